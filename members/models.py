@@ -1,0 +1,177 @@
+"""Member organisations of the poles and their memberships."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from poles.validators import validate_commune_code
+
+
+def luhn_is_valid(digits: str) -> bool:
+    """The Luhn checksum used by SIREN numbers (9 digits)."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def validate_siren(value: str) -> None:
+    if not (len(value) == 9 and value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("Un numéro SIREN compte exactement 9 chiffres, sans espace."), code="siren_format"
+        )
+    if not luhn_is_valid(value):
+        raise ValidationError(
+            _("Ce numéro SIREN n'est pas valide (clé de contrôle incorrecte) : vérifiez-le."),
+            code="siren_checksum",
+        )
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def with_pole_count(self) -> OrganisationQuerySet:
+        """Annotate ``pole_count``: poles the organisation currently belongs to."""
+        return self.annotate(
+            pole_count=Count(
+                "memberships__pole", filter=Q(memberships__left_on__isnull=True), distinct=True
+            )
+        )
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ESS_ENTERPRISE = "ess", _("Entreprise de l'ESS")
+        SME = "sme", _("PME ou entreprise classique")
+        LOCAL_AUTHORITY = "local_authority", _("Collectivité territoriale")
+        RESEARCH = "research", _("Centre de recherche")
+        TRAINING = "training", _("Organisme de formation")
+        NETWORK = "network", _("Réseau")
+        OTHER = "other", _("Autre")
+
+    class LegalForm(models.TextChoices):
+        ASSOCIATION = "association", _("Association")
+        SCOP = "scop", _("SCOP")
+        SCIC = "scic", _("SCIC")
+        OTHER_COOPERATIVE = "cooperative", _("Autre coopérative")
+        MUTUAL = "mutual", _("Mutuelle")
+        FOUNDATION = "foundation", _("Fondation")
+        COMPANY = "company", _("Société commerciale")
+        PUBLIC_BODY = "public_body", _("Personne publique")
+        OTHER = "other", _("Autre")
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    legal_form = models.CharField(
+        _("forme juridique"),
+        max_length=20,
+        choices=LegalForm.choices,
+        blank=True,
+        help_text=_("Laissez vide si elle n'est pas connue."),
+    )
+    siren = models.CharField(
+        _("SIREN"),
+        max_length=9,
+        blank=True,
+        validators=[validate_siren],
+        help_text=_("9 chiffres, facultatif."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    commune_code = models.CharField(
+        _("code commune INSEE"), max_length=5, blank=True, validators=[validate_commune_code]
+    )
+    commune_name = models.CharField(_("commune"), max_length=150, blank=True)
+    region = models.ForeignKey(
+        "poles.Region",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        verbose_name=_("région"),
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siren"],
+                condition=~Q(siren=""),
+                name="organisation_siren_unique",
+                violation_error_message=_("Une organisation porte déjà ce numéro SIREN."),
+            ),
+            models.CheckConstraint(
+                condition=Q(siren="") | Exact(Length("siren"), 9),
+                name="organisation_siren_length",
+                violation_error_message=_("Un numéro SIREN compte exactement 9 chiffres."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        FOUNDER = "founder", _("Membre fondateur")
+        MEMBER = "member", _("Membre")
+        PARTNER = "partner", _("Partenaire")
+        FUNDER = "funder", _("Financeur")
+
+    pole = models.ForeignKey(
+        "poles.Pole", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("pôle")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    joined_on = models.DateField(_("arrivée le"), null=True, blank=True)
+    left_on = models.DateField(_("départ le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pole__name", "organisation__name"]
+        verbose_name = _("adhésion")
+        verbose_name_plural = _("adhésions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pole", "organisation", "role"],
+                name="membership_unique_role",
+                violation_error_message=_(
+                    "Cette organisation a déjà ce rôle dans ce pôle."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=models.F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message=_(
+                    "La date de départ ne peut pas précéder la date d'arrivée."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.pole} ({self.get_role_display()})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None

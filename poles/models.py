@@ -1,0 +1,362 @@
+"""Regions, sectors, objectives, source documents and the poles themselves."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_commune_code, validate_phone
+
+# The "Charte de la démarche collective PTCE" was signed on 19 September 2014.
+CHARTER_DATE = datetime.date(2014, 9, 19)
+# PTCE were proposed in 2009; older founding years are allowed for the groupings that later
+# took the name, but not before this one.
+EARLIEST_FOUNDING_YEAR = 1900
+
+
+class Region(models.Model):
+    """One of the 18 regions of France since 1 January 2016."""
+
+    code = models.CharField(_("code INSEE"), max_length=2, unique=True)
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("région")
+        verbose_name_plural = _("régions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_overseas(self) -> bool:
+        return self.code < "10"
+
+
+class FormerRegion(models.Model):
+    """One of the 27 regions before 1 January 2016, and the current region it merged into."""
+
+    code = models.CharField(_("code INSEE"), max_length=2, unique=True)
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="former_regions",
+        verbose_name=_("région actuelle"),
+    )
+    departments = models.CharField(
+        _("départements"),
+        max_length=60,
+        help_text=_("Codes des départements, séparés par des espaces (par exemple « 08 10 51 52 »)."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ancienne région")
+        verbose_name_plural = _("anciennes régions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def department_codes(self) -> list[str]:
+        return self.departments.split()
+
+
+class Sector(models.Model):
+    """A sector of activity (filière) a pole works in."""
+
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("secteur d'activité")
+        verbose_name_plural = _("secteurs d'activité")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Objective(models.Model):
+    """One of the eight objectives a PTCE may pursue (2011 call for candidates).
+
+    The rows are fixed (created by a migration); the label comes from ``Code`` so that it is
+    translated like every other string.
+    """
+
+    class Code(models.TextChoices):
+        POOLING = "mutualisation", _("Mutualisation significative de ressources, de compétences ou de financements")
+        CRITICAL_SIZE = "taille-critique", _("Recherche d'une taille critique pour répondre à la demande de biens et services solidaires et durables")
+        INTEGRATED_GROUPS = "groupes-integres", _("Création et développement de groupes intégrés d'entreprises de l'ESS")
+        RELOCATION = "reprise-relocalisation", _("Reprise d'entreprises ou relocalisation d'activités dans un territoire")
+        DISTRIBUTION = "distribution-equitable", _("Stratégies mutualisées et équitables de distribution et de commercialisation")
+        SOCIAL_INNOVATION = "innovation-sociale", _("Investissement significatif dans l'innovation sociale")
+        SECTOR_STRUCTURING = "structuration-filiere", _("Structuration territoriale d'une filière ou d'un secteur")
+        VISIBILITY = "visibilite-ess", _("Meilleure visibilité institutionnelle de l'ESS et partenariats locaux")
+
+    code = models.CharField(_("code"), max_length=30, choices=Code.choices, unique=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), unique=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("objectif")
+        verbose_name_plural = _("objectifs")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class SourceDocument(models.Model):
+    """A public document the registry's data comes from (press release, call, list of laureates)."""
+
+    key = models.SlugField(_("clé"), max_length=60, unique=True)
+    title = models.CharField(_("titre"), max_length=250)
+    publisher = models.CharField(_("éditeur"), max_length=200, blank=True)
+    published_on = models.DateField(_("date de publication"), null=True, blank=True)
+    filename = models.CharField(
+        _("fichier source"),
+        max_length=100,
+        blank=True,
+        help_text=_("Nom du document dans le dossier des sources du projet."),
+    )
+    url = models.URLField(_("adresse web"), blank=True)
+
+    class Meta:
+        ordering = ["published_on", "title"]
+        verbose_name = _("document source")
+        verbose_name_plural = _("documents sources")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PoleQuerySet(models.QuerySet):
+    def published(self) -> PoleQuerySet:
+        return self.filter(is_published=True)
+
+    def laureates(self, call=None) -> PoleQuerySet:
+        """Poles selected by ``call`` (a Call, its slug or its pk), or by any call."""
+        from calls.models import Application
+
+        condition = Q(applications__outcome=Application.Outcome.LAUREATE)
+        if call is not None:
+            if isinstance(call, str):
+                condition &= Q(applications__call__slug=call)
+            else:
+                condition &= Q(applications__call=call)
+        # A subquery, not a join, so that rows are not duplicated and annotations stay right.
+        return self.filter(pk__in=Pole.objects.filter(condition).values("pk"))
+
+    def in_region(self, region) -> PoleQuerySet:
+        """Poles of ``region``: a Region, a FormerRegion (its current region's poles), or a slug."""
+        if isinstance(region, FormerRegion):
+            return self.filter(region_id=region.region_id)
+        if isinstance(region, Region):
+            return self.filter(region=region)
+        return self.filter(region__slug=region)
+
+    def with_member_count(self) -> PoleQuerySet:
+        """Annotate ``member_count``: organisations currently members (no left date)."""
+        return self.annotate(
+            member_count=Count(
+                "memberships__organisation",
+                filter=Q(memberships__left_on__isnull=True),
+                distinct=True,
+            )
+        )
+
+    def with_laureate_count(self) -> PoleQuerySet:
+        """Annotate ``laureate_count``: how many calls selected the pole."""
+        from calls.models import Application
+
+        return self.annotate(
+            laureate_count=Count(
+                "applications",
+                filter=Q(applications__outcome=Application.Outcome.LAUREATE),
+                distinct=True,
+            )
+        )
+
+    def with_relations(self) -> PoleQuerySet:
+        """Load what lists show of each pole in a constant number of queries."""
+        return self.select_related("region").prefetch_related("sectors")
+
+    def bump_version(self, **changes) -> int:
+        """Bulk update that keeps optimistic locking and timestamps right (admin actions)."""
+        return self.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+
+
+class Pole(models.Model):
+    class Status(models.TextChoices):
+        IN_PROJECT = "in_project", _("En projet")
+        OPERATIONAL = "operational", _("Opérationnel")
+        DORMANT = "dormant", _("En sommeil")
+        DISSOLVED = "dissolved", _("Dissous")
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=200, unique=True)
+    summary = models.CharField(
+        _("résumé"), max_length=400, blank=True, help_text=_("Une ou deux phrases.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.OPERATIONAL
+    )
+    is_witness = models.BooleanField(
+        _("pôle témoin"),
+        default=False,
+        help_text=_("Un des pôles opérationnels « témoins » de la démarche nationale (2011-2012)."),
+    )
+    founded_year = models.PositiveSmallIntegerField(
+        _("année de création"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(EARLIEST_FOUNDING_YEAR)],
+    )
+    territory = models.CharField(
+        _("territoire"),
+        max_length=300,
+        blank=True,
+        help_text=_("Le territoire couvert, en clair (par exemple « Pays d'Ancenis »)."),
+    )
+    commune_code = models.CharField(
+        _("code commune INSEE"), max_length=5, blank=True, validators=[validate_commune_code]
+    )
+    commune_name = models.CharField(_("commune"), max_length=150, blank=True)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="poles",
+        null=True,
+        blank=True,
+        verbose_name=_("région"),
+    )
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    sectors = models.ManyToManyField(
+        Sector, related_name="poles", blank=True, verbose_name=_("secteurs d'activité")
+    )
+    objectives = models.ManyToManyField(
+        Objective, related_name="poles", blank=True, verbose_name=_("objectifs")
+    )
+    website = models.URLField(_("site web"), blank=True)
+    contact_email = models.EmailField(_("e-mail de contact public"), blank=True)
+    contact_phone = models.CharField(
+        _("téléphone de contact public"), max_length=25, blank=True, validators=[validate_phone]
+    )
+    charter_signed_on = models.DateField(
+        _("date de signature de la charte"),
+        null=True,
+        blank=True,
+        help_text=_("Charte de la démarche collective PTCE, signée à partir du 19 septembre 2014."),
+    )
+    is_published = models.BooleanField(
+        _("publié"), default=False, help_text=_("Visible du public sur le site.")
+    )
+    sources = models.ManyToManyField(
+        SourceDocument, related_name="poles", blank=True, verbose_name=_("sources")
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False,
+        help_text=_("Augmente à chaque enregistrement ; protège des modifications concurrentes."),
+    )
+
+    objects = PoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("pôle")
+        verbose_name_plural = _("pôles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="pole_latitude_range",
+                violation_error_message=_("La latitude doit être comprise entre -90 et 90."),
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="pole_longitude_range",
+                violation_error_message=_("La longitude doit être comprise entre -180 et 180."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="pole_point_complete",
+                violation_error_message=_(
+                    "Indiquez la latitude et la longitude ensemble, ou aucune des deux."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(founded_year__isnull=True) | Q(founded_year__gte=EARLIEST_FOUNDING_YEAR),
+                name="pole_founded_year_range",
+                violation_error_message=_("L'année de création doit être postérieure à 1900."),
+            ),
+            models.CheckConstraint(
+                condition=Q(charter_signed_on__isnull=True) | Q(charter_signed_on__gte=CHARTER_DATE),
+                name="pole_charter_after_2014_09_19",
+                violation_error_message=_(
+                    "La charte de la démarche collective PTCE a été signée à partir du "
+                    "19 septembre 2014 : une date antérieure n'est pas possible."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_published", "region"], name="pole_published_region"),
+            models.Index(fields=["-updated_at"], name="pole_updated_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def is_charter_signatory(self) -> bool:
+        return self.charter_signed_on is not None
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if (self.latitude is None) != (self.longitude is None):
+            field = "longitude" if self.longitude is None else "latitude"
+            errors[field] = _("Indiquez la latitude et la longitude ensemble, ou aucune des deux.")
+        if self.founded_year and self.founded_year > timezone.localdate().year:
+            errors["founded_year"] = _("L'année de création ne peut pas être dans le futur.")
+        if self.charter_signed_on and self.charter_signed_on > timezone.localdate():
+            errors["charter_signed_on"] = _("La date de signature ne peut pas être dans le futur.")
+        if self.commune_code and not self.commune_name:
+            errors["commune_name"] = _("Indiquez le nom de la commune qui correspond au code.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        # The version counts saves, for optimistic locking of concurrent edits.
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)

@@ -1,0 +1,21 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.admin.apps import SimpleAdminConfig
+from django.utils.module_loading import module_has_submodule
+
+# Apps whose ``admin`` module must not be imported: ``leaflet.admin`` imports GeoDjango,
+# which needs the GDAL library, and the registry uses no GeoDjango (plain floats).
+SKIPPED_ADMIN_MODULES = {"leaflet"}
+
+
+class PtceAdminConfig(SimpleAdminConfig):
+    """The admin, discovering every installed app's ``admin`` module except leaflet's."""
+
+    def ready(self) -> None:
+        super().ready()
+        for app_config in apps.get_app_configs():
+            if app_config.label in SKIPPED_ADMIN_MODULES:
+                continue
+            if module_has_submodule(app_config.module, "admin"):
+                import_module(f"{app_config.name}.admin")

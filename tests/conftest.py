@@ -1,0 +1,32 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from poles.permissions import CURATORS_GROUP
+from tests.factories import PoleFactory, UserFactory
+
+PASSWORD = "motdepasse-solide-2026"
+
+
+@pytest.fixture
+def curator(db):
+    """Network staff: staff member of the Curators group, not a superuser."""
+    user = UserFactory(username="claire", is_staff=True)
+    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def stranger(db):
+    """A logged-in user who is neither staff nor a leader of any pole."""
+    return UserFactory(username="charlie")
+
+
+@pytest.fixture
+def pole(db):
+    return PoleFactory(name="Pôle Sud Archer")

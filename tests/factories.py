@@ -1,0 +1,136 @@
+"""factory-boy factories: test data built in the tests, never from the seed fixtures."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
+from calls.models import Application, Call, Milestone
+from members.models import Membership, Organisation
+from poles.models import FormerRegion, Pole, Region, Sector, SourceDocument
+
+
+def _siren(n: int) -> str:
+    """A valid SIREN (Luhn) built from a sequence number."""
+    from members.models import luhn_is_valid
+
+    base = f"{(100000000 + n * 10) // 10:08d}"[-8:]
+    for last in range(10):
+        candidate = f"{base}{last}"
+        if luhn_is_valid(candidate):
+            return candidate
+    raise AssertionError("unreachable")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{60 + n % 40:02d}")
+    name = factory.Sequence(lambda n: f"Région {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class FormerRegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FormerRegion
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{20 + n % 80:02d}")
+    name = factory.Sequence(lambda n: f"Ancienne région {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    region = factory.SubFactory(RegionFactory)
+    departments = "01 02"
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Secteur {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class SourceDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceDocument
+
+    key = factory.Sequence(lambda n: f"document-{n}")
+    title = factory.Sequence(lambda n: f"Document {n}")
+
+
+class PoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pole
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Pôle coopératif {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    summary = "Un pôle de coopération économique sur son territoire."
+    status = Pole.Status.OPERATIONAL
+    region = factory.SubFactory(RegionFactory)
+    is_published = True
+
+    @factory.post_generation
+    def sectors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.sectors.set(extracted)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = Organisation.Kind.ESS_ENTERPRISE
+    legal_form = Organisation.LegalForm.ASSOCIATION
+    siren = factory.Sequence(_siren)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    pole = factory.SubFactory(PoleFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.MEMBER
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Call
+
+    title = factory.Sequence(lambda n: f"Appel à projets {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    kind = Call.Kind.INTERMINISTERIAL
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    call = factory.SubFactory(CallFactory)
+    date = factory.Faker("date_between", start_date="-10y", end_date="today")
+    label = factory.Sequence(lambda n: f"Étape {n}")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    pole = factory.SubFactory(PoleFactory)
+    outcome = Application.Outcome.LAUREATE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "motdepasse-solide-2026")
