@@ -39,9 +39,7 @@ class Call(models.Model):
     launched_on = models.DateField(_("lancé le"), null=True, blank=True)
     closes_on = models.DateField(_("clôture le"), null=True, blank=True)
     results_on = models.DateField(_("résultats le"), null=True, blank=True)
-    applications_received = models.PositiveIntegerField(
-        _("dossiers reçus"), null=True, blank=True
-    )
+    applications_received = models.PositiveIntegerField(_("dossiers reçus"), null=True, blank=True)
     received_is_lower_bound = models.BooleanField(
         _("« plus de »"),
         default=False,
@@ -72,7 +70,8 @@ class Call(models.Model):
                 | Q(applications_selected__lte=F("applications_eligible")),
                 name="call_selected_lte_eligible",
                 violation_error_message=_(
-                    "Le nombre de dossiers retenus ne peut pas dépasser celui des dossiers recevables."
+                    "Le nombre de dossiers retenus ne peut pas dépasser celui des dossiers "
+                    "recevables."
                 ),
             ),
             models.CheckConstraint(
@@ -81,7 +80,8 @@ class Call(models.Model):
                 | Q(applications_eligible__lte=F("applications_received")),
                 name="call_eligible_lte_received",
                 violation_error_message=_(
-                    "Le nombre de dossiers recevables ne peut pas dépasser celui des dossiers reçus."
+                    "Le nombre de dossiers recevables ne peut pas dépasser celui des dossiers "
+                    "reçus."
                 ),
             ),
             models.CheckConstraint(
@@ -197,7 +197,9 @@ class Application(models.Model):
         null=True,
         blank=True,
         verbose_name=_("ancienne région"),
-        help_text=_("La région telle qu'elle s'appelait avant 2016, pour les appels de cette époque."),
+        help_text=_(
+            "La région telle qu'elle s'appelait avant 2016, pour les appels de cette époque."
+        ),
     )
     region_name_then = models.CharField(
         _("région à l'époque"),

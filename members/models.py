@@ -154,9 +154,7 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["pole", "organisation", "role"],
                 name="membership_unique_role",
-                violation_error_message=_(
-                    "Cette organisation a déjà ce rôle dans ce pôle."
-                ),
+                violation_error_message=_("Cette organisation a déjà ce rôle dans ce pôle."),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True)

@@ -55,7 +55,9 @@ class FormerRegion(models.Model):
     departments = models.CharField(
         _("départements"),
         max_length=60,
-        help_text=_("Codes des départements, séparés par des espaces (par exemple « 08 10 51 52 »)."),
+        help_text=_(
+            "Codes des départements, séparés par des espaces (par exemple « 08 10 51 52 »)."
+        ),
     )
 
     class Meta:
@@ -94,14 +96,41 @@ class Objective(models.Model):
     """
 
     class Code(models.TextChoices):
-        POOLING = "mutualisation", _("Mutualisation significative de ressources, de compétences ou de financements")
-        CRITICAL_SIZE = "taille-critique", _("Recherche d'une taille critique pour répondre à la demande de biens et services solidaires et durables")
-        INTEGRATED_GROUPS = "groupes-integres", _("Création et développement de groupes intégrés d'entreprises de l'ESS")
-        RELOCATION = "reprise-relocalisation", _("Reprise d'entreprises ou relocalisation d'activités dans un territoire")
-        DISTRIBUTION = "distribution-equitable", _("Stratégies mutualisées et équitables de distribution et de commercialisation")
-        SOCIAL_INNOVATION = "innovation-sociale", _("Investissement significatif dans l'innovation sociale")
-        SECTOR_STRUCTURING = "structuration-filiere", _("Structuration territoriale d'une filière ou d'un secteur")
-        VISIBILITY = "visibilite-ess", _("Meilleure visibilité institutionnelle de l'ESS et partenariats locaux")
+        POOLING = (
+            "mutualisation",
+            _("Mutualisation significative de ressources, de compétences ou de financements"),
+        )
+        CRITICAL_SIZE = (
+            "taille-critique",
+            _(
+                "Recherche d'une taille critique pour répondre à la demande de biens "
+                "et services solidaires et durables"
+            ),
+        )
+        INTEGRATED_GROUPS = (
+            "groupes-integres",
+            _("Création et développement de groupes intégrés d'entreprises de l'ESS"),
+        )
+        RELOCATION = (
+            "reprise-relocalisation",
+            _("Reprise d'entreprises ou relocalisation d'activités dans un territoire"),
+        )
+        DISTRIBUTION = (
+            "distribution-equitable",
+            _("Stratégies mutualisées et équitables de distribution et de commercialisation"),
+        )
+        SOCIAL_INNOVATION = (
+            "innovation-sociale",
+            _("Investissement significatif dans l'innovation sociale"),
+        )
+        SECTOR_STRUCTURING = (
+            "structuration-filiere",
+            _("Structuration territoriale d'une filière ou d'un secteur"),
+        )
+        VISIBILITY = (
+            "visibilite-ess",
+            _("Meilleure visibilité institutionnelle de l'ESS et partenariats locaux"),
+        )
 
     code = models.CharField(_("code"), max_length=30, choices=Code.choices, unique=True)
     position = models.PositiveSmallIntegerField(_("ordre"), unique=True)
@@ -278,7 +307,9 @@ class Pole(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
     version = models.PositiveIntegerField(
-        _("version"), default=1, editable=False,
+        _("version"),
+        default=1,
+        editable=False,
         help_text=_("Augmente à chaque enregistrement ; protège des modifications concurrentes."),
     )
 
@@ -308,12 +339,14 @@ class Pole(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(founded_year__isnull=True) | Q(founded_year__gte=EARLIEST_FOUNDING_YEAR),
+                condition=Q(founded_year__isnull=True)
+                | Q(founded_year__gte=EARLIEST_FOUNDING_YEAR),
                 name="pole_founded_year_range",
                 violation_error_message=_("L'année de création doit être postérieure à 1900."),
             ),
             models.CheckConstraint(
-                condition=Q(charter_signed_on__isnull=True) | Q(charter_signed_on__gte=CHARTER_DATE),
+                condition=Q(charter_signed_on__isnull=True)
+                | Q(charter_signed_on__gte=CHARTER_DATE),
                 name="pole_charter_after_2014_09_19",
                 violation_error_message=_(
                     "La charte de la démarche collective PTCE a été signée à partir du "
@@ -328,6 +361,15 @@ class Pole(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # The version counts saves, for optimistic locking of concurrent edits.
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)
 
     @property
     def has_location(self) -> bool:
@@ -351,12 +393,3 @@ class Pole(models.Model):
             errors["commune_name"] = _("Indiquez le nom de la commune qui correspond au code.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        # The version counts saves, for optimistic locking of concurrent edits.
-        if self.pk is not None and not self._state.adding:
-            self.version += 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
-        super().save(*args, **kwargs)

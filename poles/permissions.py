@@ -55,7 +55,5 @@ def sync_curators_group(apps, schema_editor=None) -> None:
     group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
     wanted = []
     for app_label, codename in curator_permission_codenames():
-        wanted.append(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+        wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     group.permissions.set(wanted)

@@ -1,0 +1,69 @@
+# The registry's everyday commands. `make run` and `make test` are the two set-up commands.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# First Python >= 3.12 found: python3.13, python3.12, pyenv's, then python3.
+define find_python
+for candidate in "$${PYTHON:-}" python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 \
+                 $$HOME/.pyenv/versions/3.12*/bin/python3 python3 python; do \
+  [ -n "$$candidate" ] || continue; \
+  command -v "$$candidate" >/dev/null 2>&1 || [ -x "$$candidate" ] || continue; \
+  if "$$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+    echo "$$candidate"; exit 0; \
+  fi; \
+done; exit 1
+endef
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@python=$$($(find_python)) || { \
+	  echo "No Python 3.12 or newer was found: install Python 3.12+ (or set PYTHON=/path/to/python3.12) and run make again." >&2; exit 1; }; \
+	echo "Using $$python ($$($$python --version))"; \
+	[ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { rm -rf $(VENV); $$python -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create .venv and install the project with its dev tools
+
+.PHONY: messages
+messages: install ## Compile the translations (.po -> .mo)
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+.PHONY: migrate
+migrate: install ## Apply the database migrations
+	$(PY) manage.py migrate --no-input
+
+.PHONY: seed
+seed: migrate ## Load the reference data and the seed registry (idempotent)
+	$(PY) manage.py load_seed_data
+
+.PHONY: run
+run: seed ## Set up and serve on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: install ## Run the whole test suite (set DATABASE_URL=postgres://… for PostgreSQL)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff and the migrations check
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+.PHONY: curator
+curator: migrate ## Create a curator account (staff, "Curators" group): make curator USERNAME=… EMAIL=…
+	$(PY) manage.py create_curator $(USERNAME) $(EMAIL)
+
+.PHONY: clean
+clean: ## Remove the virtualenv, caches and the SQLite database
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis db.sqlite3 staticfiles

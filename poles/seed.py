@@ -1,0 +1,259 @@
+"""Load the reference data and the seed registry from ``fixtures/``, idempotently.
+
+Reference data (regions, former regions, source documents, sectors) is kept in step with the
+fixtures on every run. Registry objects (organisations, calls, poles and their memberships,
+milestones and applications) are created when missing and otherwise left as the curators made
+them, unless ``update=True`` asks to bring them back to what the documents say. Either way a
+second run changes nothing and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from calls.models import Application, Call, Milestone
+from members.models import Membership, Organisation
+from poles.models import FormerRegion, Objective, Pole, Region, Sector, SourceDocument
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+REGIONS_FILE = FIXTURES_DIR / "regions.json"
+REGISTRY_FILE = FIXTURES_DIR / "registry.json"
+
+
+class SeedError(Exception):
+    """The fixtures hold data the registry refuses; the message says which and why."""
+
+
+@dataclass
+class SeedReport:
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, model: type[models.Model], status: str) -> None:
+        self.counts[(model._meta.verbose_name_plural, status)] += 1
+
+    def lines(self) -> list[str]:
+        by_model: dict[str, dict[str, int]] = {}
+        for (name, status), number in self.counts.items():
+            by_model.setdefault(str(name), {})[status] = number
+        return [
+            f"{name}: " + ", ".join(f"{number} {status}" for status, number in sorted(s.items()))
+            for name, s in by_model.items()
+        ]
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+class Loader:
+    def __init__(self, *, update: bool) -> None:
+        self.update = update
+        self.report = SeedReport()
+
+    # -- generic helpers -------------------------------------------------------------------
+    def sync(
+        self,
+        model: type[models.Model],
+        lookup: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        reference: bool = False,
+    ) -> tuple[models.Model, bool]:
+        """Create the object or, when allowed, update the fields that differ.
+
+        Returns the object and whether the seed owns its relations on this run (it was
+        created, or updating is allowed).
+        """
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+            self._validate(obj)
+            obj.save()
+            self.report.add(model, "créé(s)")
+            return obj, True
+        if not (reference or self.update):
+            self.report.add(model, "conservé(s) tel(s) quel(s)")
+            return obj, False
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            self._validate(obj)
+            obj.save()
+            self.report.add(model, "mis à jour")
+        else:
+            self.report.add(model, "inchangé(s)")
+        return obj, True
+
+    def _validate(self, obj: models.Model) -> None:
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise SeedError(f"{obj._meta.verbose_name} « {obj} » : {error.messages}") from error
+
+    # -- the data ---------------------------------------------------------------------------
+    def load_regions(self, data: dict) -> None:
+        for item in data["regions"]:
+            self.sync(
+                Region,
+                {"code": item["code"]},
+                {"name": item["name"], "slug": item["slug"]},
+                reference=True,
+            )
+        regions = {region.code: region for region in Region.objects.all()}
+        for item in data["former_regions"]:
+            self.sync(
+                FormerRegion,
+                {"code": item["code"]},
+                {
+                    "name": item["name"],
+                    "slug": item["slug"],
+                    "region": regions[item["region"]],
+                    "departments": item["departments"],
+                },
+                reference=True,
+            )
+
+    def load_registry(self, data: dict) -> None:
+        regions = {region.code: region for region in Region.objects.all()}
+        former_regions = {region.code: region for region in FormerRegion.objects.all()}
+
+        sources = {}
+        for item in data["sources"]:
+            values = {k: v for k, v in item.items() if k != "key"}
+            values["published_on"] = _date(values.get("published_on"))
+            sources[item["key"]], _ = self.sync(
+                SourceDocument, {"key": item["key"]}, values, reference=True
+            )
+
+        sectors = {}
+        for item in data["sectors"]:
+            sectors[item["slug"]], _ = self.sync(
+                Sector, {"slug": item["slug"]}, {"name": item["name"]}, reference=True
+            )
+        objectives = {objective.code: objective for objective in Objective.objects.all()}
+
+        organisations = {}
+        for item in data["organisations"]:
+            organisations[item["slug"]], _ = self.sync(
+                Organisation,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "kind": item["kind"],
+                    "legal_form": item["legal_form"],
+                    "website": item.get("website", ""),
+                    "description": item.get("description", ""),
+                    "region": regions.get(item.get("region") or ""),
+                },
+            )
+
+        for item in data["calls"]:
+            call, owned = self.sync(
+                Call,
+                {"slug": item["slug"]},
+                {
+                    "title": item["title"],
+                    "kind": item["kind"],
+                    "summary": item["summary"],
+                    "description": item["description"],
+                    "launched_on": _date(item["launched_on"]),
+                    "closes_on": _date(item["closes_on"]),
+                    "results_on": _date(item["results_on"]),
+                    "applications_received": item["applications_received"],
+                    "received_is_lower_bound": item["received_is_lower_bound"],
+                    "applications_eligible": item["applications_eligible"],
+                    "applications_selected": item["applications_selected"],
+                },
+            )
+            if not owned:
+                continue
+            call.organisers.set([organisations[slug] for slug in item["organisers"]])
+            call.sources.set([sources[key] for key in item["sources"]])
+            for milestone in item["milestones"]:
+                self.sync(
+                    Milestone,
+                    {"call": call, "date": _date(milestone["date"]), "label": milestone["label"]},
+                    {
+                        "end_date": _date(milestone["end_date"]),
+                        "date_to_be_confirmed": milestone["date_to_be_confirmed"],
+                    },
+                    reference=True,
+                )
+        calls = {call.slug: call for call in Call.objects.all()}
+
+        for item in data["poles"]:
+            pole, owned = self.sync(
+                Pole,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "summary": item["summary"],
+                    "description": item["description"],
+                    "status": item["status"],
+                    "is_witness": item["is_witness"],
+                    "territory": item["territory"],
+                    "region": regions.get(item["region"] or ""),
+                    "website": item["website"],
+                    "is_published": True,
+                },
+            )
+            if not owned:
+                continue
+            pole.sectors.set([sectors[slug] for slug in item["sectors"]])
+            pole.objectives.set([objectives[code] for code in item.get("objectives", [])])
+            pole.sources.set([sources[key] for key in item["sources"]])
+            for membership in item["memberships"]:
+                self.sync(
+                    Membership,
+                    {
+                        "pole": pole,
+                        "organisation": organisations[membership["organisation"]],
+                        "role": membership["role"],
+                    },
+                    {},
+                    reference=True,
+                )
+            for application in item["applications"]:
+                self.sync(
+                    Application,
+                    {"call": calls[application["call"]], "pole": pole},
+                    {
+                        "outcome": application["outcome"],
+                        "track": application["track"],
+                        "former_region": former_regions.get(application["former_region"] or ""),
+                        "region_name_then": application["region_name_then"],
+                    },
+                    reference=True,
+                )
+
+
+def read_fixture(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SeedError(f"Fichier introuvable : {path}") from None
+    except json.JSONDecodeError as error:
+        raise SeedError(f"{path} n'est pas un JSON valide : {error}") from None
+
+
+def load_seed_data(
+    *, update: bool = False, regions_file: Path = REGIONS_FILE, registry_file: Path = REGISTRY_FILE
+) -> SeedReport:
+    """Load the reference data and the seed registry in one transaction."""
+    regions = read_fixture(regions_file)
+    registry = read_fixture(registry_file)
+    loader = Loader(update=update)
+    with transaction.atomic():
+        loader.load_regions(regions)
+        loader.load_registry(registry)
+    return loader.report

@@ -1,0 +1,145 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from calls.models import Application
+from members.models import Membership
+from poles.models import Objective, Pole
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    FormerRegionFactory,
+    MembershipFactory,
+    PoleFactory,
+    RegionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_eight_objectives_exist_in_the_order_of_the_2011_call():
+    codes = list(Objective.objects.values_list("code", flat=True))
+    assert codes == [choice.value for choice in Objective.Code]
+    assert len(codes) == 8
+    assert str(Objective.objects.first()).startswith("Mutualisation significative")
+
+
+def test_two_poles_cannot_share_a_slug():
+    PoleFactory(slug="pole-sud-archer")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PoleFactory(name="Autre", slug="pole-sud-archer")
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [(91.0, 2.0), (-90.5, 2.0), (45.0, 181.0), (45.0, -180.01), (45.0, None)],
+)
+def test_database_refuses_a_point_out_of_range_or_half_given(latitude, longitude):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PoleFactory(latitude=latitude, longitude=longitude)
+
+
+def test_full_clean_explains_a_half_given_point_in_french():
+    pole = PoleFactory.build(latitude=45.0, longitude=None, region=RegionFactory())
+    with pytest.raises(ValidationError) as error:
+        pole.full_clean()
+    assert "longitude" in error.value.message_dict
+    assert "latitude et la longitude ensemble" in str(error.value)
+
+
+def test_full_clean_refuses_a_latitude_out_of_range():
+    pole = PoleFactory.build(latitude=123.0, longitude=2.0, region=RegionFactory())
+    with pytest.raises(ValidationError) as error:
+        pole.full_clean()
+    assert "latitude" in error.value.message_dict
+
+
+def test_founding_year_cannot_be_in_the_future():
+    pole = PoleFactory.build(founded_year=datetime.date.today().year + 2, region=RegionFactory())
+    with pytest.raises(ValidationError) as error:
+        pole.full_clean()
+    assert "founded_year" in error.value.message_dict
+
+
+def test_charter_cannot_be_signed_before_it_existed():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PoleFactory(charter_signed_on=datetime.date(2014, 9, 18))
+    pole = PoleFactory(charter_signed_on=datetime.date(2014, 9, 19))
+    assert pole.is_charter_signatory
+
+
+def test_commune_code_is_checked():
+    pole = PoleFactory.build(commune_code="7505", commune_name="Paris", region=RegionFactory())
+    with pytest.raises(ValidationError) as error:
+        pole.full_clean()
+    assert "commune_code" in error.value.message_dict
+    PoleFactory.build(
+        commune_code="2A004", commune_name="Ajaccio", region=RegionFactory()
+    ).full_clean()
+
+
+def test_every_save_increments_the_version():
+    pole = PoleFactory()
+    assert pole.version == 1
+    pole.summary = "Nouveau résumé"
+    pole.save()
+    pole.refresh_from_db()
+    assert pole.version == 2
+    pole.save(update_fields=["summary"])
+    pole.refresh_from_db()
+    assert pole.version == 3
+
+
+def test_bump_version_updates_version_and_timestamp():
+    pole = PoleFactory(is_published=False)
+    before = pole.updated_at
+    Pole.objects.filter(pk=pole.pk).bump_version(is_published=True)
+    pole.refresh_from_db()
+    assert pole.is_published and pole.version == 2 and pole.updated_at > before
+
+
+def test_published_hides_unpublished_poles():
+    visible = PoleFactory(is_published=True)
+    PoleFactory(is_published=False)
+    assert list(Pole.objects.published()) == [visible]
+
+
+def test_laureates_filters_by_call_object_or_slug_without_duplicates():
+    call_2013 = CallFactory(slug="appel-2013")
+    other_call = CallFactory(slug="appel-2020")
+    laureate = PoleFactory()
+    ApplicationFactory(call=call_2013, pole=laureate)
+    ApplicationFactory(call=other_call, pole=laureate)
+    not_selected = PoleFactory()
+    ApplicationFactory(call=call_2013, pole=not_selected, outcome=Application.Outcome.NOT_SELECTED)
+    PoleFactory()  # never applied
+
+    assert list(Pole.objects.laureates()) == [laureate]
+    assert list(Pole.objects.laureates(call_2013)) == [laureate]
+    assert list(Pole.objects.laureates("appel-2013")) == [laureate]
+    assert list(Pole.objects.laureates("appel-inconnu")) == []
+
+
+def test_in_region_accepts_a_region_a_former_region_or_a_slug():
+    grand_est = RegionFactory(code="44", name="Grand Est", slug="grand-est")
+    lorraine = FormerRegionFactory(code="41", name="Lorraine", region=grand_est)
+    pole = PoleFactory(region=grand_est)
+    PoleFactory(region=RegionFactory(code="11", name="Île-de-France", slug="ile-de-france"))
+    assert list(Pole.objects.in_region(grand_est)) == [pole]
+    assert list(Pole.objects.in_region(lorraine)) == [pole]
+    assert list(Pole.objects.in_region("grand-est")) == [pole]
+
+
+def test_member_count_ignores_organisations_that_left():
+    pole = PoleFactory()
+    MembershipFactory(pole=pole)
+    founder = MembershipFactory(pole=pole, role=Membership.Role.FOUNDER)
+    MembershipFactory(pole=pole, organisation=founder.organisation, role=Membership.Role.FUNDER)
+    MembershipFactory(
+        pole=pole, joined_on=datetime.date(2012, 1, 1), left_on=datetime.date(2015, 1, 1)
+    )
+    annotated = Pole.objects.with_member_count().with_laureate_count().get(pk=pole.pk)
+    assert annotated.member_count == 2
+    assert annotated.laureate_count == 0
