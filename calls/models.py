@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +29,11 @@ class Call(models.Model):
 
     title = models.CharField(_("titre"), max_length=250)
     slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("année"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("L'année qui nomme l'appel (par exemple 2013 pour l'appel à projets de 2013)."),
+    )
     kind = models.CharField(_("type d'appel"), max_length=30, choices=Kind.choices)
     organisers = models.ManyToManyField(
         "members.Organisation",
@@ -60,7 +67,7 @@ class Call(models.Model):
     objects = CallQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-launched_on", "title"]
+        ordering = ["-year", "title"]
         verbose_name = _("appel")
         verbose_name_plural = _("appels")
         constraints = [
@@ -111,6 +118,9 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("calls:call-detail", args=[self.slug])
 
     @property
     def selection_rate(self) -> float | None:

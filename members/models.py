@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from poles.validators import validate_commune_code
@@ -124,6 +125,9 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:organisation-detail", args=[self.slug])
 
 
 class Membership(models.Model):

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PolesConfig(AppConfig):
     name = "poles"
     verbose_name = _("Pôles et territoires")
+
+    def ready(self) -> None:
+        # Registers the ``unaccented`` lookup and SQLite's ``ptce_unaccent`` function.
+        from . import search  # noqa: F401

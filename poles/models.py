@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,9 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("poles:region-detail", args=[self.slug])
 
     @property
     def is_overseas(self) -> bool:
@@ -67,6 +71,9 @@ class FormerRegion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("poles:region-detail", args=[self.region.slug])
 
     @property
     def department_codes(self) -> list[str]:
@@ -215,9 +222,19 @@ class PoleQuerySet(models.QuerySet):
             )
         )
 
-    def with_relations(self) -> PoleQuerySet:
-        """Load what lists show of each pole in a constant number of queries."""
-        return self.select_related("region").prefetch_related("sectors")
+    def for_cards(self) -> PoleQuerySet:
+        """Load what lists show of each pole (region, sectors, calls won) in constant queries."""
+        from calls.models import Application
+
+        laureate_applications = (
+            Application.objects.laureates().select_related("call").order_by("call__year")
+        )
+        return self.select_related("region").prefetch_related(
+            "sectors",
+            models.Prefetch(
+                "applications", queryset=laureate_applications, to_attr="laureate_applications"
+            ),
+        )
 
     def bump_version(self, **changes) -> int:
         """Bulk update that keeps optimistic locking and timestamps right (admin actions)."""
@@ -370,6 +387,9 @@ class Pole(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("poles:pole-detail", args=[self.slug])
 
     @property
     def has_location(self) -> bool:

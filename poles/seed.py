@@ -163,6 +163,7 @@ class Loader:
                 {"slug": item["slug"]},
                 {
                     "title": item["title"],
+                    "year": item["year"],
                     "kind": item["kind"],
                     "summary": item["summary"],
                     "description": item["description"],

@@ -134,7 +134,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ptce_site.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,6 +158,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ptce_site.context_processors.site",
             ],
         },
     },
@@ -208,6 +209,10 @@ STORAGES = {
     },
 }
 
+# In development whitenoise serves files straight from the apps' and project's static folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 # E-mail: printed to the console unless SMTP is configured (Django 6.1's MAILERS).
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Registre des PTCE <ne-pas-repondre@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
@@ -228,12 +233,28 @@ if env_str("SMTP_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# Map tiles: OpenStreetMap by default; another {z}/{x}/{y} source, or empty for no tiles (the
+# site then draws its own layers only and makes no request to a tile server).
+MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = env_str(
+    "MAP_TILES_ATTRIBUTION", "© les contributeurs d'OpenStreetMap"
+)
+# "{s}" (tile subdomains) becomes a "*" wildcard in the Content-Security-Policy.
+_tiles = urlsplit(MAP_TILES_URL.replace("{s}", "subdomain"))
+if MAP_TILES_URL and (_tiles.scheme not in {"http", "https"} or not _tiles.netloc):
+    raise ImproperlyConfigured(
+        f"MAP_TILES_URL={MAP_TILES_URL!r} must be an http(s) URL with {{z}}/{{x}}/{{y}}, or empty."
+    )
+TILES_ORIGIN = (
+    f"{_tiles.scheme}://{_tiles.netloc.replace('subdomain', '*')}" if MAP_TILES_URL else None
+)
+
 # Content-Security-Policy (Django 6's middleware): own origin only, scripts with nonces.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([TILES_ORIGIN] if TILES_ORIGIN else [])],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

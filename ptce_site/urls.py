@@ -1,15 +1,28 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "Registre des PTCE — administration"
-admin.site.site_title = "Registre des PTCE"
-admin.site.index_title = "Curation du registre"
+from . import views
+from .sitemaps import SITEMAPS
+
+admin.site.site_header = _("Registre des PTCE — administration")
+admin.site.site_title = _("Registre des PTCE")
+admin.site.index_title = _("Curation du registre")
 
 urlpatterns = [
+    path("", include("poles.urls")),
+    path("appels/", include("calls.urls")),
+    path("organisations/", include("members.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
+
+handler404 = "ptce_site.views.page_not_found"
+handler500 = "ptce_site.views.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

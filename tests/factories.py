@@ -104,6 +104,7 @@ class CallFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Appel à projets {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    year = 2013
     kind = Call.Kind.INTERMINISTERIAL
 
 

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "poles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("poles/", views.pole_list, name="pole-list"),
+    path("poles/export.csv", views.pole_export_csv, name="pole-export-csv"),
+    path("poles/export.geojson", views.pole_export_geojson, name="pole-export-geojson"),
+    path("poles/<slug:slug>/", views.pole_detail, name="pole-detail"),
+    path("regions/", views.region_list, name="region-list"),
+    path("regions/<slug:slug>/", views.region_detail, name="region-detail"),
+]

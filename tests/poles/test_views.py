@@ -1,0 +1,472 @@
+"""The public pages of the poles app, as an anonymous visitor."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calls.models import Application, Call
+from members.models import Organisation
+from poles.models import Objective, Pole
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    FormerRegionFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PoleFactory,
+    RegionFactory,
+    SectorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DIRECTORY = reverse("poles:pole-list")
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("load_seed_data", verbosity=0)
+
+
+def names(response) -> list[str]:
+    return [pole.name for pole in response.context["page_obj"].object_list]
+
+
+# -- home ------------------------------------------------------------------------------------
+
+
+def test_home_explains_ptce_and_shows_the_seed_figures(client, seeded):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Un PTCE regroupe" in html
+    assert response.context["pole_count"] == 30
+    laureates = {call.slug: call.published_laureates for call in response.context["calls"]}
+    assert laureates["appel-a-projets-2013"] == 23
+    assert 'action="/poles/"' in html and 'name="q"' in html
+    assert html.count("<h1") == 1
+
+
+def test_home_is_in_french_even_for_an_english_browser(client, seeded):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "fr"
+    assert '<html lang="fr">' in response.content.decode()
+
+
+# -- directory: search -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("economie solidaire", "PTCE Pays de Bray – Maison de l'économie solidaire"),
+        ("ÉCONOMIE SOLIDAIRE", "Pôle d'économie solidaire Sud-Essonne"),
+        ("coursive", "La Coursive Boutaric"),
+        ("metropole", "Lille Métropôle solidaire"),
+        ("marmite", "Restauration solidaire — Appui, Coallia, Marmite d'Afrique, Taf et Maffe"),
+        ("ecoconstruction", "Comité d'expansion 05"),
+        ("Pays d’Ancenis", "Comité du bassin d'emploi du Pays d'Ancenis"),
+    ],
+)
+def test_directory_search_ignores_accents_and_case(client, seeded, query, expected):
+    response = client.get(DIRECTORY, {"q": query})
+    assert response.status_code == 200
+    assert expected in names(response)
+
+
+def test_directory_search_needs_every_word(client, seeded):
+    found = names(client.get(DIRECTORY, {"q": "economie essonne"}))
+    assert found == ["Pôle d'économie solidaire Sud-Essonne"]
+
+
+def test_search_by_member_organisation_name_finds_the_pole_once(client):
+    pole = PoleFactory(name="Pôle des Alpilles")
+    MembershipFactory(pole=pole, organisation=OrganisationFactory(name="Coopérative Verte"))
+    MembershipFactory(pole=pole, organisation=OrganisationFactory(name="Verte Association"))
+    assert names(client.get(DIRECTORY, {"q": "verte"})) == ["Pôle des Alpilles"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
+def test_directory_search_tolerates_a_typo_on_postgresql(client, seeded):
+    assert "La Coursive Boutaric" in names(client.get(DIRECTORY, {"q": "coursive boutarik"}))
+    assert names(client.get(DIRECTORY, {"q": "coursive boutarik"}))[0] == "La Coursive Boutaric"
+
+
+def test_search_ranks_name_matches_first(client):
+    PoleFactory(name="Alpha", summary="Un pôle tourné vers le textile")
+    PoleFactory(name="Textile solidaire")
+    response = client.get(DIRECTORY, {"q": "textile"})
+    assert names(response) == ["Textile solidaire", "Alpha"]
+    assert response.context["filter"].current_sort == "relevance"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes are PostgreSQL's")
+def test_search_uses_the_trigram_indexes_on_postgresql(seeded):
+    from poles.filters import PoleFilterSet
+
+    queryset = PoleFilterSet({"q": "coursive"}, queryset=Pole.objects.published()).qs
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = queryset.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert "pole_name_search_trgm" in plan or "pole_name_unaccent_trgm" in plan
+
+
+# -- directory: filters ------------------------------------------------------------------------
+
+
+def test_each_filter_narrows_the_directory(client, seeded):
+    def found(**params):
+        return set(names(client.get(DIRECTORY, params)))
+
+    assert len(found(region="grand-est")) == 3
+    assert found(former_region="lorraine") == {"Florange e2i"}
+    assert len(found(witness="true")) == 8
+    assert found(sector="bois") == {"Ardaynes"}
+    assert len(found(call="appel-a-projets-2013", outcome="laureate")) == 20  # page of 20
+    assert client.get(DIRECTORY, {"call": "appel-a-projets-2013"}).context[
+        "page_obj"
+    ].paginator.count == 23
+    assert found(member_kind="ess") == {
+        "Restauration solidaire — Appui, Coallia, Marmite d'Afrique, Taf et Maffe"
+    }
+    assert found(status="dormant") == set()
+    assert found(charter="true") == set()
+
+
+def test_filters_combine(client, seeded):
+    response = client.get(
+        DIRECTORY,
+        {"region": "auvergne-rhone-alpes", "witness": "true", "call": "appel-a-projets-2013",
+         "outcome": "laureate"},
+    )
+    assert set(names(response)) == {"Pôle Sud Archer", "Culture et Coopération"}
+    chips = {chip["name"] for chip in response.context["chips"]}
+    assert chips == {"region", "witness", "call", "outcome"}
+
+
+def test_objective_and_charter_filters(client):
+    pooling = Objective.objects.get(code="mutualisation")
+    pole = PoleFactory(name="Mutualisé", charter_signed_on="2014-09-19")
+    pole.objectives.add(pooling)
+    PoleFactory(name="Autre")
+    assert names(client.get(DIRECTORY, {"objective": "mutualisation"})) == ["Mutualisé"]
+    assert names(client.get(DIRECTORY, {"charter": "true"})) == ["Mutualisé"]
+    assert names(client.get(DIRECTORY, {"charter": "false"})) == ["Autre"]
+
+
+def test_outcome_alone_and_call_alone(client):
+    call = CallFactory()
+    winner = PoleFactory(name="Gagnant")
+    loser = PoleFactory(name="Recalé")
+    ApplicationFactory(call=call, pole=winner)
+    ApplicationFactory(call=call, pole=loser, outcome=Application.Outcome.NOT_SELECTED)
+    other = CallFactory()
+    ApplicationFactory(call=other, pole=loser)
+    assert names(client.get(DIRECTORY, {"call": call.slug, "outcome": "laureate"})) == ["Gagnant"]
+    assert names(client.get(DIRECTORY, {"call": call.slug})) == ["Gagnant", "Recalé"]
+    assert names(client.get(DIRECTORY, {"outcome": "not_selected"})) == ["Recalé"]
+
+
+def test_former_region_also_matches_commune_departments(client):
+    grand_est = RegionFactory(code="44", name="Grand Est", slug="grand-est")
+    FormerRegionFactory(code="41", name="Lorraine", slug="lorraine", region=grand_est,
+                        departments="54 55 57 88")
+    PoleFactory(name="Metz", region=grand_est, commune_code="57463", commune_name="Metz")
+    PoleFactory(name="Reims", region=grand_est, commune_code="51454", commune_name="Reims")
+    assert names(client.get(DIRECTORY, {"former_region": "lorraine"})) == ["Metz"]
+
+
+def test_unpublished_poles_never_appear(client):
+    PoleFactory(name="Public")
+    PoleFactory(name="Brouillon", is_published=False)
+    assert names(client.get(DIRECTORY)) == ["Public"]
+    assert names(client.get(DIRECTORY, {"q": "brouillon"})) == []
+
+
+def test_sorts(client):
+    PoleFactory(name="B", founded_year=2010)
+    PoleFactory(name="A", founded_year=2015)
+    PoleFactory(name="C")
+    assert names(client.get(DIRECTORY)) == ["A", "B", "C"]
+    assert names(client.get(DIRECTORY, {"sort": "founded"})) == ["B", "A", "C"]
+    c = Pole.objects.get(name="C")
+    c.summary = "mise à jour"
+    c.save()
+    assert names(client.get(DIRECTORY, {"sort": "-updated"}))[0] == "C"
+
+
+def test_pagination_keeps_the_filters(client):
+    region = RegionFactory(slug="bretagne", name="Bretagne", code="53")
+    PoleFactory.create_batch(25, region=region)
+    PoleFactory.create_batch(3)
+    response = client.get(DIRECTORY, {"region": "bretagne"})
+    assert response.context["page_obj"].paginator.count == 25
+    assert len(names(response)) == 20
+    html = response.content.decode()
+    assert "?region=bretagne&amp;page=2" in html
+    assert len(names(client.get(DIRECTORY, {"region": "bretagne", "page": 2}))) == 5
+
+
+def test_empty_state_suggests_removing_a_filter(client, seeded):
+    response = client.get(DIRECTORY, {"region": "corse", "q": "coursive"})
+    html = response.content.decode()
+    assert "Aucun pôle ne correspond" in html
+    assert "Retirer « Région : Corse »" in html
+
+
+def test_chip_link_removes_only_its_filter(client, seeded):
+    response = client.get(DIRECTORY, {"region": "grand-est", "witness": "true", "page": "1"})
+    chip = next(c for c in response.context["chips"] if c["name"] == "witness")
+    assert chip["query"] == "region=grand-est"
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+HOSTILE = [
+    {"region": "atlantide"},
+    {"status": "'; DROP TABLE poles_pole; --"},
+    {"witness": "peut-être"},
+    {"sector": "\x00"},
+    {"call": "<script>alert(1)</script>"},
+    {"page": "abc"},
+    {"page": "-3"},
+    {"page": "9" * 400},
+    {"page": "99999999"},
+    {"q": "x" * 10_000},
+    {"q": "\x00\x01\x1f\x7f"},
+    {"q": "<script>alert('q')</script>"},
+    {"q": "' OR 1=1 --"},
+    {"q": "%_\\"},
+    {"sort": "id; DELETE"},
+    {"outcome": "laureate", "call": "inconnu"},
+    {"sep": ";;"},
+]
+
+
+@pytest.mark.parametrize("params", HOSTILE)
+@pytest.mark.parametrize("url", [DIRECTORY, reverse("poles:pole-export-csv"),
+                                 reverse("poles:pole-export-geojson")])
+def test_hostile_query_strings_get_a_page_not_a_500(client, seeded, url, params):
+    response = client.get(url, params)
+    assert response.status_code in (200, 400)
+    body = response.content.decode()
+    assert "<script>alert" not in body
+
+
+def test_unknown_filter_value_is_ignored_with_a_clear_message(client, seeded):
+    response = client.get(DIRECTORY, {"region": "atlantide", "witness": "true"})
+    html = response.content.decode()
+    assert "ont été ignorés" in html and "Région" in html
+    assert response.context["page_obj"].paginator.count == 8  # the valid filter still applies
+
+
+def test_too_big_page_number_shows_the_last_page_and_says_so(client):
+    PoleFactory.create_batch(25)
+    response = client.get(DIRECTORY, {"page": "500"})
+    assert response.context["page_obj"].number == 2
+    assert "voici la dernière" in response.content.decode()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(["q", "region", "former_region", "status", "witness", "sector",
+                         "objective", "member_kind", "call", "outcome", "charter", "sort",
+                         "page", "sep", "other"]),
+        st.text(max_size=60),
+        max_size=6,
+    )
+)
+def test_directory_never_fails_whatever_the_query_string(client, params):
+    response = client.get(DIRECTORY, params)
+    assert response.status_code in (200, 400)
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+
+def test_csv_export_opens_in_a_french_spreadsheet(client, seeded):
+    response = client.get(reverse("poles:pole-export-csv"), {"region": "grand-est"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    raw = response.content
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:5] == ["nom", "adresse", "statut", "pôle témoin", "région"]
+    assert len(rows) == 1 + 3
+    ardaynes = next(row for row in rows if row[0] == "Ardaynes")
+    assert ardaynes[3] == "oui" and ardaynes[4] == "Grand Est"
+    assert "Écoconstruction" in ardaynes[8]
+    assert ardaynes[9] == "Appel à projets interministériel PTCE (2013)"
+
+
+def test_csv_export_with_comma_separator(client, seeded):
+    response = client.get(reverse("poles:pole-export-csv"), {"sep": ",", "q": "coursive"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "La Coursive Boutaric" and len(rows) == 2
+
+
+def test_geojson_export_is_valid_and_follows_the_filters(client):
+    region = RegionFactory(name="Occitanie", slug="occitanie", code="76")
+    call = CallFactory(slug="aap-2013")
+    placed = PoleFactory(name="Placé", region=region, latitude=43.6, longitude=1.44)
+    ApplicationFactory(call=call, pole=placed)
+    PoleFactory(name="Sans point", region=region)
+    PoleFactory(name="Ailleurs", latitude=48.85, longitude=2.35)
+    response = client.get(reverse("poles:pole-export-geojson"), {"region": "occitanie"})
+    assert response["Content-Type"] == "application/geo+json"
+    data = json.loads(response.content)
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 1
+    feature = data["features"][0]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [1.44, 43.6]}
+    assert feature["properties"]["name"] == "Placé"
+    assert feature["properties"]["laureate_of"] == ["aap-2013"]
+    assert feature["properties"]["url"].endswith("/poles/place/")
+
+
+# -- pole page -------------------------------------------------------------------------------
+
+
+def test_pole_page_shows_badges_members_by_kind_and_calls(client, seeded):
+    pole = Pole.objects.get(slug__startswith="restauration-solidaire")
+    OrganisationFactory(name="Ville de Paris", slug="ville-de-paris",
+                        kind=Organisation.Kind.LOCAL_AUTHORITY)
+    MembershipFactory(pole=pole, organisation=Organisation.objects.get(slug="ville-de-paris"),
+                      role="funder")
+    response = client.get(pole.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Lauréat : Appel à projets interministériel PTCE (2013)" in html
+    groups = {g["kind"]: g for g in response.context["member_groups"]}
+    assert [o["organisation"].name for o in groups["Entreprise de l'ESS"]["organisations"]] == [
+        "Appui", "Coallia", "Marmite d'Afrique", "Taf et Maffe"
+    ]
+    assert groups["Collectivité territoriale"]["organisations"][0]["roles"] == ["Financeur"]
+    assert "Ile de France" in html  # the region as named in 2014
+    assert "Fiche mise à jour le" in html
+
+
+def test_witness_pole_page_shows_its_former_region(client, seeded):
+    html = client.get("/poles/ardaynes/").content.decode()
+    assert "Pôle témoin" in html and "Champagne-Ardenne" in html and "Grand Est" in html
+
+
+def test_unpublished_pole_is_a_404(client):
+    pole = PoleFactory(is_published=False)
+    response = client.get(pole.get_absolute_url())
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_pole_with_a_location_has_a_small_map_without_inline_script(client):
+    pole = PoleFactory(latitude=45.04, longitude=5.05)
+    html = client.get(pole.get_absolute_url()).content.decode()
+    assert 'id="pole-map"' in html and 'data-lat="45.040000"' in html
+    assert "leaflet/leaflet.js" in html
+    assert "<script>" not in html
+
+
+# -- regions ---------------------------------------------------------------------------------
+
+
+def test_region_list_counts_poles_and_laureates(client, seeded):
+    response = client.get(reverse("poles:region-list"))
+    regions = {r.name: r for r in response.context["regions"]}
+    assert len(regions) == 18
+    assert (regions["Grand Est"].pole_count, regions["Grand Est"].laureate_count) == (3, 3)
+    assert regions["Auvergne-Rhône-Alpes"].laureate_count == 4
+
+
+def test_region_page_names_the_former_regions_and_lists_laureates(client, seeded):
+    html = client.get("/regions/grand-est/").content.decode()
+    assert "Alsace, Champagne-Ardenne, Lorraine" in html
+    assert "Florange e2i" in html and "CIS DT 52" in html
+
+
+def test_unknown_region_is_a_404(client, seeded):
+    assert client.get("/regions/atlantide/").status_code == 404
+
+
+# -- query counts ----------------------------------------------------------------------------
+
+
+def _make_poles(count: int) -> None:
+    region = RegionFactory(code="84", name="Auvergne-Rhône-Alpes", slug="auvergne-rhone-alpes")
+    call = Call.objects.filter(slug="aap").first() or CallFactory(slug="aap")
+    sector = SectorFactory(slug="secteur-0", name="Secteur 0")
+    for _ in range(count):
+        pole = PoleFactory(region=region, sectors=[sector], latitude=45.0, longitude=5.0)
+        MembershipFactory(pole=pole)
+        MembershipFactory(pole=pole, role="funder")
+        ApplicationFactory(call=call, pole=pole)
+
+
+def _count_queries(client, url: str, params=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries)
+
+
+PAGES = [
+    ("/", None),
+    (DIRECTORY, None),
+    (DIRECTORY, {"q": "pôle", "sector": "secteur-0", "witness": "false", "call": "aap"}),
+    ("/poles/export.csv", None),
+    ("/poles/export.geojson", None),
+    ("/regions/", None),
+    ("/regions/auvergne-rhone-alpes/", None),
+]
+
+
+@pytest.mark.parametrize(("url", "params"), PAGES)
+def test_list_pages_run_a_constant_number_of_queries(client, url, params):
+    _make_poles(1)
+    few = _count_queries(client, url, params)
+    _make_poles(49)
+    assert _count_queries(client, url, params) == few
+
+
+def test_pole_page_runs_a_constant_number_of_queries(client):
+    pole = PoleFactory()
+    MembershipFactory(pole=pole)
+    ApplicationFactory(pole=pole)
+    few = _count_queries(client, pole.get_absolute_url())
+    for _ in range(30):
+        MembershipFactory(pole=pole)
+        ApplicationFactory(pole=pole)
+    assert _count_queries(client, pole.get_absolute_url()) == few
+
+
+# -- site-wide -------------------------------------------------------------------------------
+
+
+def test_robots_and_sitemap(client, seeded):
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/poles/la-coursive-boutaric/" in sitemap
+    assert "/regions/grand-est/" in sitemap
+
+
+def test_every_page_has_title_description_canonical_and_opengraph(client, seeded):
+    for url in ["/", DIRECTORY, "/poles/ardaynes/", "/regions/", "/regions/grand-est/"]:
+        html = client.get(url).content.decode()
+        assert html.count("<h1") == 1, url
+        assert '<meta name="description" content="' in html, url
+        assert '<link rel="canonical" href="http://testserver' in html, url
+        assert '<meta property="og:title"' in html, url
+        assert 'href="#contenu"' in html, url
