@@ -27,6 +27,13 @@ class Region(models.Model):
     code = models.CharField(_("code INSEE"), max_length=2, unique=True)
     name = models.CharField(_("nom"), max_length=100, unique=True)
     slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
+    geometry = models.JSONField(
+        _("contour"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Géométrie GeoJSON simplifiée, chargée depuis les données de référence."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -56,6 +63,13 @@ class FormerRegion(models.Model):
         related_name="former_regions",
         verbose_name=_("région actuelle"),
     )
+    geometry = models.JSONField(
+        _("contour"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Géométrie GeoJSON simplifiée, chargée depuis les données de référence."),
+    )
     departments = models.CharField(
         _("départements"),
         max_length=60,
@@ -78,6 +92,31 @@ class FormerRegion(models.Model):
     @property
     def department_codes(self) -> list[str]:
         return self.departments.split()
+
+
+class Commune(models.Model):
+    """A current French commune and one representative point inside it (reference data)."""
+
+    code = models.CharField(
+        _("code INSEE"), max_length=5, unique=True, validators=[validate_commune_code]
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    postal_codes = models.CharField(_("codes postaux"), max_length=200, blank=True)
+    department = models.CharField(_("département"), max_length=3)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="communes", verbose_name=_("région")
+    )
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        indexes = [models.Index(fields=["name"], name="commune_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
 
 
 class Sector(models.Model):
@@ -399,9 +438,38 @@ class Pole(models.Model):
     def is_charter_signatory(self) -> bool:
         return self.charter_signed_on is not None
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        pole = super().from_db(db, field_names, values, **kwargs)
+        # Remembered to tell whether an edit changes the commune (and so the point).
+        pole._loaded_commune_code = pole.__dict__.get("commune_code")
+        return pole
+
+    def place_in_commune(self) -> dict[str, str]:
+        """Take the commune's name, region and (when the commune changes) point from the
+        communes table; return the errors found."""
+        commune = Commune.objects.select_related("region").filter(code=self.commune_code).first()
+        if commune is None:
+            if Commune.objects.exists():
+                return {"commune_code": _("Aucune commune ne porte ce code INSEE.")}
+            return {}  # reference data not loaded: the code is only checked for its form
+        if self.region_id and self.region_id != commune.region_id:
+            return {
+                "region": _("La commune %(commune)s est en région %(region)s.")
+                % {"commune": commune.name, "region": commune.region.name}
+            }
+        self.commune_name = commune.name
+        self.region = commune.region
+        changed = self.commune_code != getattr(self, "_loaded_commune_code", None)
+        if changed or self.latitude is None or self.longitude is None:
+            self.latitude, self.longitude = commune.latitude, commune.longitude
+        return {}
+
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
+        if self.commune_code and validate_commune_code.regex.match(self.commune_code):
+            errors.update(self.place_in_commune())
         if (self.latitude is None) != (self.longitude is None):
             field = "longitude" if self.longitude is None else "latitude"
             errors[field] = _("Indiquez la latitude et la longitude ensemble, ou aucune des deux.")

@@ -11,6 +11,7 @@ CURATORS_GROUP = "Curators"
 CURATED_MODELS = [
     ("poles", "region"),
     ("poles", "formerregion"),
+    ("poles", "commune"),
     ("poles", "sector"),
     ("poles", "objective"),
     ("poles", "sourcedocument"),
@@ -22,8 +23,8 @@ CURATED_MODELS = [
     ("calls", "application"),
 ]
 ACTIONS = ("add", "change", "delete", "view")
-# The fixed lists (objectives) are read-only for curators.
-READ_ONLY_MODELS = {("poles", "objective")}
+# The fixed lists (objectives, communes from the reference data) are read-only for curators.
+READ_ONLY_MODELS = {("poles", "objective"), ("poles", "commune")}
 
 
 def curator_permission_codenames() -> list[tuple[str, str]]:
@@ -42,10 +43,11 @@ def sync_curators_group(apps, schema_editor=None) -> None:
     Written for data migrations (``apps`` is the historical registry): permissions are
     normally created after migrations run, so they are created here first.
     """
-    from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
+    from django.db.models import Q
 
-    for app_config in global_apps.get_app_configs():
+    # The historical app configs have no models module; create_permissions needs one set.
+    for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
@@ -53,7 +55,8 @@ def sync_curators_group(apps, schema_editor=None) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
-    wanted = []
+    wanted = Q()
     for app_label, codename in curator_permission_codenames():
-        wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    group.permissions.set(wanted)
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    # A model that a later migration creates has no permission yet: that migration syncs again.
+    group.permissions.set(Permission.objects.filter(wanted))

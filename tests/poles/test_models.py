@@ -143,3 +143,48 @@ def test_member_count_ignores_organisations_that_left():
     annotated = Pole.objects.with_member_count().with_laureate_count().get(pk=pole.pk)
     assert annotated.member_count == 2
     assert annotated.laureate_count == 0
+
+
+def _commune(code="26281", name="Romans-sur-Isère", region=None, lat=45.0434, lon=5.0513):
+    from poles.models import Commune
+
+    region = region or RegionFactory(code="84", name="Auvergne-Rhône-Alpes", slug="ara")
+    return Commune.objects.create(
+        code=code, name=name, department=code[:2], region=region, latitude=lat, longitude=lon
+    )
+
+
+def test_setting_a_commune_sets_name_region_and_point():
+    commune = _commune()
+    pole = PoleFactory.build(region=None, commune_code="26281", commune_name="")
+    pole.full_clean()
+    assert (pole.commune_name, pole.region) == ("Romans-sur-Isère", commune.region)
+    assert (pole.latitude, pole.longitude) == (45.0434, 5.0513)
+
+
+def test_moving_the_point_by_hand_is_kept_while_the_commune_stays():
+    _commune()
+    pole = PoleFactory(region=None, commune_code="26281", commune_name="Romans-sur-Isère",
+                       latitude=45.0434, longitude=5.0513)
+    pole = Pole.objects.get(pk=pole.pk)
+    pole.latitude, pole.longitude = 45.05, 5.06
+    pole.full_clean()
+    assert (pole.latitude, pole.longitude) == (45.05, 5.06)
+    _commune(code="38563", name="Voiron", region=pole.region, lat=45.364, lon=5.589)
+    pole.commune_code = "38563"
+    pole.full_clean()
+    assert (pole.commune_name, pole.latitude, pole.longitude) == ("Voiron", 45.364, 5.589)
+
+
+def test_unknown_commune_or_commune_of_another_region_is_refused():
+    _commune()
+    pole = PoleFactory.build(region=None, commune_code="26999", commune_name="X")
+    with pytest.raises(ValidationError) as error:
+        pole.full_clean()
+    assert "Aucune commune ne porte ce code" in str(error.value)
+    pole = PoleFactory.build(
+        region=RegionFactory(code="11", name="Île-de-France", slug="idf"), commune_code="26281"
+    )
+    with pytest.raises(ValidationError) as error:
+        pole.full_clean()
+    assert "est en région Auvergne-Rhône-Alpes" in str(error.value)
