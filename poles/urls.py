@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "poles"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("poles/<slug:slug>/", views.pole_detail, name="pole-detail"),
     path("regions/", views.region_list, name="region-list"),
     path("regions/<slug:slug>/", views.region_detail, name="region-detail"),
+    path("carte/", views.map_page, name="map"),
+    path("api/", api.api_index, name="api-index"),
+    path("api/regions.geojson", api.regions_geojson, name="api-regions"),
+    path("api/poles.geojson", api.poles_geojson, name="api-poles"),
+    path("api/poles.json", api.poles_json, name="api-poles-list"),
 ]

@@ -9,6 +9,7 @@ from itertools import groupby
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +19,7 @@ from calls.models import Application, Call
 from members.models import Membership, Organisation
 from ptce_site.pagination import paginate
 
+from .api import GEOJSON, RegionCounts, map_filterset, pole_features, requested_level
 from .filters import PoleFilterSet
 from .models import Pole, Region
 
@@ -139,38 +141,11 @@ def pole_export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def poles_feature_collection(request: HttpRequest, poles) -> dict:
-    """GeoJSON (RFC 7946) of the poles that have a location."""
-    features = []
-    for pole in poles.exclude(latitude=None).exclude(longitude=None).iterator(chunk_size=500):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [round(pole.longitude, 6), round(pole.latitude, 6)],
-                },
-                "properties": {
-                    "name": pole.name,
-                    "slug": pole.slug,
-                    "url": request.build_absolute_uri(pole.get_absolute_url()),
-                    "region": pole.region.name if pole.region else None,
-                    "status": pole.status,
-                    "witness": pole.is_witness,
-                    "laureate_of": [a.call.slug for a in pole.laureate_applications],
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
 @require_GET
 def pole_export_geojson(request: HttpRequest) -> HttpResponse:
     filterset = _directory_filterset(request)
-    collection = poles_feature_collection(request, filterset.qs.for_cards())
-    response = HttpResponse(
-        json.dumps(collection, ensure_ascii=False), content_type="application/geo+json"
-    )
+    collection = {"type": "FeatureCollection", "features": pole_features(request, filterset.qs)}
+    response = HttpResponse(json.dumps(collection, ensure_ascii=False), content_type=GEOJSON)
     filename = f"poles-ptce-{timezone.localdate().isoformat()}.geojson"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -277,3 +252,42 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     context = {"region": region, "laureates_by_call": calls, **paginate(request, poles).context()}
     return render(request, "poles/region_detail.html", context)
+
+
+@require_GET
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The map of laureates by region, with the same figures as a table (works without JS)."""
+    level = requested_level(request)
+    if level is None:
+        level = "current"
+    filterset = map_filterset(request)
+    metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
+    query = request.GET.copy()
+    query["level"] = level
+    context = {
+        "filter": filterset,
+        "level": level,
+        "metric": metric,
+        "rows": RegionCounts(filterset, level).rows(),
+        "ignored": filterset.ignored_filters(),
+        "api_query": query.urlencode(),
+        "chosen_call": filterset.cleaned("call"),
+        "overseas": [(r.code, r.name) for r in Region.objects.filter(code__lt="10")],
+        "api_url": reverse("poles:api-index"),
+        "map_strings": {
+            "laureates": _("lauréats"),
+            "poles": _("pôles"),
+            "legend": _("Lauréats") if metric == "laureates" else _("Pôles"),
+            "loading": _("Chargement…"),
+            "none": _("Aucun pôle ne correspond dans cette région."),
+            "directory": _("Voir ces pôles dans l'annuaire"),
+            "witness": _("pôle témoin"),
+            "laureate": _("lauréat"),
+            "error": _(
+                "Les données de la carte n'ont pas pu être chargées ; le tableau ci-dessous "
+                "donne les mêmes chiffres."
+            ),
+            "more": _("… et d'autres : voir l'annuaire."),
+        },
+    }
+    return render(request, "poles/map.html", context)
