@@ -11,7 +11,7 @@ class StaticSitemap(Sitemap):
 
     def items(self) -> list[str]:
         return ["poles:home", "poles:pole-list", "poles:region-list", "calls:call-list",
-                "members:organisation-list"]
+                "members:organisation-list", "poles:map", "poles:api-index", "about"]
 
     def location(self, item: str) -> str:
         return reverse(item)

@@ -28,3 +28,14 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # No RequestContext: whatever broke the page must not break the error page too.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    """What the registry is, where its data comes from, and the credits."""
+    from poles.models import SourceDocument
+
+    sources = SourceDocument.objects.order_by("published_on", "title")
+    return render(
+        request, "about.html", {"sources": sources, "api_url": reverse("poles:api-index")}
+    )
