@@ -429,6 +429,11 @@ PAGES = [
     ("/poles/export.geojson", None),
     ("/regions/", None),
     ("/regions/auvergne-rhone-alpes/", None),
+    ("/carte/", None),
+    ("/carte/", {"level": "former", "call": "aap"}),
+    ("/api/regions.geojson", {"level": "former"}),
+    ("/api/poles.geojson", None),
+    ("/api/poles.json", {"region": "auvergne-rhone-alpes"}),
 ]
 
 

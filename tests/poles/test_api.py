@@ -1,0 +1,146 @@
+"""The GeoJSON open data and the map page's accessible figures."""
+
+import gzip
+import json
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from poles.models import Region
+from tests.factories import ApplicationFactory, CallFactory, PoleFactory, RegionFactory
+
+pytestmark = pytest.mark.django_db
+
+REGIONS = reverse("poles:api-regions")
+POLES = reverse("poles:api-poles")
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("load_seed_data", verbosity=0)
+
+
+def features(response) -> list[dict]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    data = json.loads(response.content)
+    assert data["type"] == "FeatureCollection"
+    return data["features"]
+
+
+def counts(response, key="laureates") -> Counter:
+    return Counter({f["properties"]["name"]: f["properties"][key] for f in features(response)
+                    if f["properties"][key]})
+
+
+def test_2013_laureates_by_former_region(client, seeded):
+    response = client.get(REGIONS, {"level": "former", "call": "appel-a-projets-2013"})
+    assert len(features(response)) == 27
+    by_region = counts(response)
+    assert by_region.pop("Île-de-France") == 4
+    assert by_region.pop("Rhône-Alpes") == 3
+    assert by_region.pop("Champagne-Ardenne") == 2
+    assert by_region.pop("Midi-Pyrénées") == 2
+    assert by_region.pop("Provence-Alpes-Côte d'Azur") == 2
+    assert sorted(by_region.values()) == [1] * 10
+    lorraine = next(f for f in features(response) if f["properties"]["name"] == "Lorraine")
+    assert lorraine["properties"]["current_code"] == "44"
+
+
+def test_2013_laureates_by_current_region(client, seeded):
+    response = client.get(REGIONS, {"call": "appel-a-projets-2013"})
+    assert len(features(response)) == 18
+    assert counts(response) == {
+        "Île-de-France": 4, "Auvergne-Rhône-Alpes": 4, "Grand Est": 3, "Occitanie": 2,
+        "Provence-Alpes-Côte d'Azur": 2, "Bourgogne-Franche-Comté": 2, "Nouvelle-Aquitaine": 2,
+        "Hauts-de-France": 2, "Centre-Val de Loire": 1, "Pays de la Loire": 1,
+    }
+
+
+def test_region_counts_honour_the_directory_filters(client, seeded):
+    response = client.get(REGIONS, {"witness": "true"})
+    assert sum(counts(response, "poles").values()) == 8
+    assert counts(response)["Auvergne-Rhône-Alpes"] == 2
+
+
+def test_bad_level_is_a_400_with_a_message(client, seeded):
+    response = client.get(REGIONS, {"level": "departements"})
+    assert response.status_code == 400
+    assert "current" in json.loads(response.content)["error"]
+
+
+def test_poles_geojson_lists_located_published_poles_with_their_properties(client):
+    region = RegionFactory(name="Auvergne-Rhône-Alpes", code="84", slug="ara")
+    call = CallFactory(slug="aap-2013")
+    pole = PoleFactory(name="Pôle Sud Archer", region=region, latitude=45.04, longitude=5.05,
+                       is_witness=True)
+    ApplicationFactory(call=call, pole=pole)
+    PoleFactory(name="Caché", latitude=45.0, longitude=5.0, is_published=False)
+    PoleFactory(name="Sans point")
+    [feature] = features(client.get(POLES))
+    assert feature["geometry"]["coordinates"] == [5.05, 45.04]
+    assert feature["properties"] == {
+        "name": "Pôle Sud Archer", "slug": pole.slug,
+        "url": "http://testserver" + pole.get_absolute_url(), "region": "Auvergne-Rhône-Alpes",
+        "status": "operational", "witness": True, "laureate_of": ["aap-2013"],
+    }
+
+
+def test_geojson_is_cached_and_revalidated(client, seeded):
+    first = client.get(REGIONS)
+    assert first["Cache-Control"] == "public, max-age=300"
+    assert first.has_header("Last-Modified")
+    etag = first["ETag"]
+    second = client.get(REGIONS, HTTP_IF_NONE_MATCH=etag)
+    assert second.status_code == 304
+    changed = client.get(REGIONS, {"witness": "true"}, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+
+
+def test_geojson_is_gzipped_for_clients_that_accept_it(client, seeded):
+    response = client.get(REGIONS, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(response.content))["type"] == "FeatureCollection"
+
+
+def test_a_change_shows_in_the_next_response(client, seeded):
+    before = client.get(REGIONS)
+    PoleFactory(region=Region.objects.get(code="94"))
+    after = client.get(REGIONS, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert counts(after, "poles")["Corse"] == 1
+
+
+def test_poles_list_for_the_map_panel_includes_unlocated_poles(client, seeded):
+    data = json.loads(client.get(reverse("poles:api-poles-list"),
+                                 {"region": "ile-de-france", "call": "appel-a-projets-2013",
+                                  "outcome": "laureate"}).content)
+    assert data["count"] == 4
+    assert {p["name"] for p in data["poles"]} >= {"Le PHARES", "PTCE La Verrière"}
+
+
+def test_map_page_has_the_figures_in_an_accessible_table(client, seeded):
+    response = client.get(reverse("poles:map"), {"level": "former",
+                                                 "call": "appel-a-projets-2013"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<caption>" in html and "Pôles et lauréats par ancienne région" in html
+    rows = {row["name"]: row for row in response.context["rows"]}
+    assert len(rows) == 27 and rows["Rhône-Alpes"]["laureates"] == 3
+    assert html.count("<h1") == 1
+    assert "<script>" not in html  # only external scripts and a JSON data block
+
+
+def test_map_page_ignores_a_bad_level_and_a_bad_filter(client, seeded):
+    response = client.get(reverse("poles:map"), {"level": "x", "call": "nope"})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 18
+    assert "ont été ignorés" in response.content.decode()
+
+
+def test_api_page_documents_both_endpoints_with_examples(client, seeded):
+    html = client.get(reverse("poles:api-index")).content.decode()
+    assert "/api/regions.geojson?level=former&amp;call=appel-a-projets-2013" in html
+    assert "/api/poles.geojson" in html
