@@ -282,7 +282,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "none": _("Aucun pôle ne correspond dans cette région."),
             "directory": _("Voir ces pôles dans l'annuaire"),
             "witness": _("pôle témoin"),
-            "laureate": _("lauréat"),
+            "laureate": _("lauréat en"),
             "error": _(
                 "Les données de la carte n'ont pas pu être chargées ; le tableau ci-dessous "
                 "donne les mêmes chiffres."

@@ -154,6 +154,9 @@
     legend.addTo(map);
   }
 
+  // For tests and for the curious: the map and its region layers.
+  window.__ptceMap = { map: map, layersByCode: layersByCode };
+
   var jump = document.querySelector(".map-jump");
   if (jump) {
     jump.hidden = false;
