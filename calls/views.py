@@ -1,13 +1,121 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+"""Public pages of the calls for projects and candidates: the list and one call."""
 
-from .models import Call
+from __future__ import annotations
+
+from django.db.models import F, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from members.models import Organisation
+from poles.models import Region, SourceDocument
+from poles.search import unaccent
+
+from .models import Application, Call, Milestone
 
 
-def call_list(request):
-    return HttpResponse("TODO")
+def _sort_key(text: str) -> str:
+    return (unaccent(text) or "").casefold()
 
 
-def call_detail(request, slug):
-    get_object_or_404(Call, slug=slug)
-    return HttpResponse("TODO")
+@require_GET
+def call_list(request: HttpRequest) -> HttpResponse:
+    calls = Call.objects.with_laureate_count().order_by(
+        "-year", F("results_on").desc(nulls_last=True), "title", "pk"
+    )
+    return render(request, "calls/call_list.html", {"calls": calls})
+
+
+def funnel(call: Call) -> list[dict]:
+    """The known figures of a call, received -> eligible -> selected, for the funnel chart.
+
+    ``width`` is the bar's length in percent of the largest figure, by steps of 5 (the site's
+    Content-Security-Policy forbids inline styles: the CSS has one class per step).
+    """
+    steps = [
+        ("received", call.applications_received),
+        ("eligible", call.applications_eligible),
+        ("selected", call.applications_selected),
+    ]
+    known = [(key, number) for key, number in steps if number is not None]
+    largest = max((number for _key, number in known), default=0)
+    result = []
+    for key, number in known:
+        width = round(number / largest * 20) * 5 if largest else 0
+        result.append(
+            {
+                "key": key,
+                "number": number,
+                "width": max(width, 5) if number else 0,
+                "lower_bound": key == "received" and call.received_is_lower_bound,
+            }
+        )
+    return result
+
+
+def laureates_by_region(applications: list[Application]) -> list[dict]:
+    """Laureates grouped by their region as it was named at the time of the call.
+
+    Each group carries today's region: the former region's successor, or else the pole's
+    region. Calls after 2016 name today's regions, so both are then the same.
+    """
+    groups: dict[tuple, dict] = {}
+    for application in applications:
+        former = application.former_region
+        today: Region | None = former.region if former else application.pole.region
+        name_then = application.region_name_then or (former.name if former else "")
+        if not name_then and today:
+            name_then = today.name
+        key = (name_then, today.pk if today else None)
+        group = groups.setdefault(
+            key, {"name_then": name_then, "region": today, "applications": []}
+        )
+        group["applications"].append(application)
+    for group in groups.values():
+        group["applications"].sort(key=lambda a: _sort_key(a.pole.name))
+    # Groups without a known region go last.
+    return sorted(
+        groups.values(),
+        key=lambda g: (not g["name_then"], _sort_key(g["name_then"]), _sort_key(str(g["region"]))),
+    )
+
+
+@require_GET
+def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    call = get_object_or_404(
+        Call.objects.with_laureate_count().prefetch_related(
+            Prefetch(
+                "organisers",
+                queryset=Organisation.objects.order_by("name"),
+                to_attr="organiser_list",
+            ),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.order_by("date", "end_date", "pk"),
+                to_attr="timeline",
+            ),
+            Prefetch(
+                "sources",
+                queryset=SourceDocument.objects.order_by(
+                    F("published_on").asc(nulls_last=True), "title"
+                ),
+                to_attr="source_list",
+            ),
+        ),
+        slug=slug,
+    )
+    laureates = list(
+        Application.objects.laureates()
+        .filter(call=call, pole__is_published=True)
+        .select_related("pole", "pole__region", "former_region", "former_region__region")
+    )
+    rate = call.selection_rate
+    context = {
+        "call": call,
+        "funnel": funnel(call),
+        "selection_percent": rate * 100 if rate is not None else None,
+        "laureate_groups": laureates_by_region(laureates),
+        "published_laureate_count": len(laureates),
+        "unpublished_laureate_count": max(call.laureate_count - len(laureates), 0),
+    }
+    return render(request, "calls/call_detail.html", context)

@@ -1,13 +1,95 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+"""Public pages of the member organisations: the list (filterable) and one organisation."""
 
-from .models import Organisation
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from calls.models import Call
+from poles.search import Unaccented
+from ptce_site.pagination import paginate
+
+from .filters import OrganisationFilterSet
+from .models import Membership, Organisation
+
+PER_PAGE = 20
 
 
-def organisation_list(request):
-    return HttpResponse("TODO")
+def _with_published_pole_count(queryset: QuerySet) -> QuerySet:
+    """Annotate ``pole_count`` (published poles the organisation currently belongs to) and
+    ``call_count`` (calls it organised).
+
+    ``Organisation.objects.with_pole_count()`` also counts unpublished poles; the public
+    pages must agree with the organisation page, which lists published poles only.
+    """
+    return queryset.annotate(
+        pole_count=Count(
+            "memberships__pole",
+            filter=Q(memberships__left_on__isnull=True, memberships__pole__is_published=True),
+            distinct=True,
+        ),
+        call_count=Count("organised_calls", distinct=True),
+    )
 
 
-def organisation_detail(request, slug):
-    get_object_or_404(Organisation, slug=slug)
-    return HttpResponse("TODO")
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = _with_published_pole_count(
+        Organisation.objects.select_related("region")
+    ).order_by(Lower(Unaccented("name")), "pk")
+    filterset = OrganisationFilterSet(request.GET or None, queryset=organisations)
+    pagination = paginate(request, filterset.qs, PER_PAGE)
+    context = {
+        "filter": filterset,
+        "chips": filterset.active_filters(),
+        "ignored": filterset.ignored_filters(),
+        **pagination.context(),
+    }
+    return render(request, "members/organisation_list.html", context)
+
+
+def _poles_with_roles(memberships: list[Membership]) -> tuple[list[dict], list[dict]]:
+    """The memberships grouped per pole: (current poles, former poles), by pole name.
+
+    A pole is current while one of the organisation's roles in it has no end date.
+    """
+    role_order = {role: position for position, role in enumerate(Membership.Role.values)}
+    current, former = [], []
+    for pole, of_pole in groupby(memberships, key=lambda m: m.pole):
+        roles = sorted(of_pole, key=lambda m: role_order.get(m.role, len(role_order)))
+        entry = {"pole": pole, "memberships": roles}
+        (current if any(m.is_current for m in roles) else former).append(entry)
+    return current, former
+
+
+@require_GET
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    public_memberships = (
+        Membership.objects.filter(pole__is_published=True)
+        .select_related("pole", "pole__region")
+        .order_by(Lower(Unaccented("pole__name")), "pole_id", "joined_on", "pk")
+    )
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("region").prefetch_related(
+            Prefetch("memberships", queryset=public_memberships, to_attr="public_memberships"),
+            Prefetch(
+                "organised_calls",
+                queryset=Call.objects.order_by("-year", "title"),
+                to_attr="calls_organised",
+            ),
+        ),
+        slug=slug,
+    )
+    current, former = _poles_with_roles(organisation.public_memberships)
+    context = {
+        "organisation": organisation,
+        "current_poles": current,
+        "former_poles": former,
+        "calls": organisation.calls_organised,
+    }
+    return render(request, "members/organisation_detail.html", context)

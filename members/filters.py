@@ -1,0 +1,109 @@
+"""The FilterSet of the organisations page (``/organisations/``)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from poles.filters import QueryFilter, SlugChoiceFilter, search_terms
+from poles.models import Region
+
+from .models import Organisation
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    """Name search, kind, legal form and region of the member organisations.
+
+    Search (``q``) is accent- and case-insensitive on both databases through the project's
+    ``unaccented`` transform (``poles.search``): ``ptce_unaccent()`` is a Python function
+    registered on every SQLite connection, and on PostgreSQL an IMMUTABLE wrapper around the
+    ``unaccent`` extension created by the migration ``poles.0003_search``, which also builds
+    the trigram index ``organisation_name_search_trgm`` on exactly the expression
+    ``name__unaccented__icontains`` generates (``UPPER(ptce_unaccent(name))``). So the
+    folding happens in the database, for both the column and the query, and a long list is
+    never loaded into Python to be compared. Every word of the query must appear in the
+    name (in any order); a query of nine digits also matches a SIREN number.
+
+    Values that cannot be understood (an unknown kind, a region slug that does not exist, a
+    query longer than 10,000 characters) are left out of ``cleaned_data`` by the form: the
+    other filters still apply, and ``ignored_filters()`` says which ones were dropped.
+    """
+
+    q = QueryFilter(
+        label=_("Nom ou SIREN"),
+        method="filter_search",
+        max_length=10_000,  # longer input is refused; shorter is cut to MAX_QUERY_LENGTH
+        help_text=_("Par exemple « économie solidaire » ; les accents sont facultatifs."),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Type d'organisation"), choices=Organisation.Kind.choices, empty_label=_("Tous")
+    )
+    legal_form = django_filters.ChoiceFilter(
+        label=_("Forme juridique"),
+        choices=Organisation.LegalForm.choices,
+        empty_label=_("Toutes"),
+    )
+    region = SlugChoiceFilter(label=_("Région"), queryset=Region.objects.all())
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "legal_form", "region"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        terms = search_terms(value)
+        if not terms:
+            return queryset
+        condition = Q()
+        for term in terms:
+            condition &= Q(name__unaccented__icontains=term)
+        digits = "".join(value.split())
+        if len(digits) == 9 and digits.isascii() and digits.isdigit():
+            condition |= Q(siren=digits)
+        return queryset.filter(condition)
+
+    # -- presentation ------------------------------------------------------------------------
+    def cleaned(self, name: str):
+        """A filter's cleaned value, or None when absent or not understood."""
+        if not self.is_bound:
+            return None
+        self.form.is_valid()
+        return self.form.cleaned_data.get(name)
+
+    @property
+    def search_query(self) -> str:
+        return self.cleaned("q") or ""
+
+    def active_filters(self) -> list[dict]:
+        """The filters in force, each with the query string that removes it (chips)."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        chips = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            field = self.form.fields[name]
+            if name == "q":
+                shown = f"« {value} »"
+            elif name == "region":
+                shown = str(value)
+            else:
+                shown = str(dict(field.choices).get(value, value))
+            remaining = self.data.copy()
+            remaining.pop(name, None)
+            remaining.pop("page", None)
+            chips.append(
+                {"name": name, "label": field.label, "value": shown, "query": remaining.urlencode()}
+            )
+        return chips
+
+    def ignored_filters(self) -> list[dict]:
+        """Filters whose value was not understood: ignored, and said so."""
+        if not self.is_bound or self.form.is_valid():
+            return []
+        return [
+            {"label": self.form.fields[name].label, "messages": errors}
+            for name, errors in self.form.errors.items()
+            if name in self.form.fields
+        ]
