@@ -39,13 +39,19 @@ def validate_siren(value: str) -> None:
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def with_pole_count(self) -> OrganisationQuerySet:
-        """Annotate ``pole_count``: poles the organisation currently belongs to."""
+    def with_pole_count(self, *, published_only: bool = False) -> OrganisationQuerySet:
+        """Annotate ``pole_count``: poles the organisation currently belongs to (only the
+        published ones with ``published_only``, as the public pages show them)."""
+        condition = Q(memberships__left_on__isnull=True)
+        if published_only:
+            condition &= Q(memberships__pole__is_published=True)
         return self.annotate(
-            pole_count=Count(
-                "memberships__pole", filter=Q(memberships__left_on__isnull=True), distinct=True
-            )
+            pole_count=Count("memberships__pole", filter=condition, distinct=True)
         )
+
+    def with_call_count(self) -> OrganisationQuerySet:
+        """Annotate ``call_count``: calls the organisation organised."""
+        return self.annotate(call_count=Count("organised_calls", distinct=True))
 
 
 class Organisation(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,27 +20,12 @@ from .models import Membership, Organisation
 PER_PAGE = 20
 
 
-def _with_published_pole_count(queryset: QuerySet) -> QuerySet:
-    """Annotate ``pole_count`` (published poles the organisation currently belongs to) and
-    ``call_count`` (calls it organised).
-
-    ``Organisation.objects.with_pole_count()`` also counts unpublished poles; the public
-    pages must agree with the organisation page, which lists published poles only.
-    """
-    return queryset.annotate(
-        pole_count=Count(
-            "memberships__pole",
-            filter=Q(memberships__left_on__isnull=True, memberships__pole__is_published=True),
-            distinct=True,
-        ),
-        call_count=Count("organised_calls", distinct=True),
-    )
-
-
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    organisations = _with_published_pole_count(
+    organisations = (
         Organisation.objects.select_related("region")
+        .with_pole_count(published_only=True)
+        .with_call_count()
     ).order_by(Lower(Unaccented("name")), "pk")
     filterset = OrganisationFilterSet(request.GET or None, queryset=organisations)
     pagination = paginate(request, filterset.qs, PER_PAGE)
