@@ -6,13 +6,13 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from poles.filters import QueryFilter, SlugChoiceFilter, search_terms
 from poles.models import Region
+from ptce_site.filters import ExplainedFilterSet, QueryFilter, SlugChoiceFilter, search_terms
 
 from .models import Organisation
 
 
-class OrganisationFilterSet(django_filters.FilterSet):
+class OrganisationFilterSet(ExplainedFilterSet):
     """Name search, kind, legal form and region of the member organisations.
 
     Search (``q``) is accent- and case-insensitive on both databases through the project's
@@ -61,49 +61,3 @@ class OrganisationFilterSet(django_filters.FilterSet):
         if len(digits) == 9 and digits.isascii() and digits.isdigit():
             condition |= Q(siren=digits)
         return queryset.filter(condition)
-
-    # -- presentation ------------------------------------------------------------------------
-    def cleaned(self, name: str):
-        """A filter's cleaned value, or None when absent or not understood."""
-        if not self.is_bound:
-            return None
-        self.form.is_valid()
-        return self.form.cleaned_data.get(name)
-
-    @property
-    def search_query(self) -> str:
-        return self.cleaned("q") or ""
-
-    def active_filters(self) -> list[dict]:
-        """The filters in force, each with the query string that removes it (chips)."""
-        if not self.is_bound:
-            return []
-        self.form.is_valid()
-        chips = []
-        for name, value in self.form.cleaned_data.items():
-            if value in (None, ""):
-                continue
-            field = self.form.fields[name]
-            if name == "q":
-                shown = f"« {value} »"
-            elif name == "region":
-                shown = str(value)
-            else:
-                shown = str(dict(field.choices).get(value, value))
-            remaining = self.data.copy()
-            remaining.pop(name, None)
-            remaining.pop("page", None)
-            chips.append(
-                {"name": name, "label": field.label, "value": shown, "query": remaining.urlencode()}
-            )
-        return chips
-
-    def ignored_filters(self) -> list[dict]:
-        """Filters whose value was not understood: ignored, and said so."""
-        if not self.is_bound or self.form.is_valid():
-            return []
-        return [
-            {"label": self.form.fields[name].label, "messages": errors}
-            for name, errors in self.form.errors.items()
-            if name in self.form.fields
-        ]

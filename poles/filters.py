@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import django_filters
-from django import forms
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Call
 from members.models import Membership, Organisation
+from ptce_site.filters import ExplainedFilterSet, QueryFilter, SlugChoiceFilter, search_terms
 
 from .models import FormerRegion, Objective, Pole, Region, Sector
 from .search import Unaccented
-
-MAX_QUERY_LENGTH = 200
-MAX_TERMS = 8
-# Control characters (C0 and C1, NUL included) are dropped from searches.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # The pole's own text fields searched (sector and member organisation names are searched
 # too), with the weight of a match in the ranking.
@@ -34,37 +27,6 @@ OWN_SEARCH_FIELDS = {
 YES_NO = [("true", _("Oui")), ("false", _("Non"))]
 
 
-def search_terms(query: str) -> list[str]:
-    """Words of a query, at most MAX_TERMS, each of two characters or more."""
-    words = [word.strip("\"'«»,;.:!?()") for word in query.split()]
-    return [word for word in words if len(word) >= 2][:MAX_TERMS]
-
-
-def clean_query(value: str) -> str:
-    return " ".join(_CONTROL.sub(" ", value).split())[:MAX_QUERY_LENGTH]
-
-
-class QueryField(forms.CharField):
-    """Free text: control characters dropped, spaces collapsed, length limited."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return clean_query(value) if value else value
-
-
-class QueryFilter(django_filters.CharFilter):
-    field_class = QueryField
-
-
-class SlugChoiceFilter(django_filters.ModelChoiceFilter):
-    """A model chosen by its slug in the URL (``?region=grand-est``)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("empty_label", _("Toutes"))
-        super().__init__(*args, **kwargs)
-
-
 class YesNoFilter(django_filters.ChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", YES_NO)
@@ -72,7 +34,7 @@ class YesNoFilter(django_filters.ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class PoleFilterSet(django_filters.FilterSet):
+class PoleFilterSet(ExplainedFilterSet):
     SORTS = [
         ("relevance", _("Pertinence")),
         ("name", _("Nom")),
@@ -216,17 +178,6 @@ class PoleFilterSet(django_filters.FilterSet):
         return queryset  # sorting is applied in ``qs`` once every filter is known
 
     # -- sorting ---------------------------------------------------------------------------
-    def cleaned(self, name: str):
-        """A filter's cleaned value, or None when absent or not understood."""
-        if not self.is_bound:
-            return None
-        self.form.is_valid()
-        return self.form.cleaned_data.get(name)
-
-    @property
-    def search_query(self) -> str:
-        return self.cleaned("q") or ""
-
     @property
     def current_sort(self) -> str:
         chosen = self.cleaned("sort") or ""
@@ -269,38 +220,3 @@ class PoleFilterSet(django_filters.FilterSet):
                 Unaccented(Value(self.search_query)), Unaccented("name")
             )
         return queryset.annotate(rank=score)
-
-    # -- presentation ------------------------------------------------------------------------
-    def active_filters(self) -> list[dict]:
-        """The filters in force, each with the query string that removes it (chips)."""
-        if not self.is_bound:
-            return []
-        self.form.is_valid()
-        chips = []
-        for name, value in self.form.cleaned_data.items():
-            if name == "sort" or value in (None, "", []):
-                continue
-            field = self.form.fields[name]
-            if hasattr(field, "choices") and not isinstance(value, str | bool):
-                shown = str(value)
-            elif hasattr(field, "choices"):
-                shown = str(dict(field.choices).get(value, value))
-            else:
-                shown = f"« {value} »"
-            remaining = self.data.copy()
-            remaining.pop(name, None)
-            remaining.pop("page", None)
-            chips.append(
-                {"name": name, "label": field.label, "value": shown, "query": remaining.urlencode()}
-            )
-        return chips
-
-    def ignored_filters(self) -> list[dict]:
-        """Filters whose value was not understood: ignored, and said so."""
-        if not self.is_bound or self.form.is_valid():
-            return []
-        return [
-            {"label": self.form.fields[name].label, "messages": errors}
-            for name, errors in self.form.errors.items()
-            if name in self.form.fields
-        ]

@@ -1,0 +1,112 @@
+"""Pieces shared by the site's FilterSets: free-text search input, slugs in URLs, and a base
+FilterSet that says which filters are in force (chips) and which were not understood."""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+# Control characters (C0 and C1, NUL included) are dropped from searches.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+YES_NO = [("true", _("Oui")), ("false", _("Non"))]
+
+
+def search_terms(query: str) -> list[str]:
+    """Words of a query, at most MAX_TERMS, each of two characters or more."""
+    words = [word.strip("\"'«»,;.:!?()") for word in query.split()]
+    return [word for word in words if len(word) >= 2][:MAX_TERMS]
+
+
+def clean_query(value: str) -> str:
+    return " ".join(_CONTROL.sub(" ", value).split())[:MAX_QUERY_LENGTH]
+
+
+class QueryField(forms.CharField):
+    """Free text: control characters dropped, spaces collapsed, length limited."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_query(value) if value else value
+
+
+class QueryFilter(django_filters.CharFilter):
+    field_class = QueryField
+
+
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """A model chosen by its slug in the URL (``?region=grand-est``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("empty_label", _("Toutes"))
+        super().__init__(*args, **kwargs)
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", YES_NO)
+        kwargs.setdefault("empty_label", _("Indifférent"))
+        super().__init__(*args, **kwargs)
+
+
+class ExplainedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose bad values are ignored, and said so, instead of failing the page.
+
+    django-filter leaves a value the form cannot clean out of ``cleaned_data``: the other
+    filters still apply. ``active_filters()`` gives the chips that remove one filter each,
+    ``ignored_filters()`` the filters that were dropped, with the form's message.
+    """
+
+    # Parameters that are settings of the list, not filters: no chip for them.
+    NOT_CHIPS = frozenset({"sort"})
+
+    def cleaned(self, name: str):
+        """A filter's cleaned value, or None when absent or not understood."""
+        if not self.is_bound:
+            return None
+        self.form.is_valid()
+        return self.form.cleaned_data.get(name)
+
+    @property
+    def search_query(self) -> str:
+        return self.cleaned("q") or ""
+
+    def active_filters(self) -> list[dict]:
+        """The filters in force, each with the query string that removes it (chips)."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        chips = []
+        for name, value in self.form.cleaned_data.items():
+            if name in self.NOT_CHIPS or value in (None, "", []):
+                continue
+            field = self.form.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                shown = str(value)
+            elif hasattr(field, "choices"):
+                shown = str(dict(field.choices).get(value, value))
+            else:
+                shown = f"« {value} »"
+            remaining = self.data.copy()
+            remaining.pop(name, None)
+            remaining.pop("page", None)
+            chips.append(
+                {"name": name, "label": field.label, "value": shown, "query": remaining.urlencode()}
+            )
+        return chips
+
+    def ignored_filters(self) -> list[dict]:
+        """Filters whose value was not understood: ignored, and said so."""
+        if not self.is_bound or self.form.is_valid():
+            return []
+        return [
+            {"label": self.form.fields[name].label, "messages": errors}
+            for name, errors in self.form.errors.items()
+            if name in self.form.fields
+        ]
