@@ -197,8 +197,8 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
     current = [m for m in pole.all_memberships if m.is_current]
     former_regions = {a.former_region for a in pole.all_applications if a.former_region}
     if not former_regions and pole.region and pole.commune_code:
-        department = pole.commune_code[:3] if pole.commune_code.startswith("97") else (
-            pole.commune_code[:2]
+        department = (
+            pole.commune_code[:3] if pole.commune_code.startswith("97") else (pole.commune_code[:2])
         )
         former_regions = {
             fr for fr in pole.region.former_regions.all() if department in fr.department_codes
@@ -236,9 +236,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    region = get_object_or_404(
-        _regions_with_counts().prefetch_related("former_regions"), slug=slug
-    )
+    region = get_object_or_404(_regions_with_counts().prefetch_related("former_regions"), slug=slug)
     poles = Pole.objects.published().in_region(region).for_cards().order_by("name")
     laureates = (
         Application.objects.laureates()
@@ -274,20 +272,25 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "chosen_call": filterset.cleaned("call"),
         "overseas": [(r.code, r.name) for r in Region.objects.filter(code__lt="10")],
         "api_url": reverse("poles:api-index"),
-        "map_strings": {
-            "laureates": _("lauréats"),
-            "poles": _("pôles"),
-            "legend": _("Lauréats") if metric == "laureates" else _("Pôles"),
-            "loading": _("Chargement…"),
-            "none": _("Aucun pôle ne correspond dans cette région."),
-            "directory": _("Voir ces pôles dans l'annuaire"),
-            "witness": _("pôle témoin"),
-            "laureate": _("lauréat en"),
-            "error": _(
-                "Les données de la carte n'ont pas pu être chargées ; le tableau ci-dessous "
-                "donne les mêmes chiffres."
-            ),
-            "more": _("… et d'autres : voir l'annuaire."),
-        },
+        "map_strings": map_strings(metric),
     }
     return render(request, "poles/map.html", context)
+
+
+def map_strings(metric: str = "laureates") -> dict:
+    """The words the map's script shows, translated here (the script holds no text)."""
+    return {
+        "laureates": _("lauréats"),
+        "poles": _("pôles"),
+        "legend": _("Lauréats") if metric == "laureates" else _("Pôles"),
+        "loading": _("Chargement…"),
+        "none": _("Aucun pôle ne correspond dans cette région."),
+        "directory": _("Voir ces pôles dans l'annuaire"),
+        "witness": _("pôle témoin"),
+        "laureate": _("lauréat en"),
+        "error": _(
+            "Les données de la carte n'ont pas pu être chargées ; le tableau ci-dessous "
+            "donne les mêmes chiffres."
+        ),
+        "more": _("… et d'autres : voir l'annuaire."),
+    }

@@ -3,16 +3,20 @@
    when the site configures a tile server. The same figures are in the table under the map. */
 (function () {
   "use strict";
-  var element = document.getElementById("map");
-  if (!element || typeof L === "undefined") { return; }
-  var strings = JSON.parse(document.getElementById("map-strings").textContent);
+  if (typeof L === "undefined") { return; }
+  var stringsNode = document.getElementById("map-strings");
+  var strings = stringsNode ? JSON.parse(stringsNode.textContent) : {};
+  document.querySelectorAll("[data-ptce-map]").forEach(setUp);
+
+function setUp(element) {
   var metric = element.dataset.metric;
   var level = element.dataset.level;
+  var compact = element.dataset.compact === "true";
   var panel = document.getElementById("region-panel");
   var METROPOLE = [[41.3, -5.2], [51.1, 9.6]];
   var COLOURS = ["#e3e3fd", "#b8b8f2", "#8585e0", "#5252c9", "#2323a8", "#000091"];
 
-  var map = L.map(element, { zoomSnap: 0.25, minZoom: 2, maxZoom: 16 });
+  var map = L.map(element, { zoomSnap: 0.25, minZoom: 2, maxZoom: 16, scrollWheelZoom: !compact });
   map.fitBounds(METROPOLE);
   if (element.dataset.tiles) {
     L.tileLayer(element.dataset.tiles, {
@@ -38,6 +42,11 @@
   var selected = null;
 
   function showRegion(feature, layer) {
+    if (compact || !panel) {
+      // The small maps (home, call pages) lead to the full map of the same selection.
+      window.location.href = element.dataset.fullUrl;
+      return;
+    }
     if (selected) { regions.resetStyle(selected); }
     selected = layer;
     layer.setStyle({ weight: 3, color: "#000" });
@@ -101,13 +110,13 @@
         icon: L.divIcon({ className: "region-count", html: String(feature.properties[metric]), iconSize: [30, 20] })
       }).addTo(labels);
     });
-    addLegend(max);
+    if (!compact) { addLegend(max); }
     element.dataset.ready = "true";
   }).catch(function () {
     element.parentNode.insertBefore(el("p", strings.error, "message message-error"), element);
   });
 
-  fetch(element.dataset.polesUrl).then(function (response) { return response.json(); }).then(function (data) {
+  if (element.dataset.polesUrl) fetch(element.dataset.polesUrl).then(function (response) { return response.json(); }).then(function (data) {
     L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
         return L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: "#c9191e", fillOpacity: 1 });
@@ -155,9 +164,9 @@
   }
 
   // For tests and for the curious: the map and its region layers.
-  window.__ptceMap = { map: map, layersByCode: layersByCode };
+  if (!compact) { window.__ptceMap = { map: map, layersByCode: layersByCode }; }
 
-  var jump = document.querySelector(".map-jump");
+  var jump = compact ? null : document.querySelector(".map-jump");
   if (jump) {
     jump.hidden = false;
     jump.addEventListener("click", function (event) {
@@ -168,4 +177,5 @@
       if (layer) { map.fitBounds(layer.getBounds()); }
     });
   }
+}
 })();
