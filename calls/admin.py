@@ -1,0 +1,124 @@
+"""Curation of calls, their milestones and the poles' applications by network staff."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Application, Call, Milestone
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    fields = ["date", "end_date", "label", "date_to_be_confirmed"]
+    extra = 0
+
+
+class ApplicationInline(admin.TabularInline):
+    model = Application
+    fields = ["pole", "outcome", "track", "former_region", "region_name_then"]
+    autocomplete_fields = ["pole", "former_region"]
+    extra = 0
+
+    def get_queryset(self, request):
+        # Laureates first: they are what curators look for on a call.
+        laureates_first = Case(
+            When(outcome=Application.Outcome.LAUREATE, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("pole", "former_region")
+            .order_by(laureates_first, "pole__name")
+        )
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "year",
+        "kind",
+        "applications_received",
+        "applications_eligible",
+        "applications_selected",
+        "laureate_count",
+        "results_on",
+    ]
+    list_filter = ["kind", "year"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["organisers", "sources"]
+    readonly_fields = ["laureate_list", "created_at", "updated_at"]
+    date_hierarchy = "launched_on"
+    inlines = [MilestoneInline, ApplicationInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "slug", "year", "kind", "organisers", "summary", "description"]},
+        ),
+        (_("Dates"), {"fields": [("launched_on", "closes_on", "results_on")]}),
+        (
+            _("Chiffres"),
+            {
+                "fields": [
+                    ("applications_received", "received_is_lower_bound"),
+                    "applications_eligible",
+                    "applications_selected",
+                ]
+            },
+        ),
+        (_("Lauréats"), {"fields": ["laureate_list"]}),
+        (_("Sources"), {"fields": ["sources", ("created_at", "updated_at")]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_laureate_count()
+
+    @admin.display(description=_("lauréats enregistrés"), ordering="laureate_count")
+    def laureate_count(self, call: Call) -> int:
+        return call.laureate_count
+
+    @admin.display(description=_("lauréats"))
+    def laureate_list(self, call: Call) -> str:
+        if not call.pk:
+            return "—"
+        laureates = (
+            call.applications.laureates()
+            .select_related("pole", "former_region")
+            .order_by("region_name_then", "pole__name")
+        )
+        if not laureates:
+            return gettext("Aucun lauréat enregistré.")
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{} <span class='help'>({})</span></li>",
+                ((a.pole.name, a.region_name_then or (a.former_region or "—")) for a in laureates),
+            ),
+        )
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["pole", "call", "outcome", "track", "former_region", "region_name_then"]
+    list_filter = ["outcome", "call", "track", "former_region"]
+    list_select_related = ["pole", "call", "former_region"]
+    search_fields = ["pole__name", "call__title", "region_name_then"]
+    autocomplete_fields = ["pole", "call", "former_region"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["label", "call", "date", "end_date", "date_to_be_confirmed"]
+    list_filter = ["call", "date_to_be_confirmed"]
+    list_select_related = ["call"]
+    search_fields = ["label", "call__title"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["call"]

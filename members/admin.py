@@ -1,0 +1,82 @@
+"""Curation of member organisations and memberships by network staff."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ptce_site.admin_utils import csv_response, dated_filename
+
+from .models import Membership, Organisation
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["pole", "role", "joined_on", "left_on"]
+    autocomplete_fields = ["pole"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pole")
+
+
+ORGANISATION_CSV_HEADER = [
+    _("nom"),
+    _("type"),
+    _("forme juridique"),
+    _("SIREN"),
+    _("commune"),
+    _("code commune"),
+    _("région"),
+    _("site web"),
+    _("nombre de pôles"),
+]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "legal_form", "siren", "region", "pole_count", "updated_at"]
+    list_filter = ["kind", "legal_form", "region"]
+    list_select_related = ["region"]
+    search_fields = ["name", "=siren", "commune_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["region"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [MembershipInline]
+    actions = ["export_csv"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_pole_count()
+
+    @admin.display(description=_("pôles"), ordering="pole_count")
+    def pole_count(self, organisation: Organisation) -> int:
+        return organisation.pole_count
+
+    @admin.action(description=_("Exporter la sélection en CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        rows = (
+            [
+                organisation.name,
+                organisation.get_kind_display(),
+                organisation.get_legal_form_display(),
+                organisation.siren,
+                organisation.commune_name,
+                organisation.commune_code,
+                organisation.region.name if organisation.region else "",
+                organisation.website,
+                organisation.pole_count,
+            ]
+            for organisation in queryset.select_related("region")
+        )
+        return csv_response(dated_filename("organisations"), ORGANISATION_CSV_HEADER, rows)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "pole", "role", "joined_on", "left_on"]
+    list_filter = ["role", "organisation__kind", "pole__region"]
+    list_select_related = ["organisation", "pole"]
+    search_fields = ["organisation__name", "pole__name"]
+    autocomplete_fields = ["pole", "organisation"]
+    date_hierarchy = "joined_on"
