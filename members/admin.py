@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ptce_site.admin_utils import csv_response, dated_filename
+from ptce_site.exports import csv_response, dated_filename
 
 from .models import Membership, Organisation
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Call
 from members.models import Membership
-from ptce_site.admin_utils import csv_response, dated_filename, log_changes, yes_no
+from ptce_site.admin_utils import log_changes
+from ptce_site.exports import csv_response, dated_filename, yes_no
 
 from .models import Commune, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
 

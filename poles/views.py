@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from itertools import groupby
 
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from calls.models import Application, Call
 from members.models import Membership, Organisation
+from ptce_site.exports import csv_response, dated_filename, yes_no
 from ptce_site.pagination import paginate
 
 from .api import GEOJSON, RegionCounts, map_filterset, pole_features, requested_level
@@ -100,45 +100,35 @@ CSV_COLUMNS = [
 ]
 
 
-def _yes_no(value: bool) -> str:
-    return _("oui") if value else _("non")
-
-
 @require_GET
 def pole_export_csv(request: HttpRequest) -> HttpResponse:
     """The directory's current result set as CSV: UTF-8 with BOM, ';' (or ``?sep=,``)."""
     filterset = _directory_filterset(request)
     delimiter = "," if request.GET.get("sep") == "," else ";"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"poles-ptce-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=delimiter)
-    writer.writerow([str(column) for column in CSV_COLUMNS])
-    for pole in filterset.qs.for_cards().iterator(chunk_size=500):
-        writer.writerow(
-            [
-                pole.name,
-                request.build_absolute_uri(pole.get_absolute_url()),
-                pole.get_status_display(),
-                _yes_no(pole.is_witness),
-                pole.region.name if pole.region else "",
-                pole.territory,
-                pole.commune_name,
-                pole.commune_code,
-                ", ".join(sector.name for sector in pole.sectors.all()),
-                ", ".join(a.call.title for a in pole.laureate_applications),
-                pole.founded_year or "",
-                pole.charter_signed_on.isoformat() if pole.charter_signed_on else "",
-                pole.website,
-                pole.contact_email,
-                pole.contact_phone,
-                pole.latitude if pole.latitude is not None else "",
-                pole.longitude if pole.longitude is not None else "",
-                timezone.localtime(pole.updated_at).strftime("%Y-%m-%d %H:%M"),
-            ]
-        )
-    return response
+    rows = (
+        [
+            pole.name,
+            request.build_absolute_uri(pole.get_absolute_url()),
+            pole.get_status_display(),
+            yes_no(pole.is_witness),
+            pole.region.name if pole.region else "",
+            pole.territory,
+            pole.commune_name,
+            pole.commune_code,
+            ", ".join(sector.name for sector in pole.sectors.all()),
+            ", ".join(a.call.title for a in pole.laureate_applications),
+            pole.founded_year or "",
+            pole.charter_signed_on.isoformat() if pole.charter_signed_on else "",
+            pole.website,
+            pole.contact_email,
+            pole.contact_phone,
+            pole.latitude if pole.latitude is not None else "",
+            pole.longitude if pole.longitude is not None else "",
+            timezone.localtime(pole.updated_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for pole in filterset.qs.for_cards().iterator(chunk_size=500)
+    )
+    return csv_response(dated_filename("poles-ptce"), CSV_COLUMNS, rows, delimiter=delimiter)
 
 
 @require_GET
@@ -146,7 +136,7 @@ def pole_export_geojson(request: HttpRequest) -> HttpResponse:
     filterset = _directory_filterset(request)
     collection = {"type": "FeatureCollection", "features": pole_features(request, filterset.qs)}
     response = HttpResponse(json.dumps(collection, ensure_ascii=False), content_type=GEOJSON)
-    filename = f"poles-ptce-{timezone.localdate().isoformat()}.geojson"
+    filename = dated_filename("poles-ptce", "geojson")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
