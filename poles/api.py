@@ -23,6 +23,7 @@ from calls.models import Application, Call
 
 from .filters import PoleFilterSet
 from .models import FormerRegion, Pole, Region
+from .search import unaccent
 
 LEVELS = ("current", "former")
 GEOJSON = "application/geo+json"
@@ -112,7 +113,8 @@ class RegionCounts:
         else:
             regions = FormerRegion.objects.select_related("region").order_by("name")
         rows = []
-        for region in regions:
+        # In French alphabetical order: "Île-de-France" among the I, not after the Z.
+        for region in sorted(regions, key=lambda r: unaccent(r.name).lower()):
             row = {
                 "region": region,
                 "code": region.code,

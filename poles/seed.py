@@ -9,6 +9,7 @@ second run changes nothing and duplicates nothing.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 from collections import Counter
@@ -22,11 +23,20 @@ from django.db import models, transaction
 
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
-from poles.models import FormerRegion, Objective, Pole, Region, Sector, SourceDocument
+from poles.models import (
+    Commune,
+    FormerRegion,
+    Objective,
+    Pole,
+    Region,
+    Sector,
+    SourceDocument,
+)
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 REGIONS_FILE = FIXTURES_DIR / "regions.json"
 REGISTRY_FILE = FIXTURES_DIR / "registry.json"
+GEO_DIR = FIXTURES_DIR / "geo"
 
 
 class SeedError(Exception):
@@ -122,6 +132,64 @@ class Loader:
                 },
                 reference=True,
             )
+
+    def load_shapes(self, geo_dir: Path) -> None:
+        """Region outlines where the map reads them (Region.geometry, FormerRegion.geometry)."""
+        for model, name in (
+            (Region, "regions-current.geojson"),
+            (FormerRegion, "regions-former.geojson"),
+        ):
+            path = geo_dir / name
+            if not path.exists():
+                continue
+            collection = read_fixture(path)
+            for feature in collection["features"]:
+                region = model.objects.filter(code=feature["properties"]["code"]).first()
+                if region is None:
+                    raise SeedError(f"{path.name} : code de région inconnu {feature['properties']}")
+                if region.geometry != feature["geometry"]:
+                    region.geometry = feature["geometry"]
+                    region.save(update_fields=["geometry"])
+                    self.report.add(model, "contour mis à jour")
+
+    def load_communes(self, path: Path) -> None:
+        """The communes table, synchronised in bulk (35,000 rows): only differences written."""
+        if not path.exists():
+            return
+        regions = dict(Region.objects.values_list("code", "pk"))
+        wanted = {}
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                wanted[row["code"]] = (
+                    row["name"],
+                    row["postal_codes"],
+                    row["department"],
+                    regions[row["region"]],
+                    float(row["latitude"]),
+                    float(row["longitude"]),
+                )
+        fields = ["name", "postal_codes", "department", "region_id", "latitude", "longitude"]
+        existing = {
+            code: (pk, rest)
+            for pk, code, *rest in Commune.objects.values_list("pk", "code", *fields)
+        }
+        new = [
+            Commune(code=code, **dict(zip(fields, values, strict=True)))
+            for code, values in wanted.items()
+            if code not in existing
+        ]
+        changed = [
+            Commune(pk=existing[code][0], code=code, **dict(zip(fields, values, strict=True)))
+            for code, values in wanted.items()
+            if code in existing and tuple(existing[code][1]) != values
+        ]
+        gone = [pk for code, (pk, _values) in existing.items() if code not in wanted]
+        Commune.objects.bulk_create(new, batch_size=2000)
+        Commune.objects.bulk_update(changed, fields, batch_size=2000)
+        Commune.objects.filter(pk__in=gone).delete()
+        for status, rows in (("créé(s)", new), ("mis à jour", changed), ("supprimé(s)", gone)):
+            if rows:
+                self.report.counts[(Commune._meta.verbose_name_plural, status)] += len(rows)
 
     def load_registry(self, data: dict) -> None:
         regions = {region.code: region for region in Region.objects.all()}
@@ -248,13 +316,22 @@ def read_fixture(path: Path) -> dict:
 
 
 def load_seed_data(
-    *, update: bool = False, regions_file: Path = REGIONS_FILE, registry_file: Path = REGISTRY_FILE
+    *,
+    update: bool = False,
+    communes: bool = True,
+    regions_file: Path = REGIONS_FILE,
+    registry_file: Path = REGISTRY_FILE,
+    geo_dir: Path = GEO_DIR,
 ) -> SeedReport:
-    """Load the reference data and the seed registry in one transaction."""
+    """Load the reference data (regions, shapes, communes) and the seed registry in one
+    transaction."""
     regions = read_fixture(regions_file)
     registry = read_fixture(registry_file)
     loader = Loader(update=update)
     with transaction.atomic():
         loader.load_regions(regions)
+        loader.load_shapes(geo_dir)
+        if communes:
+            loader.load_communes(geo_dir / "communes.csv")
         loader.load_registry(registry)
     return loader.report

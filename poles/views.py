@@ -22,6 +22,7 @@ from ptce_site.pagination import paginate
 from .api import GEOJSON, RegionCounts, map_filterset, pole_features, requested_level
 from .filters import PoleFilterSet
 from .models import Pole, Region
+from .search import unaccent
 
 PER_PAGE = 20
 
@@ -220,7 +221,10 @@ def _regions_with_counts():
 
 @require_GET
 def region_list(request: HttpRequest) -> HttpResponse:
-    regions = _regions_with_counts().prefetch_related("former_regions").order_by("name")
+    regions = sorted(
+        _regions_with_counts().prefetch_related("former_regions"),
+        key=lambda region: unaccent(region.name).lower(),
+    )
     return render(request, "poles/region_list.html", {"regions": regions})
 
 

@@ -50,7 +50,7 @@ function setUp(element) {
     if (selected) { regions.resetStyle(selected); }
     selected = layer;
     layer.setStyle({ weight: 3, color: "#000" });
-    map.fitBounds(layer.getBounds(), { maxZoom: 9 });
+    map.fitBounds(layer.getBounds(), { maxZoom: 8, animate: false });
     var url = new URL(element.dataset.listUrl, window.location.href);
     url.searchParams.set(level === "former" ? "former_region" : "region", feature.properties.slug);
     panel.replaceChildren(el("h2", feature.properties.name), el("p", strings.loading, "muted"));

@@ -32,7 +32,7 @@ CALL_2011 = reverse("calls:call-detail", args=["appel-a-candidature-2011"])
 
 @pytest.fixture
 def seeded(db):
-    call_command("load_seed_data", verbosity=0)
+    call_command("load_seed_data", "--skip-communes", verbosity=0)
 
 
 def html_of(response) -> str:

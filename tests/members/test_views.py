@@ -27,7 +27,7 @@ ORGANISATIONS = reverse("members:organisation-list")
 
 @pytest.fixture
 def seeded(db):
-    call_command("load_seed_data", verbosity=0)
+    call_command("load_seed_data", "--skip-communes", verbosity=0)
 
 
 @pytest.fixture

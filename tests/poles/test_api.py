@@ -19,7 +19,7 @@ POLES = reverse("poles:api-poles")
 
 @pytest.fixture
 def seeded(db):
-    call_command("load_seed_data", verbosity=0)
+    call_command("load_seed_data", "--skip-communes", verbosity=0)
 
 
 def features(response) -> list[dict]:

@@ -37,7 +37,7 @@ def browser():
 @pytest.fixture
 def map_site(live_server, settings):
     settings.MAP_TILES_URL = ""
-    call_command("load_seed_data", verbosity=0)
+    call_command("load_seed_data", "--skip-communes", verbosity=0)
     return live_server
 
 

@@ -33,7 +33,7 @@ DIRECTORY = reverse("poles:pole-list")
 
 @pytest.fixture
 def seeded(db):
-    call_command("load_seed_data", verbosity=0)
+    call_command("load_seed_data", "--skip-communes", verbosity=0)
 
 
 def names(response) -> list[str]:

@@ -18,10 +18,15 @@ class Command(BaseCommand):
                 "documents sources (par défaut, les modifications des curateurs sont conservées)."
             ),
         )
+        parser.add_argument(
+            "--skip-communes",
+            action="store_true",
+            help="Ne charge pas la table des communes (35 000 lignes) : pour les tests rapides.",
+        )
 
-    def handle(self, *args, update: bool = False, verbosity: int = 1, **options):
+    def handle(self, *args, update=False, skip_communes=False, verbosity=1, **options):
         try:
-            report = load_seed_data(update=update)
+            report = load_seed_data(update=update, communes=not skip_communes)
         except SeedError as error:
             raise CommandError(str(error)) from error
         if verbosity:
