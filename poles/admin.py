@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -173,7 +174,7 @@ class PoleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region", "sectors", "sources"]
     filter_horizontal = ["objectives"]
     date_hierarchy = "updated_at"
-    readonly_fields = ["created_at", "updated_at", "version", "change_summary"]
+    readonly_fields = ["created_at", "updated_at", "version", "change_summary", "point_on_map"]
     inlines = [MembershipInline, ApplicationInline]
     actions = ["publish", "unpublish", "export_csv"]
     list_per_page = 50
@@ -188,6 +189,7 @@ class PoleAdmin(admin.ModelAdmin):
                     "commune_name",
                     "region",
                     ("latitude", "longitude"),
+                    "point_on_map",
                 ],
                 "description": _(
                     "Le code commune suffit : le nom, la région et le point sont repris du "
@@ -205,8 +207,25 @@ class PoleAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["leaflet/leaflet.css", "css/admin.css"]}
+        js = ["leaflet/leaflet.js", "js/admin-point.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_member_count()
+
+    @admin.display(description=_("point sur la carte"))
+    def point_on_map(self, pole: Pole) -> str:
+        return format_html(
+            '<div id="pole-point-map" class="admin-point-map" data-tiles="{}" '
+            'data-attribution="{}"></div><p class="help">{}</p>',
+            settings.MAP_TILES_URL,
+            settings.MAP_TILES_ATTRIBUTION,
+            gettext(
+                "Cliquez sur la carte pour placer le pôle : la latitude et la longitude se "
+                "remplissent. Changer de commune replace le point sur la commune."
+            ),
+        )
 
     @admin.display(description=_("membres"), ordering="member_count")
     def member_count(self, pole: Pole) -> int:

@@ -55,3 +55,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
         response = JsonResponse({"status": "ok", "database": "ok"})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin's)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -15,7 +15,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the data of migrations (Curators group, objectives) survives flushes.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
 
@@ -109,3 +110,32 @@ def test_overseas_regions_are_reachable(map_site, page):
     page.click(".map-jump button[data-zoom='04']")
     center = page.evaluate("window.__ptceMap.map.getCenter()")
     assert -22 < center["lat"] < -20 and 55 < center["lng"] < 56
+
+
+def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page, settings):
+    from django.contrib.auth.models import Group
+
+    from poles.models import Pole
+    from poles.permissions import CURATORS_GROUP
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="curatrice", is_staff=True)
+    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    pole = Pole.objects.get(slug="coopaxis")
+    page.goto(f"{map_site.url}/admin/login/")
+    page.fill("#id_username", "curatrice")
+    page.fill("#id_password", "motdepasse-solide-2026")
+    page.click("input[type=submit]")
+    page.goto(f"{map_site.url}/admin/poles/pole/{pole.pk}/change/")
+    page.wait_for_selector("#pole-point-map.leaflet-container")
+    page.locator("#pole-point-map").scroll_into_view_if_needed()
+    box = page.locator("#pole-point-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    latitude = float(page.input_value("#id_latitude"))
+    longitude = float(page.input_value("#id_longitude"))
+    assert 44 < latitude < 49 and 0 < longitude < 5
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist")
+    pole.refresh_from_db()
+    assert round(pole.latitude, 4) == round(latitude, 4)
+    assert page.problems == [] and page.evaluate("window.__csp") == []
