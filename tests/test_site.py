@@ -35,6 +35,7 @@ def test_english_on_request_with_lang_or_the_switcher(client):
     html = client.get("/poles/", {"lang": "en"}).content.decode()
     assert '<html lang="en">' in html
     assert "Version française" in html
+    assert "Cluster directory" in html and "0 clusters found" in html
     switch = client.post("/i18n/setlang/", {"language": "en", "next": "/poles/"})
     assert switch.status_code == 302
     assert '<html lang="en">' in client.get("/").content.decode()
