@@ -94,7 +94,7 @@ def test_loader_refuses_bad_fixture_data_with_a_clear_message(tmp_path):
 def test_command_reports_a_missing_fixture(tmp_path, monkeypatch):
     monkeypatch.setattr(
         "poles.management.commands.load_seed_data.load_seed_data",
-        lambda update: load_seed_data(update=update, registry_file=tmp_path / "absent.json"),
+        lambda **options: load_seed_data(**options, registry_file=tmp_path / "absent.json"),
     )
     with pytest.raises(CommandError, match="introuvable"):
         call_command("load_seed_data", verbosity=0)
