@@ -57,7 +57,7 @@ run: seed ## Set up and serve on http://127.0.0.1:8000 (SQLite unless DATABASE_U
 
 .PHONY: test
 test: install ## Run the whole test suite (set DATABASE_URL=postgres://… for PostgreSQL)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## ruff and the migrations check
