@@ -55,6 +55,11 @@ seed: migrate ## Load the reference data and the seed registry (idempotent)
 run: seed ## Set up and serve on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+.PHONY: serve
+serve: install ## Serve with gunicorn (production-like: set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS…)
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(VENV)/bin/gunicorn -c ptce_site/gunicorn.conf.py
+
 .PHONY: test
 test: install ## Run the whole test suite (set DATABASE_URL=postgres://… for PostgreSQL)
 	CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from members.models import Organisation
 from poles.models import Region, SourceDocument
@@ -18,7 +18,7 @@ def _sort_key(text: str) -> str:
     return (unaccent(text) or "").casefold()
 
 
-@require_GET
+@require_safe
 def call_list(request: HttpRequest) -> HttpResponse:
     calls = Call.objects.with_laureate_count().order_by(
         "-year", F("results_on").desc(nulls_last=True), "title", "pk"
@@ -80,7 +80,7 @@ def laureates_by_region(applications: list[Application]) -> list[dict]:
     )
 
 
-@require_GET
+@require_safe
 def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(
         Call.objects.with_laureate_count().prefetch_related(

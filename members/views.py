@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from calls.models import Call
 from poles.search import Unaccented
@@ -20,7 +20,7 @@ from .models import Membership, Organisation
 PER_PAGE = 20
 
 
-@require_GET
+@require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
         Organisation.objects.select_related("region")
@@ -52,7 +52,7 @@ def _poles_with_roles(memberships: list[Membership]) -> tuple[list[dict], list[d
     return current, former
 
 
-@require_GET
+@require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     public_memberships = (
         Membership.objects.filter(pole__is_published=True)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from calls.models import Application, Call
 
@@ -158,7 +158,7 @@ def _bad_level() -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 @gzip_page
 def regions_geojson(request: HttpRequest) -> HttpResponse:
     level = requested_level(request)
@@ -209,7 +209,7 @@ def pole_features(request: HttpRequest, poles) -> list[dict]:
     return features
 
 
-@require_GET
+@require_safe
 @gzip_page
 def poles_geojson(request: HttpRequest) -> HttpResponse:
     features = pole_features(request, map_filterset(request).qs)
@@ -217,7 +217,7 @@ def poles_geojson(request: HttpRequest) -> HttpResponse:
     return _with_cache_headers(HttpResponse(body, content_type=GEOJSON))
 
 
-@require_GET
+@require_safe
 @gzip_page
 def poles_json(request: HttpRequest) -> HttpResponse:
     """The filtered poles, located or not, for the list beside the map."""
@@ -238,7 +238,7 @@ def poles_json(request: HttpRequest) -> HttpResponse:
     return _with_cache_headers(JsonResponse(data))
 
 
-@require_GET
+@require_safe
 def api_index(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri("/")[:-1]
     calls = Call.objects.order_by("-year")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from calls.models import Application, Call
 from members.models import Membership, Organisation
@@ -31,7 +31,7 @@ def _directory_filterset(request: HttpRequest) -> PoleFilterSet:
     return PoleFilterSet(request.GET or None, queryset=Pole.objects.published())
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     published = Pole.objects.published()
     members_by_kind = dict(
@@ -65,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "poles/home.html", context)
 
 
-@require_GET
+@require_safe
 def pole_list(request: HttpRequest) -> HttpResponse:
     filterset = _directory_filterset(request)
     pagination = paginate(request, filterset.qs.for_cards(), PER_PAGE)
@@ -101,7 +101,7 @@ CSV_COLUMNS = [
 ]
 
 
-@require_GET
+@require_safe
 def pole_export_csv(request: HttpRequest) -> HttpResponse:
     """The directory's current result set as CSV: UTF-8 with BOM, ';' (or ``?sep=,``)."""
     filterset = _directory_filterset(request)
@@ -132,7 +132,7 @@ def pole_export_csv(request: HttpRequest) -> HttpResponse:
     return csv_response(dated_filename("poles-ptce"), CSV_COLUMNS, rows, delimiter=delimiter)
 
 
-@require_GET
+@require_safe
 def pole_export_geojson(request: HttpRequest) -> HttpResponse:
     filterset = _directory_filterset(request)
     collection = {"type": "FeatureCollection", "features": pole_features(request, filterset.qs)}
@@ -160,7 +160,7 @@ def _members_by_kind(memberships) -> list[dict]:
     return groups
 
 
-@require_GET
+@require_safe
 def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pole = get_object_or_404(
         Pole.objects.published()
@@ -219,7 +219,7 @@ def _regions_with_counts():
     )
 
 
-@require_GET
+@require_safe
 def region_list(request: HttpRequest) -> HttpResponse:
     regions = sorted(
         _regions_with_counts().prefetch_related("former_regions"),
@@ -228,7 +228,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
     return render(request, "poles/region_list.html", {"regions": regions})
 
 
-@require_GET
+@require_safe
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     region = get_object_or_404(_regions_with_counts().prefetch_related("former_regions"), slug=slug)
     poles = Pole.objects.published().in_region(region).for_cards().order_by("name")
@@ -246,7 +246,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "poles/region_detail.html", context)
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     """The map of laureates by region, with the same figures as a table (works without JS)."""
     level = requested_level(request)

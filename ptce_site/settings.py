@@ -214,19 +214,20 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# E-mail: printed to the console unless SMTP is configured (Django 6.1's MAILERS).
+# E-mail (Django 6.1's MAILERS): SMTP when SMTP_HOST is set; otherwise printed on the console
+# in development, and handed to the local mail server (localhost:25) in production.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Registre des PTCE <ne-pas-repondre@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-if env_str("SMTP_HOST"):
+if env_str("SMTP_HOST") or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": env_str("SMTP_HOST"),
-                "port": env_int("SMTP_PORT", 587, minimum=1),
+                "host": env_str("SMTP_HOST", "localhost"),
+                "port": env_int("SMTP_PORT", 587 if env_str("SMTP_HOST") else 25, minimum=1),
                 "username": env_str("SMTP_USER"),
                 "password": env_str("SMTP_PASSWORD"),
-                "use_tls": env_bool("SMTP_USE_TLS", True),
+                "use_tls": env_bool("SMTP_USE_TLS", bool(env_str("SMTP_HOST"))),
                 "timeout": env_int("SMTP_TIMEOUT", 10, minimum=1),
             },
         }
@@ -268,6 +269,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS: redirect and HSTS in production. Behind a proxy that terminates TLS, set
+# BEHIND_HTTPS_PROXY so that Django trusts its X-Forwarded-Proto header.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+if env_bool("BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Where the admin lives (a less guessable path cuts noise from scanners).
+ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 
 LOGGING = {
     "version": 1,

@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("poles.urls")),
     path("appels/", include("calls.urls")),
     path("organisations/", include("members.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("a-propos/", views.about, name="about"),
     path("robots.txt", views.robots_txt, name="robots-txt"),

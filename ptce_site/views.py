@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
@@ -31,7 +31,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
 
 
-@require_GET
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     """What the registry is, where its data comes from, and the credits."""
     from poles.models import SourceDocument
@@ -42,7 +42,7 @@ def about(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 when the database answers, 503 otherwise; no session, no template."""
     try:
@@ -57,7 +57,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without an icon link (the admin's)."""
     from django.http import HttpResponsePermanentRedirect

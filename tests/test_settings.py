@@ -110,3 +110,20 @@ def test_admin_starts_without_gdal_although_leaflet_is_installed():
         timeout=120,
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    # Not the test run's own switches (the browser tests allow async-unsafe ORM calls).
+    skipped = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in skipped}
+    environment.update(
+        DEBUG="false",
+        SECRET_KEY="x7Qv-production-like-secret-key-for-the-deploy-check-0123456789abcdef",
+        ALLOWED_HOSTS="ptce.example.org",
+        PLAIN_STATICFILES="true",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

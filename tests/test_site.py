@@ -62,3 +62,16 @@ def test_unknown_page_is_a_404_in_the_sites_look(client):
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
     assert 'href="/poles/"' in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/poles/", "/carte/", "/appels/", "/api/regions.geojson"])
+def test_main_pages_send_the_security_headers_and_answer_head(client, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert client.head(url).status_code == 200
