@@ -75,3 +75,31 @@ def test_main_pages_send_the_security_headers_and_answer_head(client, url):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert client.head(url).status_code == 200
+
+
+def test_every_response_carries_a_request_id_and_keeps_a_sane_incoming_one(client):
+    made = client.get("/healthz")["X-Request-ID"]
+    assert len(made) == 32
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="proxy-1234abcd")["X-Request-ID"] == (
+        "proxy-1234abcd"
+    )
+    forged = client.get("/healthz", HTTP_X_REQUEST_ID="<script>")["X-Request-ID"]
+    assert forged != "<script>" and len(forged) == 32
+
+
+def test_log_lines_are_json_with_the_request_id():
+    import json
+    import logging
+
+    from ptce_site.logging import JsonFormatter, RequestIdFilter, request_id_var
+
+    token = request_id_var.set("abc123def456")
+    try:
+        record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "boom %s", ("x",),
+                                   None)
+        RequestIdFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        request_id_var.reset(token)
+    assert line["request_id"] == "abc123def456"
+    assert line["message"] == "boom x" and line["level"] == "ERROR"
