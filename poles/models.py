@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -275,6 +276,14 @@ class PoleQuerySet(models.QuerySet):
             ),
         )
 
+    def editable_by(self, user) -> PoleQuerySet:
+        """The poles ``user`` may edit: those they lead; every pole for curators."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_staff and user.has_perm("poles.change_pole"):
+            return self
+        return self.filter(pk__in=user.led_poles.values("pk"))
+
     def bump_version(self, **changes) -> int:
         """Bulk update that keeps optimistic locking and timestamps right (admin actions)."""
         return self.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
@@ -359,6 +368,13 @@ class Pole(models.Model):
     )
     sources = models.ManyToManyField(
         SourceDocument, related_name="poles", blank=True, verbose_name=_("sources")
+    )
+    leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="led_poles",
+        blank=True,
+        verbose_name=_("porteurs"),
+        help_text=_("Les comptes qui peuvent mettre à jour la fiche du pôle dans leur espace."),
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
@@ -453,11 +469,7 @@ class Pole(models.Model):
             if Commune.objects.exists():
                 return {"commune_code": _("Aucune commune ne porte ce code INSEE.")}
             return {}  # reference data not loaded: the code is only checked for its form
-        if self.region_id and self.region_id != commune.region_id:
-            return {
-                "region": _("La commune %(commune)s est en région %(region)s.")
-                % {"commune": commune.name, "region": commune.region.name}
-            }
+        # The commune decides the region (a pole that moves changes region with it).
         self.commune_name = commune.name
         self.region = commune.region
         changed = self.commune_code != getattr(self, "_loaded_commune_code", None)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("poles.urls")),
     path("appels/", include("calls.urls")),
     path("organisations/", include("members.urls")),
+    path("espace/", include("poles.space_urls")),
+    path("compte/", include("django.contrib.auth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("a-propos/", views.about, name="about"),

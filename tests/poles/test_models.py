@@ -176,8 +176,8 @@ def test_moving_the_point_by_hand_is_kept_while_the_commune_stays():
     assert (pole.commune_name, pole.latitude, pole.longitude) == ("Voiron", 45.364, 5.589)
 
 
-def test_unknown_commune_or_commune_of_another_region_is_refused():
-    _commune()
+def test_unknown_commune_is_refused_and_the_commune_decides_the_region():
+    commune = _commune()
     pole = PoleFactory.build(region=None, commune_code="26999", commune_name="X")
     with pytest.raises(ValidationError) as error:
         pole.full_clean()
@@ -185,6 +185,5 @@ def test_unknown_commune_or_commune_of_another_region_is_refused():
     pole = PoleFactory.build(
         region=RegionFactory(code="11", name="Île-de-France", slug="idf"), commune_code="26281"
     )
-    with pytest.raises(ValidationError) as error:
-        pole.full_clean()
-    assert "est en région Auvergne-Rhône-Alpes" in str(error.value)
+    pole.full_clean()
+    assert pole.region == commune.region

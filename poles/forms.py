@@ -1,0 +1,100 @@
+"""The pole leaders' form: their pole's public profile, guarded against lost edits."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from .models import Pole
+
+SNAPSHOT_SALT = "poles.profile-snapshot"
+
+
+def profile_snapshot(pole: Pole, fields: list[str]) -> dict[str, str]:
+    """The pole's values for ``fields``, as text (many-to-many as sorted ids)."""
+    values = {}
+    for name in fields:
+        field = Pole._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = ",".join(
+                str(pk) for pk in sorted(getattr(pole, name).values_list("pk", flat=True))
+            )
+        else:
+            value = getattr(pole, field.attname)
+            values[name] = "" if value is None else str(value)
+    return values
+
+
+class PoleProfileForm(forms.ModelForm):
+    """What a leader may change. Staff-only fields (published, witness, slug, leaders, call
+    outcomes) are not here. ``version`` and ``snapshot`` carry what the editor saw, so that a
+    concurrent change is detected and shown instead of being overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    snapshot = forms.CharField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Pole
+        fields = [
+            "summary",
+            "description",
+            "status",
+            "founded_year",
+            "sectors",
+            "objectives",
+            "territory",
+            "commune_code",
+            "commune_name",
+            "latitude",
+            "longitude",
+            "website",
+            "contact_email",
+            "contact_phone",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "sectors": forms.CheckboxSelectMultiple,
+            "objectives": forms.CheckboxSelectMultiple,
+        }
+
+    PROFILE_FIELDS = Meta.fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+            self.initial["snapshot"] = self.sign(self.instance)
+
+    @classmethod
+    def sign(cls, pole: Pole) -> str:
+        return signing.dumps(profile_snapshot(pole, cls.PROFILE_FIELDS), salt=SNAPSHOT_SALT)
+
+    def clean_snapshot(self) -> dict[str, str]:
+        try:
+            return signing.loads(self.cleaned_data["snapshot"], salt=SNAPSHOT_SALT)
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                _("Le formulaire a été altéré : rechargez la page et recommencez.")
+            ) from None
+
+    def changes_since_opened(self, current: Pole) -> list[dict]:
+        """Fields someone else changed since this form was opened: label, then, now."""
+        seen = self.cleaned_data["snapshot"]
+        now = profile_snapshot(current, self.PROFILE_FIELDS)
+        changes = []
+        for name in self.PROFILE_FIELDS:
+            if seen.get(name) != now[name]:
+                field = Pole._meta.get_field(name)
+                changes.append({"label": field.verbose_name, "now": _display(current, field)})
+        return changes
+
+
+def _display(pole: Pole, field) -> str:
+    if field.many_to_many:
+        return ", ".join(str(item) for item in getattr(pole, field.name).all()) or "—"
+    if field.choices:
+        return str(getattr(pole, f"get_{field.name}_display")()) or "—"
+    value = getattr(pole, field.name)
+    return "—" if value in (None, "") else str(value)

@@ -1,0 +1,196 @@
+"""The pole leaders' space: who may see and change what, and no lost edits."""
+
+import re
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from poles.models import Pole
+from tests.conftest import PASSWORD
+from tests.factories import PoleFactory, SectorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice(pole):
+    """Leads the pole."""
+    user = UserFactory(username="alice")
+    pole.leaders.add(user)
+    return user
+
+
+@pytest.fixture
+def bob(db):
+    """Leads another pole."""
+    user = UserFactory(username="bob")
+    PoleFactory(name="Autre pôle").leaders.add(user)
+    return user
+
+
+def edit_url(pole) -> str:
+    return reverse("space:edit-pole", args=[pole.slug])
+
+
+def form_data(pole, **changes) -> dict:
+    from poles.forms import PoleProfileForm
+
+    form = PoleProfileForm(instance=pole)
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if name in ("sectors", "objectives"):
+            data[name] = [item.pk for item in value] if value else []
+        elif value is None:
+            data[name] = ""
+        else:
+            data[name] = value
+    data.update(changes)
+    return data
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_is_sent_to_the_login_page(client, pole):
+    for method in (client.get, client.post):
+        response = method(edit_url(pole))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/compte/login/?next=")
+
+
+def test_leader_of_another_pole_gets_a_404_for_get_and_post(bob, pole):
+    client = login(bob)
+    assert client.get(edit_url(pole)).status_code == 404
+    assert client.post(edit_url(pole), form_data(pole, summary="Piraté")).status_code == 404
+    pole.refresh_from_db()
+    assert pole.summary != "Piraté"
+
+
+def test_unknown_pole_and_other_pole_look_the_same(bob, pole):
+    client = login(bob)
+    assert client.get(reverse("space:edit-pole", args=["nexiste-pas"])).status_code == 404
+
+
+def test_leader_edits_the_profile_and_the_public_page_shows_it(alice, pole):
+    client = login(alice)
+    sector = SectorFactory(name="Écoconstruction", slug="ecoconstruction")
+    response = client.get(edit_url(pole))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="is_published"' not in html and 'name="is_witness"' not in html
+    assert 'name="slug"' not in html and 'name="leaders"' not in html
+
+    data = form_data(pole, summary="Un pôle qui rénove.", sectors=[sector.pk], is_published="")
+    response = client.post(edit_url(pole), data, follow=True)
+    assert "La fiche du pôle est enregistrée" in response.content.decode()
+    pole.refresh_from_db()
+    assert pole.summary == "Un pôle qui rénove." and pole.is_published
+    assert "Un pôle qui rénove." in Client().get(pole.get_absolute_url()).content.decode()
+
+
+def test_staff_only_fields_cannot_be_forged(alice, pole):
+    client = login(alice)
+    client.post(edit_url(pole), form_data(pole, is_witness="on", slug="autre", is_published=""))
+    pole.refresh_from_db()
+    assert not pole.is_witness and pole.slug == "pole-sud-archer" and pole.is_published
+
+
+def test_curator_may_edit_any_pole(curator, pole):
+    assert login(curator).get(edit_url(pole)).status_code == 200
+
+
+def test_inactive_user_is_refused(alice, pole):
+    alice.is_active = False
+    alice.save()
+    client = Client()
+    assert not client.login(username="alice", password=PASSWORD)
+    client.force_login(alice)
+    assert client.get(edit_url(pole)).status_code in (302, 404)
+
+
+def test_bad_input_is_refused_with_a_message_and_nothing_saved(alice, pole):
+    client = login(alice)
+    response = client.post(edit_url(pole), form_data(pole, latitude="95", longitude="2"))
+    assert response.status_code == 400
+    assert "inférieure ou égale à 90" in response.content.decode()
+    pole.refresh_from_db()
+    assert pole.latitude is None
+
+
+def test_forged_snapshot_is_refused(alice, pole):
+    response = login(alice).post(edit_url(pole), form_data(pole, snapshot="x"))
+    assert response.status_code == 400
+    assert "altéré" in unescape(response.content.decode())
+
+
+def test_csrf_is_enforced(alice, pole):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert client.post(edit_url(pole), form_data(pole, summary="Sans jeton")).status_code == 403
+
+
+def test_second_save_is_refused_shows_what_changed_and_keeps_the_input(alice, curator, pole):
+    first, second = login(alice), login(curator)
+    opened_by_alice = form_data(pole)
+    opened_by_curator = form_data(pole)
+
+    first.post(edit_url(pole), {**opened_by_alice, "summary": "Version d'Alice"})
+    response = second.post(
+        edit_url(pole), {**opened_by_curator, "description": "Texte de Claire"}
+    )
+    assert response.status_code == 409
+    html = unescape(response.content.decode())
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Quelqu'un d'autre a modifié cette fiche" in html
+    assert "Résumé : Version d'Alice" in text  # what changed in between
+    assert "Texte de Claire" in html  # what she typed is still in the form
+    pole.refresh_from_db()
+    assert pole.summary == "Version d'Alice" and pole.description == ""
+
+    # Saving again, knowingly, applies her input.
+    resubmitted = {**opened_by_curator, "description": "Texte de Claire",
+                   "version": response.context["form"].data["version"],
+                   "snapshot": response.context["form"].data["snapshot"]}
+    assert second.post(edit_url(pole), resubmitted).status_code == 302
+    pole.refresh_from_db()
+    assert pole.description == "Texte de Claire"
+
+
+def test_my_poles_lists_only_the_users_poles_with_hints(alice, bob, pole):
+    response = login(alice).get(reverse("space:my-poles"))
+    html = response.content.decode()
+    assert pole.name in html and "Autre pôle" not in html
+    assert "une description" in html and "les organisations membres" in html
+    assert login(bob).get(reverse("space:my-poles")).status_code == 200
+
+
+def test_login_page_is_in_french_and_next_stays_on_the_site(client, alice):
+    html = client.get(reverse("login")).content.decode()
+    assert "Se connecter" in html
+    response = client.post(
+        reverse("login"),
+        {"username": "alice", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("space:my-poles")
+
+
+def test_password_reset_sends_a_french_email(client, alice, mailoutbox):
+    client.post(reverse("password_reset"), {"email": "alice@example.org"})
+    assert len(mailoutbox) == 1
+    assert "nouveau mot de passe" in mailoutbox[0].subject
+    assert "/compte/reset/" in mailoutbox[0].body
+
+
+def test_pole_listing_query_count_does_not_grow(alice, django_assert_max_num_queries):
+    for _ in range(10):
+        PoleFactory().leaders.add(alice)
+    client = login(alice)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("space:my-poles")).status_code == 200
+    assert Pole.objects.filter(leaders=alice).count() == 11
