@@ -37,7 +37,7 @@ install: $(VENV)/.installed ## Create .venv and install the project with its dev
 
 .PHONY: messages
 messages: install ## Refresh the catalogues from the code, then compile them (.po -> .mo, committed)
-	$(PY) manage.py makemessages -l en -l fr --ignore=.venv --ignore=tests --ignore=.cache
+	$(PY) manage.py makemessages -l en -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=.cache
 	@# French is the source language: its catalogue repeats each msgid, for French plural rules.
 	msgattrib --clear-fuzzy --empty ptce_site/locale/fr/LC_MESSAGES/django.po -o ptce_site/locale/fr/LC_MESSAGES/django.po
 	msgen ptce_site/locale/fr/LC_MESSAGES/django.po -o ptce_site/locale/fr/LC_MESSAGES/django.po

@@ -172,7 +172,7 @@ class PoleAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "territory", "commune_name", "commune_code"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["region", "sectors", "sources"]
-    filter_horizontal = ["objectives"]
+    filter_horizontal = ["objectives", "leaders"]
     date_hierarchy = "updated_at"
     readonly_fields = ["created_at", "updated_at", "version", "change_summary", "point_on_map"]
     inlines = [MembershipInline, ApplicationInline]
@@ -201,6 +201,15 @@ class PoleAdmin(admin.ModelAdmin):
         (_("Contact public"), {"fields": ["website", "contact_email", "contact_phone"]}),
         (_("Démarche"), {"fields": ["charter_signed_on", "sources"]}),
         (_("Publication"), {"fields": ["is_published"]}),
+        (
+            _("Porteurs"),
+            {
+                "fields": ["leaders"],
+                "description": _(
+                    "Les comptes qui mettent à jour la fiche depuis l'espace des porteurs."
+                ),
+            },
+        ),
         (
             _("Historique des modifications"),
             {"fields": ["change_summary", ("created_at", "updated_at", "version")]},
