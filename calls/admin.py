@@ -8,6 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.admin_utils import NameListFilter
+
 from .models import Application, Call, Milestone
 
 
@@ -34,6 +36,7 @@ class ApplicationInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("pole", "former_region")
+            .defer("former_region__geometry")
             .order_by(laureates_first, "pole__name")
         )
 
@@ -47,11 +50,12 @@ class CallAdmin(admin.ModelAdmin):
         "applications_received",
         "applications_eligible",
         "applications_selected",
+        "selection_rate_display",
         "laureate_count",
         "results_on",
     ]
     list_filter = ["kind", "year"]
-    search_fields = ["title", "summary"]
+    search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisers", "sources"]
     readonly_fields = ["laureate_list", "created_at", "updated_at"]
@@ -59,7 +63,7 @@ class CallAdmin(admin.ModelAdmin):
     inlines = [MilestoneInline, ApplicationInline]
     fieldsets = [
         (
-            None,
+            _("Identité"),
             {"fields": ["title", "slug", "year", "kind", "organisers", "summary", "description"]},
         ),
         (_("Dates"), {"fields": [("launched_on", "closes_on", "results_on")]}),
@@ -70,7 +74,10 @@ class CallAdmin(admin.ModelAdmin):
                     ("applications_received", "received_is_lower_bound"),
                     "applications_eligible",
                     "applications_selected",
-                ]
+                ],
+                "description": _(
+                    "Retenus ≤ recevables ≤ reçus ; laissez vide ce qui n'est pas connu."
+                ),
             },
         ),
         (_("Lauréats"), {"fields": ["laureate_list"]}),
@@ -84,8 +91,17 @@ class CallAdmin(admin.ModelAdmin):
     def laureate_count(self, call: Call) -> int:
         return call.laureate_count
 
+    @admin.display(description=_("taux de sélection"))
+    def selection_rate_display(self, call: Call) -> str:
+        rate = call.selection_rate
+        if rate is None:
+            return "—"
+        # French typography: a no-break space before the percent sign.
+        return f"{round(rate * 100)}\u00a0%"
+
     @admin.display(description=_("lauréats"))
     def laureate_list(self, call: Call) -> str:
+        """The call's laureates, by the region named in the call's documents."""
         if not call.pk:
             return "—"
         laureates = (
@@ -96,10 +112,10 @@ class CallAdmin(admin.ModelAdmin):
         if not laureates:
             return gettext("Aucun lauréat enregistré.")
         return format_html(
-            "<ol>{}</ol>",
+            '<ol class="laureates">{}</ol>',
             format_html_join(
                 "",
-                "<li>{} <span class='help'>({})</span></li>",
+                '<li>{} <span class="help">({})</span></li>',
                 ((a.pole.name, a.region_name_then or (a.former_region or "—")) for a in laureates),
             ),
         )
@@ -108,10 +124,26 @@ class CallAdmin(admin.ModelAdmin):
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["pole", "call", "outcome", "track", "former_region", "region_name_then"]
-    list_filter = ["outcome", "call", "track", "former_region"]
+    list_filter = [
+        "outcome",
+        "call",
+        "track",
+        ("pole__region", NameListFilter),
+        ("former_region", NameListFilter),
+    ]
     list_select_related = ["pole", "call", "former_region"]
     search_fields = ["pole__name", "call__title", "region_name_then"]
     autocomplete_fields = ["pole", "call", "former_region"]
+
+    def get_queryset(self, request):
+        # The changelist adds list_select_related only to a queryset that has none: name
+        # them all here, with the former region's outline left in the table.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(*self.list_select_related)
+            .defer("former_region__geometry")
+        )
 
 
 @admin.register(Milestone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.admin_utils import NameListFilter
 from ptce_site.exports import csv_response, dated_filename
 
 from .models import Membership, Organisation
@@ -36,18 +37,31 @@ ORGANISATION_CSV_HEADER = [
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "legal_form", "siren", "region", "pole_count", "updated_at"]
-    list_filter = ["kind", "legal_form", "region"]
+    list_filter = ["kind", "legal_form", ("region", NameListFilter)]
     list_select_related = ["region"]
-    search_fields = ["name", "=siren", "commune_name"]
+    search_fields = ["name", "slug", "=siren", "commune_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["region"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [MembershipInline]
     actions = ["export_csv"]
     date_hierarchy = "created_at"
+    fieldsets = [
+        (_("Identité"), {"fields": ["name", "slug", "kind", "legal_form", "siren"]}),
+        (_("Présentation"), {"fields": ["description", "website"]}),
+        (_("Territoire"), {"fields": [("commune_code", "commune_name"), "region"]}),
+        (_("Suivi des modifications"), {"fields": [("created_at", "updated_at")]}),
+    ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_pole_count()
+        # Current memberships, published or not: curators see the whole registry.
+        return (
+            super()
+            .get_queryset(request)
+            .with_pole_count()
+            .select_related("region")
+            .defer("region__geometry")
+        )
 
     @admin.display(description=_("pôles"), ordering="pole_count")
     def pole_count(self, organisation: Organisation) -> int:
@@ -67,16 +81,38 @@ class OrganisationAdmin(admin.ModelAdmin):
                 organisation.website,
                 organisation.pole_count,
             ]
-            for organisation in queryset.select_related("region")
+            for organisation in queryset
         )
-        return csv_response(dated_filename("organisations"), ORGANISATION_CSV_HEADER, rows)
+        return csv_response(
+            dated_filename("organisations-selection"), ORGANISATION_CSV_HEADER, rows
+        )
+
+
+class CurrentMembershipFilter(admin.SimpleListFilter):
+    title = _("adhésion en cours")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("En cours")), ("no", _("Terminée"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(left_on__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(left_on__isnull=False)
+        return queryset
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["organisation", "pole", "role", "joined_on", "left_on"]
-    list_filter = ["role", "organisation__kind", "pole__region"]
+    list_filter = [
+        "role",
+        CurrentMembershipFilter,
+        "organisation__kind",
+        ("pole__region", NameListFilter),
+    ]
     list_select_related = ["organisation", "pole"]
-    search_fields = ["organisation__name", "pole__name"]
+    search_fields = ["organisation__name", "=organisation__siren", "pole__name"]
     autocomplete_fields = ["pole", "organisation"]
     date_hierarchy = "joined_on"

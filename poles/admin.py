@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Call
 from members.models import Membership
-from ptce_site.admin_utils import log_changes
+from ptce_site.admin_utils import NameListFilter, history_summary, log_changes
 from ptce_site.exports import csv_response, dated_filename, yes_no
 
 from .models import Commune, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
@@ -23,67 +25,122 @@ from .models import Commune, FormerRegion, Objective, Pole, Region, Sector, Sour
 class FormerRegionInline(admin.TabularInline):
     model = FormerRegion
     fields = ["code", "name", "slug", "departments"]
+    prepopulated_fields = {"slug": ["name"]}
     extra = 0
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("geometry")
 
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "slug", "former_region_names"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "code", "former_region_names", "pole_count"]
+    search_fields = ["name", "code", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FormerRegionInline]
     ordering = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("former_regions")
+        return (
+            super()
+            .get_queryset(request)
+            .defer("geometry")
+            .annotate(pole_count=Count("poles", distinct=True))
+            .prefetch_related(Prefetch("former_regions", FormerRegion.objects.defer("geometry")))
+        )
 
     @admin.display(description=_("anciennes régions"))
     def former_region_names(self, region: Region) -> str:
         return ", ".join(former.name for former in region.former_regions.all())
 
+    @admin.display(description=_("pôles"), ordering="pole_count")
+    def pole_count(self, region: Region) -> int:
+        return region.pole_count
+
 
 @admin.register(FormerRegion)
 class FormerRegionAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "region", "departments"]
-    list_filter = ["region"]
+    list_filter = [("region", NameListFilter)]
     list_select_related = ["region"]
     search_fields = ["name", "code", "departments"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["region"]
 
+    def get_queryset(self, request):
+        # The outlines are edited by the seed data loader, never here: leave them in the table.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("region")
+            .defer("geometry", "region__geometry")
+        )
+
 
 @admin.register(Commune)
 class CommuneAdmin(admin.ModelAdmin):
+    """Reference data loaded with the seed data: curators only read it."""
+
     list_display = ["name", "code", "postal_codes", "department", "region"]
-    list_filter = ["region"]
+    list_filter = [("region", NameListFilter)]
     list_select_related = ["region"]
     search_fields = ["name", "=code", "postal_codes"]
+    # 35,000 rows: counting them all on every filtered page is wasted work.
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("region").defer("region__geometry")
 
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "slug", "pole_count"]
+    search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(pole_count=Count("poles", distinct=True))
+
+    @admin.display(description=_("pôles"), ordering="pole_count")
+    def pole_count(self, sector: Sector) -> int:
+        return sector.pole_count
 
 
 @admin.register(Objective)
 class ObjectiveAdmin(admin.ModelAdmin):
-    list_display = ["position", "label", "code"]
+    """The eight objectives are fixed by a migration: nobody adds or deletes one here."""
+
+    list_display = ["position", "label", "pole_count"]
+    list_display_links = ["label"]
     ordering = ["position"]
     search_fields = ["code"]
+    readonly_fields = ["code", "position"]
 
-    @admin.display(description=_("objectif"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(pole_count=Count("poles", distinct=True))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("objectif"), ordering="position")
     def label(self, objective: Objective) -> str:
         return str(objective)
+
+    @admin.display(description=_("pôles"), ordering="pole_count")
+    def pole_count(self, objective: Objective) -> int:
+        return objective.pole_count
 
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "publisher", "published_on", "filename"]
-    search_fields = ["title", "publisher", "key"]
+    list_display = ["title", "publisher", "published_on", "filename", "key"]
+    list_filter = ["publisher"]
+    search_fields = ["title", "publisher", "key", "filename"]
+    prepopulated_fields = {"key": ["title"]}
     date_hierarchy = "published_on"
 
 
@@ -105,20 +162,32 @@ class ApplicationInline(admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("call", "former_region")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("call", "former_region")
+            .defer("former_region__geometry")
+            .order_by("call__year", "call__title")
+        )
 
 
 class CallOutcomeFilter(admin.SimpleListFilter):
-    """ "Laureates of the 2013 call" and the like: one choice per call and outcome."""
+    """Choices such as « Lauréat — Appel à projets 2013 »: one per call and outcome, so that
+    both conditions hold for the same application."""
 
     title = _("résultat à un appel")
     parameter_name = "call_outcome"
 
     def lookups(self, request, model_admin):
         choices = []
-        for call in Call.objects.order_by("-year", "title"):
+        for call in Call.objects.order_by("-year", "title").only("pk", "title"):
             for outcome, label in Application.Outcome.choices:
-                choices.append((f"{call.pk}:{outcome}", f"{label} — {call.title}"))
+                choices.append(
+                    (
+                        f"{call.pk}:{outcome}",
+                        gettext("%(outcome)s — %(call)s") % {"outcome": label, "call": call.title},
+                    )
+                )
         return choices
 
     def queryset(self, request, queryset):
@@ -130,6 +199,49 @@ class CallOutcomeFilter(admin.SimpleListFilter):
         return queryset.filter(
             pk__in=Application.objects.filter(call_id=call_id, outcome=outcome).values("pole_id")
         )
+
+
+class PoleAdminForm(forms.ModelForm):
+    """The admin's pole form, with the optimistic lock the leaders' space has too.
+
+    ``loaded_version`` carries the version the curator opened; if the pole was saved since
+    (by a leader, another curator or a publish action), saving is refused instead of silently
+    overwriting, and a second save knowingly replaces the other change.
+    """
+
+    loaded_version = forms.IntegerField(
+        label=_("version ouverte"), widget=forms.HiddenInput, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("loaded_version", self.instance.version)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None or self.instance._state.adding:
+            return cleaned_data
+        current = Pole.objects.filter(pk=self.instance.pk)
+        # The admin saves inside a transaction: lock the row until the save (PostgreSQL).
+        if transaction.get_connection().in_atomic_block:
+            current = current.select_for_update()
+        current_version = current.values_list("version", flat=True).first()
+        if current_version is not None and cleaned_data.get("loaded_version") != current_version:
+            # Re-displayed with the current version, the form's next save replaces the change.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = str(current_version)
+            raise ValidationError(
+                _(
+                    "Ce pôle a été modifié par ailleurs pendant que vous l'éditiez (il en est "
+                    "maintenant à la version %(version)s). Vos saisies sont conservées : "
+                    "consultez l'historique, puis enregistrez à nouveau pour remplacer "
+                    "l'autre modification."
+                ),
+                code="stale_version",
+                params={"version": current_version},
+            )
+        return cleaned_data
 
 
 POLE_CSV_HEADER = [
@@ -148,9 +260,15 @@ POLE_CSV_HEADER = [
     _("mis à jour le"),
 ]
 
+HISTORY_FIELDSET = (
+    _("Suivi des modifications"),
+    {"fields": ["change_summary", ("created_at", "updated_at", "version")]},
+)
+
 
 @admin.register(Pole)
 class PoleAdmin(admin.ModelAdmin):
+    form = PoleAdminForm
     list_display = [
         "name",
         "region",
@@ -165,11 +283,11 @@ class PoleAdmin(admin.ModelAdmin):
         "status",
         "is_witness",
         CallOutcomeFilter,
-        "region",
+        ("region", NameListFilter),
         "sectors",
     ]
     list_select_related = ["region"]
-    search_fields = ["name", "slug", "territory", "commune_name", "commune_code"]
+    search_fields = ["name", "slug", "territory", "commune_name", "=commune_code"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["region", "sectors", "sources"]
     filter_horizontal = ["objectives", "leaders"]
@@ -179,14 +297,25 @@ class PoleAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish", "export_csv"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["name", "slug", "summary", "description", "status", "is_witness"]}),
+        (
+            _("Identité"),
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "summary",
+                    "description",
+                    ("status", "is_witness"),
+                    "loaded_version",
+                ]
+            },
+        ),
         (
             _("Territoire"),
             {
                 "fields": [
                     "territory",
-                    "commune_code",
-                    "commune_name",
+                    ("commune_code", "commune_name"),
                     "region",
                     ("latitude", "longitude"),
                     "point_on_map",
@@ -199,7 +328,6 @@ class PoleAdmin(admin.ModelAdmin):
         ),
         (_("Activités"), {"fields": ["sectors", "objectives", "founded_year"]}),
         (_("Contact public"), {"fields": ["website", "contact_email", "contact_phone"]}),
-        (_("Démarche"), {"fields": ["charter_signed_on", "sources"]}),
         (_("Publication"), {"fields": ["is_published"]}),
         (
             _("Porteurs"),
@@ -210,10 +338,8 @@ class PoleAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        (
-            _("Historique des modifications"),
-            {"fields": ["change_summary", ("created_at", "updated_at", "version")]},
-        ),
+        (_("Démarche et sources"), {"fields": ["charter_signed_on", "sources"]}),
+        HISTORY_FIELDSET,
     ]
 
     class Media:
@@ -221,7 +347,19 @@ class PoleAdmin(admin.ModelAdmin):
         js = ["leaflet/leaflet.js", "js/admin-point.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_member_count()
+        return (
+            super()
+            .get_queryset(request)
+            .with_member_count()
+            .select_related("region")
+            .defer("region__geometry")
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # a new pole has no history yet
+            return [fieldset for fieldset in fieldsets if fieldset is not HISTORY_FIELDSET]
+        return fieldsets
 
     @admin.display(description=_("point sur la carte"))
     def point_on_map(self, pole: Pole) -> str:
@@ -240,42 +378,48 @@ class PoleAdmin(admin.ModelAdmin):
     def member_count(self, pole: Pole) -> int:
         return pole.member_count
 
-    @admin.display(description=_("qui a changé quoi, et quand"))
+    @admin.display(description=_("historique des modifications"))
     def change_summary(self, pole: Pole) -> str:
-        if not pole.pk:
-            return gettext("Aucune modification pour l'instant.")
-        entries = (
-            LogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(Pole), object_id=str(pole.pk)
-            )
-            .select_related("user")
-            .order_by("-action_time")[:10]
+        """The last ten changes made in the admin: when, who, what."""
+        summary = history_summary(pole, limit=10)
+        if pole.pk is None:
+            return summary
+        return format_html(
+            '{}<p><a href="{}">{}</a></p>',
+            summary,
+            reverse("admin:poles_pole_history", args=[pole.pk]),
+            gettext("Tout l'historique"),
         )
-        if not entries:
-            return gettext("Aucune modification enregistrée dans l'administration.")
-        rows = (
-            (
-                timezone.localtime(entry.action_time).strftime("%d/%m/%Y %H:%M"),
-                entry.user.get_username(),
-                entry.get_change_message() or gettext("Modification"),
-            )
-            for entry in entries
-        )
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} — {} : {}</li>", rows))
 
     def _set_published(self, request, queryset, published: bool) -> None:
-        changing = list(queryset.exclude(is_published=published).order_by())
-        Pole.objects.filter(pk__in=[p.pk for p in changing]).bump_version(is_published=published)
-        log_changes(request.user, changing, ["is_published"])
+        selected = queryset.count()
+        with transaction.atomic():
+            changing = list(queryset.exclude(is_published=published).order_by())
+            Pole.objects.filter(pk__in=[pole.pk for pole in changing]).bump_version(
+                is_published=published
+            )
+            log_changes(request.user, changing, ["is_published"])
+        count = len(changing)
         if published:
-            text = ngettext("%(count)d pôle publié.", "%(count)d pôles publiés.", len(changing))
+            text = ngettext("%(count)d pôle publié.", "%(count)d pôles publiés.", count)
+            unchanged = ngettext(
+                "%(count)d l'était déjà.", "%(count)d l'étaient déjà.", selected - count
+            )
         else:
             text = ngettext(
                 "%(count)d pôle retiré du site public.",
                 "%(count)d pôles retirés du site public.",
-                len(changing),
+                count,
             )
-        self.message_user(request, text % {"count": len(changing)}, messages.SUCCESS)
+            unchanged = ngettext(
+                "%(count)d n'était pas publié.",
+                "%(count)d n'étaient pas publiés.",
+                selected - count,
+            )
+        text = text % {"count": count}
+        if selected > count:
+            text = f"{text} {unchanged % {'count': selected - count}}"
+        self.message_user(request, text, messages.SUCCESS if count else messages.WARNING)
 
     @admin.action(description=_("Publier les pôles sélectionnés"), permissions=["change"])
     def publish(self, request, queryset):
@@ -289,7 +433,7 @@ class PoleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Exporter la sélection en CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        laureates = Application.objects.laureates().select_related("call")
+        laureates = Application.objects.laureates().select_related("call").order_by("call__year")
         poles = queryset.select_related("region").prefetch_related(
             "sectors",
             Prefetch("applications", queryset=laureates, to_attr="laureate_applications"),
@@ -312,4 +456,4 @@ class PoleAdmin(admin.ModelAdmin):
             ]
             for pole in poles
         )
-        return csv_response(dated_filename("poles"), POLE_CSV_HEADER, rows)
+        return csv_response(dated_filename("poles-ptce-selection"), POLE_CSV_HEADER, rows)

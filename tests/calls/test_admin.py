@@ -3,28 +3,59 @@
 import pytest
 from django.urls import reverse
 
-from calls.models import Call
-from tests.admin_helpers import inline_management
-from tests.factories import ApplicationFactory, CallFactory, MilestoneFactory, PoleFactory
+from calls.models import Application, Call, Milestone
+from tests.admin_conftest_helpers import grow_registry
+from tests.admin_helpers import count_queries, inline_management
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    FormerRegionFactory,
+    MilestoneFactory,
+    PoleFactory,
+    RegionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
+CALLS = reverse("admin:calls_call_changelist")
+APPLICATIONS = reverse("admin:calls_application_changelist")
+MILESTONES = reverse("admin:calls_milestone_changelist")
 
-def _data(**overrides) -> dict:
+
+def call_data(**overrides) -> dict:
     data = {
-        "title": "Appel à projets 2015", "slug": "aap-2015", "year": "2015",
-        "kind": "interministerial", "applications_received": "180",
-        "applications_eligible": "130", "applications_selected": "23",
-        **inline_management("milestones"), **inline_management("applications"),
+        "title": "Appel à projets 2015",
+        "slug": "aap-2015",
+        "year": "2015",
+        "kind": "interministerial",
+        "applications_received": "180",
+        "applications_eligible": "130",
+        "applications_selected": "23",
+        **inline_management("milestones"),
+        **inline_management("applications"),
     }
     data.update(overrides)
     return data
 
 
 @pytest.mark.parametrize("model", ["call", "milestone", "application"])
-def test_curator_sees_the_changelists(curator_client, model):
-    MilestoneFactory(call=ApplicationFactory().call)
+def test_curator_sees_the_changelists_and_forms(curator_client, model):
+    milestone = MilestoneFactory(call=ApplicationFactory().call)
+    obj = {
+        "call": milestone.call,
+        "milestone": milestone,
+        "application": Application.objects.get(),
+    }[model]
     assert curator_client.get(reverse(f"admin:calls_{model}_changelist")).status_code == 200
+    assert curator_client.get(reverse(f"admin:calls_{model}_add")).status_code == 200
+    change = reverse(f"admin:calls_{model}_change", args=[obj.pk])
+    assert curator_client.get(change).status_code == 200
+
+
+def test_non_staff_user_is_sent_to_the_login(client, stranger):
+    client.force_login(stranger)
+    response = client.get(CALLS)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_call_page_puts_laureates_first_and_lists_them(curator_client):
@@ -33,29 +64,67 @@ def test_call_page_puts_laureates_first_and_lists_them(curator_client):
     ApplicationFactory(call=call, pole=PoleFactory(name="Zzz lauréat"), region_name_then="Centre")
     response = curator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
     html = response.content.decode()
-    assert "<li>Zzz lauréat <span class='help'>(Centre)</span></li>" in html
-    formset = next(f for f in response.context["inline_admin_formsets"]
-                   if f.formset.prefix == "applications")
-    assert [form.instance.pole.name for form in formset.formset.forms][:2] == [
-        "Zzz lauréat", "Aaa recalé"
+    assert '<li>Zzz lauréat <span class="help">(Centre)</span></li>' in html
+    assert "Aaa recalé <span" not in html
+    formset = next(
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "applications"
+    )
+    assert [form.instance.pole.name for form in formset.formset.forms] == [
+        "Zzz lauréat",
+        "Aaa recalé",
     ]
 
 
-def test_curator_adds_a_call_with_a_milestone(curator_client):
-    data = _data(**{**inline_management("milestones", total=1),
-                    "milestones-0-date": "2014-01-10",
-                    "milestones-0-label": "Annonce des lauréats"})
+def test_call_without_laureates_says_so(curator_client):
+    call = CallFactory()
+    html = curator_client.get(reverse("admin:calls_call_change", args=[call.pk])).content
+    assert "Aucun lauréat enregistré." in html.decode()
+
+
+def test_curator_adds_a_call_with_a_milestone_and_a_laureate(curator_client):
+    pole = PoleFactory()
+    data = call_data(
+        **inline_management("milestones", total=1),
+        **{"milestones-0-date": "2014-01-10", "milestones-0-label": "Annonce des lauréats"},
+        **inline_management("applications", total=1),
+        **{"applications-0-pole": pole.pk, "applications-0-outcome": "laureate"},
+    )
     response = curator_client.post(reverse("admin:calls_call_add"), data)
-    assert response.status_code == 302
-    assert Call.objects.get().milestones.get().label == "Annonce des lauréats"
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    call = Call.objects.get()
+    assert call.milestones.get().label == "Annonce des lauréats"
+    assert call.applications.laureates().get().pole == pole
 
 
-def test_figures_that_do_not_narrow_are_refused_with_a_clear_message(curator_client):
-    response = curator_client.post(reverse("admin:calls_call_add"),
-                                   _data(applications_selected="140"))
+def test_more_selected_than_eligible_is_refused_with_the_french_message(curator_client):
+    response = curator_client.post(
+        reverse("admin:calls_call_add"), call_data(applications_selected="140")
+    )
     assert response.status_code == 200
-    assert "ne peut pas dépasser celui des dossiers" in response.content.decode()
+    assert (
+        "Le nombre de dossiers retenus ne peut pas dépasser celui des dossiers recevables."
+        in response.content.decode()
+    )
     assert not Call.objects.exists()
+
+
+def test_results_before_the_closing_are_refused(curator_client):
+    data = call_data(launched_on="2015-01-10", closes_on="2015-03-31", results_on="2015-02-01")
+    response = curator_client.post(reverse("admin:calls_call_add"), data)
+    assert response.status_code == 200
+    assert "Les résultats ne peuvent pas précéder la clôture." in response.content.decode()
+    assert not Call.objects.exists()
+
+
+def test_milestone_ending_before_it_starts_is_refused(curator_client):
+    call = CallFactory()
+    response = curator_client.post(
+        reverse("admin:calls_milestone_add"),
+        {"call": call.pk, "date": "2015-05-01", "end_date": "2015-04-01", "label": "Jury"},
+    )
+    assert response.status_code == 200
+    assert "La date de fin ne peut pas précéder la date de début." in response.content.decode()
+    assert not Milestone.objects.exists()
 
 
 def test_duplicate_application_is_refused(curator_client):
@@ -65,4 +134,62 @@ def test_duplicate_application_is_refused(curator_client):
         {"call": application.call_id, "pole": application.pole_id, "outcome": "eligible"},
     )
     assert response.status_code == 200
-    assert "déjà une candidature à cet appel" in response.content.decode()
+    assert "Ce pôle a déjà une candidature à cet appel." in response.content.decode()
+
+
+def test_former_region_of_another_region_is_refused(curator_client):
+    pole = PoleFactory(region=RegionFactory(code="53", name="Bretagne", slug="bretagne"))
+    elsewhere = FormerRegionFactory(
+        code="41", name="Lorraine", slug="lorraine", region=RegionFactory(code="44")
+    )
+    response = curator_client.post(
+        reverse("admin:calls_application_add"),
+        {
+            "call": CallFactory().pk,
+            "pole": pole.pk,
+            "outcome": "laureate",
+            "former_region": elsewhere.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "alors que le pôle est rattaché à la région Bretagne" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_call_changelist_shows_figures_and_laureate_count(curator_client):
+    call = CallFactory(
+        applications_received=180, applications_eligible=130, applications_selected=23
+    )
+    ApplicationFactory.create_batch(2, call=call)
+    ApplicationFactory(call=call, outcome=Application.Outcome.NOT_SELECTED)
+    response = curator_client.get(CALLS)
+    assert response.context["cl"].result_list[0].laureate_count == 2
+    html = response.content.decode()
+    assert '<td class="field-laureate_count">2</td>' in html
+    assert '<td class="field-selection_rate_display">18\xa0%</td>' in html
+
+
+def test_applications_filter_by_outcome_and_call(curator_client):
+    call = CallFactory()
+    laureate = ApplicationFactory(call=call)
+    ApplicationFactory(call=call, outcome=Application.Outcome.NOT_SELECTED)
+    ApplicationFactory()  # a laureate of another call
+    params = {"outcome__exact": "laureate", "call__id__exact": call.pk}
+    response = curator_client.get(APPLICATIONS, params)
+    assert list(response.context["cl"].result_list) == [laureate]
+
+
+def test_applications_search_by_pole_name(curator_client):
+    wanted = ApplicationFactory(pole=PoleFactory(name="Pôle Sud Archer"))
+    ApplicationFactory()
+    response = curator_client.get(APPLICATIONS, {"q": "archer"})
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+@pytest.mark.parametrize("url", [CALLS, APPLICATIONS, MILESTONES])
+def test_changelists_run_the_same_queries_for_2_or_20_rows(curator_client, url):
+    grow_registry(2)
+    few = count_queries(curator_client, url)
+    grow_registry(18)
+    assert Call.objects.count() == 20 and Application.objects.count() == 20
+    assert count_queries(curator_client, url) == few

@@ -1,74 +1,232 @@
-"""Curating member organisations in the admin."""
+"""Curating member organisations and memberships in the admin."""
 
 import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import Organisation
-from tests.admin_helpers import inline_management
-from tests.factories import MembershipFactory, OrganisationFactory
+from members.models import Membership, Organisation
+from tests.admin_conftest_helpers import grow_registry
+from tests.admin_helpers import count_queries, inline_management
+from tests.factories import MembershipFactory, OrganisationFactory, PoleFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:members_organisation_changelist")
+MEMBERSHIPS = reverse("admin:members_membership_changelist")
+ADD = reverse("admin:members_organisation_add")
+
+ORGANISATION_CSV_HEADER = [
+    "nom",
+    "type",
+    "forme juridique",
+    "SIREN",
+    "commune",
+    "code commune",
+    "région",
+    "site web",
+    "nombre de pôles",
+]
 
 
-def _data(**overrides) -> dict:
-    data = {"name": "Taf et Maffe", "slug": "taf-et-maffe", "kind": "ess", "legal_form": "",
-            "siren": "", **inline_management("memberships")}
+def organisation_data(**overrides) -> dict:
+    data = {
+        "name": "Taf et Maffe",
+        "slug": "taf-et-maffe",
+        "kind": "ess",
+        "legal_form": "",
+        "siren": "",
+        **inline_management("memberships"),
+    }
     data.update(overrides)
     return data
 
 
-def test_curator_sees_organisations_and_memberships(curator_client):
-    MembershipFactory()
-    assert curator_client.get(CHANGELIST).status_code == 200
-    assert curator_client.get(reverse("admin:members_membership_changelist")).status_code == 200
-    organisation = Organisation.objects.get()
-    change = reverse("admin:members_organisation_change", args=[organisation.pk])
+def read_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+@pytest.mark.parametrize("model", ["organisation", "membership"])
+def test_curator_sees_the_changelists_and_forms(curator_client, model):
+    membership = MembershipFactory()
+    obj = membership if model == "membership" else membership.organisation
+    assert curator_client.get(reverse(f"admin:members_{model}_changelist")).status_code == 200
+    assert curator_client.get(reverse(f"admin:members_{model}_add")).status_code == 200
+    change = reverse(f"admin:members_{model}_change", args=[obj.pk])
     assert curator_client.get(change).status_code == 200
 
 
+def test_non_staff_user_is_sent_to_the_login(client, stranger):
+    client.force_login(stranger)
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_curator_adds_an_organisation_with_its_memberships(curator_client):
+    poles = PoleFactory.create_batch(2)
+    data = organisation_data(
+        siren="732829320",
+        **inline_management("memberships", total=2),
+        **{"memberships-0-pole": poles[0].pk, "memberships-0-role": "founder"},
+        **{"memberships-1-pole": poles[1].pk, "memberships-1-role": "funder"},
+        **{"memberships-1-joined_on": "2015-03-01"},
+    )
+    response = curator_client.post(ADD, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    organisation = Organisation.objects.get()
+    assert organisation.siren == "732829320"
+    assert set(organisation.memberships.values_list("pole__name", "role")) == {
+        (poles[0].name, "founder"),
+        (poles[1].name, "funder"),
+    }
+
+
 def test_bad_siren_is_refused_with_the_luhn_message(curator_client):
-    response = curator_client.post(reverse("admin:members_organisation_add"),
-                                   _data(siren="732829321"))
+    response = curator_client.post(ADD, organisation_data(siren="732829321"))
     assert response.status_code == 200
-    assert "clé de contrôle incorrecte" in response.content.decode()
+    assert "Ce numéro SIREN n&#x27;est pas valide (clé de contrôle incorrecte)" in (
+        response.content.decode()
+    )
+    assert not Organisation.objects.exists()
+
+
+def test_short_siren_is_refused_with_a_clear_message(curator_client):
+    response = curator_client.post(ADD, organisation_data(siren="73282932"))
+    assert response.status_code == 200
+    assert "Un numéro SIREN compte exactement 9 chiffres" in response.content.decode()
     assert not Organisation.objects.exists()
 
 
 def test_duplicate_siren_is_refused_with_a_clear_message(curator_client):
     OrganisationFactory(siren="732829320")
-    response = curator_client.post(reverse("admin:members_organisation_add"),
-                                   _data(siren="732829320"))
-    assert "déjà ce numéro SIREN" in response.content.decode()
+    response = curator_client.post(ADD, organisation_data(siren="732829320"))
+    assert response.status_code == 200
+    assert "Une organisation porte déjà ce numéro SIREN." in response.content.decode()
+    assert Organisation.objects.count() == 1
 
 
-def test_curator_adds_an_organisation(curator_client):
-    response = curator_client.post(reverse("admin:members_organisation_add"),
-                                   _data(siren="732829320"))
-    assert response.status_code == 302
-    assert Organisation.objects.get().siren == "732829320"
+def test_leaving_before_joining_is_refused_with_the_constraint_message(curator_client):
+    membership = MembershipFactory()
+    response = curator_client.post(
+        reverse("admin:members_membership_change", args=[membership.pk]),
+        {
+            "pole": membership.pole_id,
+            "organisation": membership.organisation_id,
+            "role": "member",
+            "joined_on": "2016-01-01",
+            "left_on": "2015-01-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "La date de départ ne peut pas précéder la date d&#x27;arrivée." in (
+        response.content.decode()
+    )
+    membership.refresh_from_db()
+    assert membership.left_on is None
 
 
 def test_csv_export_of_organisations(curator_client):
-    chosen = OrganisationFactory(name="Coopérative Énergie", kind="ess", legal_form="scic")
-    MembershipFactory(organisation=chosen)
-    OrganisationFactory()
-    response = curator_client.post(
-        CHANGELIST, {"action": "export_csv", "_selected_action": [chosen.pk]}
+    region = RegionFactory(code="53", name="Bretagne", slug="bretagne")
+    chosen = OrganisationFactory(
+        name="Coopérative Énergie Citoyenne",
+        kind="ess",
+        legal_form="scic",
+        siren="732829320",
+        commune_name="Rennes",
+        commune_code="35238",
+        region=region,
+        website="https://energie.example.org",
     )
+    MembershipFactory.create_batch(2, organisation=chosen)
+    MembershipFactory(organisation=chosen, left_on="2020-01-01")  # left: not counted
+    other = OrganisationFactory(name="Mairie de Sedan", kind="local_authority", legal_form="")
+    OrganisationFactory(name="Pas choisie")
+    response = curator_client.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [chosen.pk, other.pk]}
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="organisations-')
     assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:3] == ["nom", "type", "forme juridique"]
-    assert rows[1][:3] == ["Coopérative Énergie", "Entreprise de l'ESS", "SCIC"]
-    assert rows[1][-1] == "1" and len(rows) == 2
+    assert response.content.decode("utf-8-sig").splitlines()[0] == ";".join(ORGANISATION_CSV_HEADER)
+    rows = read_csv(response)
+    assert rows[0] == ORGANISATION_CSV_HEADER
+    assert len(rows) == 3
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Coopérative Énergie Citoyenne"] == [
+        "Coopérative Énergie Citoyenne",
+        "Entreprise de l'ESS",
+        "SCIC",
+        "732829320",
+        "Rennes",
+        "35238",
+        "Bretagne",
+        "https://energie.example.org",
+        "2",
+    ]
+    assert by_name["Mairie de Sedan"][1:3] == ["Collectivité territoriale", ""]
+    assert by_name["Mairie de Sedan"][-1] == "0"
 
 
-def test_search_by_siren(curator_client):
+def test_csv_export_runs_the_same_queries_for_2_or_20_organisations(curator_client):
+    def export() -> int:
+        selected = list(Organisation.objects.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as queries:
+            response = curator_client.post(
+                CHANGELIST, {"action": "export_csv", "_selected_action": selected}
+            )
+        assert len(read_csv(response)) == len(selected) + 1
+        return len(queries)
+
+    grow_registry(2)
+    few = export()
+    grow_registry(18)
+    assert export() == few
+
+
+def test_search_by_siren_or_name(curator_client):
     OrganisationFactory(name="Cible", siren="732829320")
     OrganisationFactory(name="Autre")
     response = curator_client.get(CHANGELIST, {"q": "732829320"})
     assert [o.name for o in response.context["cl"].result_list] == ["Cible"]
+    response = curator_client.get(CHANGELIST, {"q": "cib"})
+    assert [o.name for o in response.context["cl"].result_list] == ["Cible"]
+
+
+def test_organisation_changelist_counts_current_poles(curator_client):
+    organisation = OrganisationFactory()
+    MembershipFactory.create_batch(3, organisation=organisation)
+    MembershipFactory(organisation=organisation, left_on="2019-06-30")
+    response = curator_client.get(CHANGELIST)
+    assert response.context["cl"].result_list[0].pole_count == 3
+
+
+def test_membership_filters_current_and_past(curator_client):
+    current = MembershipFactory()
+    past = MembershipFactory(joined_on="2014-01-01", left_on="2018-01-01")
+    response = curator_client.get(MEMBERSHIPS, {"current": "yes"})
+    assert list(response.context["cl"].result_list) == [current]
+    response = curator_client.get(MEMBERSHIPS, {"current": "no"})
+    assert list(response.context["cl"].result_list) == [past]
+
+
+def test_membership_search_finds_the_pole_or_the_organisation(curator_client):
+    membership = MembershipFactory(
+        organisation=OrganisationFactory(name="Atelier Zéro"), pole=PoleFactory(name="Archer")
+    )
+    MembershipFactory()
+    response = curator_client.get(MEMBERSHIPS, {"q": "Atelier"})
+    assert list(response.context["cl"].result_list) == [membership]
+    response = curator_client.get(MEMBERSHIPS, {"q": "archer"})
+    assert list(response.context["cl"].result_list) == [membership]
+
+
+@pytest.mark.parametrize("url", [CHANGELIST, MEMBERSHIPS])
+def test_changelists_run_the_same_queries_for_2_or_20_rows(curator_client, url):
+    grow_registry(2)
+    few = count_queries(curator_client, url)
+    grow_registry(18)
+    assert Membership.objects.count() == 20
+    assert count_queries(curator_client, url) == few

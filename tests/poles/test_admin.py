@@ -1,14 +1,19 @@
-"""Curating poles in the admin, as a curator (staff, not superuser) and as others."""
+"""Curating poles and the reference data in the admin, as a curator (staff, not superuser)
+and as others."""
 
 import csv
 import io
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from calls.models import Application
-from poles.models import Pole
+from poles.models import Commune, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
+from tests.admin_conftest_helpers import grow_registry
 from tests.admin_helpers import count_queries, inline_management
 from tests.factories import (
     ApplicationFactory,
@@ -18,83 +23,177 @@ from tests.factories import (
     PoleFactory,
     RegionFactory,
     SectorFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:poles_pole_changelist")
 
-MODELS = ["region", "formerregion", "commune", "sector", "objective", "sourcedocument", "pole"]
+MODELS = {
+    "region": Region,
+    "formerregion": FormerRegion,
+    "commune": Commune,
+    "sector": Sector,
+    "objective": Objective,
+    "sourcedocument": SourceDocument,
+    "pole": Pole,
+}
+EDITABLE_MODELS = ["region", "formerregion", "sector", "sourcedocument", "pole"]
+
+POLE_CSV_HEADER = [
+    "nom",
+    "identifiant",
+    "statut",
+    "pôle témoin",
+    "région",
+    "commune",
+    "code commune",
+    "secteurs",
+    "lauréat de",
+    "site web",
+    "e-mail",
+    "publié",
+    "mis à jour le",
+]
+
+
+def pole_form_data(pole=None, **overrides) -> dict:
+    """What the pole change form posts, with empty inlines."""
+    data = {
+        "name": "Pôle Sud Archer",
+        "slug": "pole-sud-archer",
+        "summary": "Coopération industrielle locale.",
+        "status": "operational",
+        **inline_management("memberships"),
+        **inline_management("applications"),
+    }
+    if pole is not None:
+        data.update(
+            name=pole.name,
+            slug=pole.slug,
+            summary=pole.summary,
+            status=pole.status,
+            region=pole.region_id or "",
+            loaded_version=pole.version,
+        )
+        if pole.is_published:
+            data["is_published"] = "on"
+    data.update(overrides)
+    return data
+
+
+def read_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_curator_sees_every_changelist(curator_client, model):
-    PoleFactory()
+    grow_registry(2)
     assert curator_client.get(reverse(f"admin:poles_{model}_changelist")).status_code == 200
 
 
-def test_curator_opens_add_and_change_forms(curator_client):
-    pole = PoleFactory()
-    assert curator_client.get(reverse("admin:poles_pole_add")).status_code == 200
-    response = curator_client.get(reverse("admin:poles_pole_change", args=[pole.pk]))
+@pytest.mark.parametrize("model", MODELS)
+def test_curator_opens_every_change_form(curator_client, model):
+    grow_registry(1)
+    obj = MODELS[model].objects.first()
+    response = curator_client.get(reverse(f"admin:poles_{model}_change", args=[obj.pk]))
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "Historique des modifications" in html
-    assert 'name="memberships-TOTAL_FORMS"' in html and 'name="applications-TOTAL_FORMS"' in html
+
+
+@pytest.mark.parametrize("model", EDITABLE_MODELS)
+def test_curator_opens_every_add_form(curator_client, model):
+    assert curator_client.get(reverse(f"admin:poles_{model}_add")).status_code == 200
 
 
 def test_objectives_and_communes_are_read_only_for_curators(curator_client):
     assert curator_client.get(reverse("admin:poles_objective_add")).status_code == 403
     assert curator_client.get(reverse("admin:poles_commune_add")).status_code == 403
+    objective = Objective.objects.first()
+    response = curator_client.get(reverse("admin:poles_objective_change", args=[objective.pk]))
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()
 
 
-def test_non_staff_user_is_sent_to_the_login(client):
-    client.force_login(UserFactory(username="visiteur"))
+def test_nobody_adds_or_deletes_one_of_the_eight_objectives(admin_client):
+    objective = Objective.objects.first()
+    assert admin_client.get(reverse("admin:poles_objective_add")).status_code == 403
+    delete = reverse("admin:poles_objective_delete", args=[objective.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Objective.objects.count() == 8
+
+
+def test_anonymous_visitor_is_sent_to_the_login(client):
     response = client.get(CHANGELIST)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
+def test_non_staff_user_is_sent_to_the_login(client, stranger):
+    client.force_login(stranger)
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    response = client.post(CHANGELIST, {"action": "export_csv", "_selected_action": []})
+    assert response.status_code == 302
+
+
 def test_curator_cannot_manage_users(curator_client):
     assert curator_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert curator_client.get(reverse("admin:auth_user_add")).status_code == 403
     assert curator_client.get(reverse("admin:auth_group_changelist")).status_code == 403
-    assert "auth/user" not in curator_client.get(reverse("admin:index")).content.decode()
+    index = curator_client.get(reverse("admin:index")).content.decode()
+    assert "/admin/auth/user/" not in index and "/admin/poles/pole/" in index
 
 
 def test_curator_adds_a_pole_with_a_member_and_an_application(curator_client):
     region = RegionFactory(code="84", name="Auvergne-Rhône-Alpes", slug="ara")
     organisation = OrganisationFactory()
     call = CallFactory()
-    data = {
-        "name": "Pôle Sud Archer",
-        "slug": "pole-sud-archer",
-        "summary": "Coopération industrielle locale.",
-        "status": "operational",
-        "region": region.pk,
+    sector = SectorFactory()
+    data = pole_form_data(
+        region=region.pk,
+        sectors=[sector.pk],
+        objectives=[Objective.objects.get(code="mutualisation").pk],
         **inline_management("memberships", total=1),
-        "memberships-0-organisation": organisation.pk,
-        "memberships-0-role": "founder",
+        **{"memberships-0-organisation": organisation.pk, "memberships-0-role": "founder"},
         **inline_management("applications", total=1),
-        "applications-0-call": call.pk,
-        "applications-0-outcome": "laureate",
-    }
+        **{"applications-0-call": call.pk, "applications-0-outcome": "laureate"},
+    )
     response = curator_client.post(reverse("admin:poles_pole_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     pole = Pole.objects.get(slug="pole-sud-archer")
-    assert pole.memberships.get().role == "founder"
+    assert pole.memberships.get().organisation == organisation
+    assert list(pole.sectors.all()) == [sector]
+    assert pole.objectives.get().code == "mutualisation"
     assert list(Pole.objects.laureates(call)) == [pole]
+    assert LogEntry.objects.get(object_id=str(pole.pk)).is_addition()
+
+
+def test_a_member_added_twice_with_the_same_role_is_refused(curator_client):
+    organisation = OrganisationFactory()
+    data = pole_form_data(
+        **inline_management("memberships", total=2),
+        **{f"memberships-{i}-organisation": organisation.pk for i in range(2)},
+        **{f"memberships-{i}-role": "member" for i in range(2)},
+    )
+    response = curator_client.post(reverse("admin:poles_pole_add"), data)
+    assert response.status_code == 200
+    assert "Corrigez les données en double" in response.content.decode()
+    assert not Pole.objects.exists()
 
 
 def test_bad_point_is_refused_with_a_clear_message(curator_client):
-    data = {
-        "name": "Pôle", "slug": "pole", "status": "operational", "latitude": "123",
-        "longitude": "", **inline_management("memberships"),
-        **inline_management("applications"),
-    }
+    data = pole_form_data(latitude="123", longitude="")
     response = curator_client.post(reverse("admin:poles_pole_add"), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert "inférieure ou égale à 90" in html
+    assert not Pole.objects.exists()
+
+
+def test_charter_date_before_the_charter_is_refused_with_the_constraint_message(curator_client):
+    data = pole_form_data(charter_signed_on="2013-05-01")
+    response = curator_client.post(reverse("admin:poles_pole_add"), data)
+    assert response.status_code == 200
+    assert "signée à partir du 19 septembre 2014" in response.content.decode()
     assert not Pole.objects.exists()
 
 
@@ -106,66 +205,216 @@ def test_publish_and_unpublish_actions_change_rows_version_and_history(curator_c
         {"action": "publish", "_selected_action": [p.pk for p in [*drafts, already]]},
         follow=True,
     )
-    assert "2 pôles publiés." in response.content.decode()
+    assert "2 pôles publiés. 1 l&#x27;était déjà." in response.content.decode()
     for pole in drafts:
         pole.refresh_from_db()
         assert pole.is_published and pole.version == 2
     already.refresh_from_db()
     assert already.version == 1
-    assert LogEntry.objects.filter(user=curator, object_id=str(drafts[0].pk)).count() == 1
+    entry = LogEntry.objects.get(user=curator, object_id=str(drafts[0].pk))
+    assert entry.is_change() and entry.get_change_message() == "Modification de Publié."
+    assert not LogEntry.objects.filter(object_id=str(already.pk)).exists()
 
-    curator_client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [drafts[0].pk]})
+    response = curator_client.post(
+        CHANGELIST, {"action": "unpublish", "_selected_action": [drafts[0].pk]}, follow=True
+    )
+    assert "1 pôle retiré du site public." in response.content.decode()
     drafts[0].refresh_from_db()
     assert not drafts[0].is_published and drafts[0].version == 3
+    assert LogEntry.objects.filter(object_id=str(drafts[0].pk)).count() == 2
 
 
-def test_history_summary_shows_who_changed_what(curator_client, curator):
-    pole = PoleFactory(name="Coopaxis", slug="coopaxis")
-    data = {
-        "name": "Coopaxis", "slug": "coopaxis", "status": "dormant",
-        "summary": pole.summary, "region": pole.region_id, "is_published": "on",
-        **inline_management("memberships"), **inline_management("applications"),
-    }
+def test_publishing_poles_already_published_says_so(curator_client):
+    pole = PoleFactory(is_published=True)
+    response = curator_client.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [pole.pk]}, follow=True
+    )
+    assert "0 pôle publié. 1 l&#x27;était déjà." in response.content.decode()
+    pole.refresh_from_db()
+    assert pole.version == 1
+
+
+def test_history_summary_shows_who_changed_what_and_when(curator_client, curator):
+    curator.first_name, curator.last_name = "Claire", "Martin"
+    curator.save()
+    pole = PoleFactory(name="Coopaxis", slug="coopaxis", is_published=False)
     url = reverse("admin:poles_pole_change", args=[pole.pk])
-    assert curator_client.post(url, data).status_code == 302
+    assert "Aucune modification enregistrée" in curator_client.get(url).content.decode()
+
+    assert curator_client.post(url, pole_form_data(pole, status="dormant")).status_code == 302
+    curator_client.post(CHANGELIST, {"action": "publish", "_selected_action": [pole.pk]})
     html = curator_client.get(url).content.decode()
-    assert "claire" in html and "Statut" in html
+    assert "Historique des modifications" in html
+    assert "Claire Martin (claire)" in html
+    assert "Modification de Statut." in html and "Modification de Publié." in html
+    assert timezone.localdate().strftime("%d/%m/%Y") in html
+    assert reverse("admin:poles_pole_history", args=[pole.pk]) in html
+    # The newest change comes first.
+    assert html.index("Modification de Publié.") < html.index("Modification de Statut.")
+
+
+def test_history_is_not_shown_on_the_add_form(curator_client):
+    html = curator_client.get(reverse("admin:poles_pole_add")).content.decode()
+    assert "Historique des modifications" not in html
+
+
+def test_saving_over_a_change_made_meanwhile_is_refused_then_allowed(curator_client):
+    pole = PoleFactory(is_published=False)
+    url = reverse("admin:poles_pole_change", args=[pole.pk])
+    opened = pole_form_data(pole, summary="Ma version du résumé.")
+    # Meanwhile another curator publishes the pole.
+    curator_client.post(CHANGELIST, {"action": "publish", "_selected_action": [pole.pk]})
+
+    response = curator_client.post(url, opened)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "modifié par ailleurs pendant que vous l&#x27;éditiez" in html
+    assert "Ma version du résumé." in html
+    pole.refresh_from_db()
+    assert pole.summary != "Ma version du résumé." and pole.version == 2
+
+    # The re-displayed form carries the current version: saving again is a knowing choice.
+    assert response.context["adminform"].form["loaded_version"].value() == "2"
+    assert curator_client.post(url, {**opened, "loaded_version": "2"}).status_code == 302
+    pole.refresh_from_db()
+    assert pole.summary == "Ma version du résumé." and pole.version == 3
 
 
 def test_csv_export_of_the_selection(curator_client):
-    sector = SectorFactory(name="Écoconstruction", slug="ecoconstruction")
-    chosen = PoleFactory(name="Ardaynes", is_witness=True, sectors=[sector])
-    ApplicationFactory(pole=chosen, call=CallFactory(title="Appel 2013"))
-    PoleFactory(name="Autre")
-    response = curator_client.post(
-        CHANGELIST, {"action": "export_csv", "_selected_action": [chosen.pk]}
+    region = RegionFactory(code="44", name="Grand Est", slug="grand-est")
+    sectors = [
+        SectorFactory(name="Écoconstruction", slug="ecoconstruction"),
+        SectorFactory(name="Énergie", slug="energie"),
+    ]
+    chosen = PoleFactory(
+        name="Pôle d'Ardaynes",
+        region=region,
+        is_witness=True,
+        commune_name="Sedan",
+        commune_code="08409",
+        website="https://ardaynes.example.org",
+        contact_email="contact@ardaynes.example.org",
+        sectors=sectors,
     )
-    assert response["Content-Type"].startswith("text/csv")
+    ApplicationFactory(pole=chosen, call=CallFactory(title="Appel à projets 2013"))
+    other = PoleFactory(name="Clus'ter Jura", status=Pole.Status.DORMANT, is_published=False)
+    PoleFactory(name="Non sélectionné")
+    response = curator_client.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [chosen.pk, other.pk]}
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="poles-ptce-')
     assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["nom", "identifiant", "statut", "pôle témoin"]
-    assert len(rows) == 2
-    assert rows[1][0] == "Ardaynes" and rows[1][3] == "oui"
-    assert rows[1][7] == "Écoconstruction" and rows[1][8] == "Appel 2013"
+    first_line = response.content.decode("utf-8-sig").splitlines()[0]
+    assert first_line == ";".join(POLE_CSV_HEADER)
+    rows = read_csv(response)
+    assert rows[0] == POLE_CSV_HEADER
+    assert len(rows) == 3
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Pôle d'Ardaynes"][1:12] == [
+        chosen.slug,
+        "Opérationnel",
+        "oui",
+        "Grand Est",
+        "Sedan",
+        "08409",
+        "Écoconstruction, Énergie",
+        "Appel à projets 2013",
+        "https://ardaynes.example.org",
+        "contact@ardaynes.example.org",
+        "oui",
+    ]
+    assert by_name["Clus'ter Jura"][2:4] == ["En sommeil", "non"]
+    assert by_name["Clus'ter Jura"][11] == "non"
+
+
+def test_csv_export_runs_the_same_queries_for_2_or_20_poles(curator_client):
+    def export() -> int:
+        selected = list(Pole.objects.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as queries:
+            response = curator_client.post(
+                CHANGELIST, {"action": "export_csv", "_selected_action": selected}
+            )
+        assert len(read_csv(response)) == len(selected) + 1
+        return len(queries)
+
+    grow_registry(2)
+    few = export()
+    grow_registry(18)
+    assert export() == few
 
 
 def test_call_outcome_filter_lists_the_laureates_of_a_call(curator_client):
-    call = CallFactory()
+    call = CallFactory(title="Appel à projets 2015")
+    other_call = CallFactory(title="Appel à projets 2013")
     winner = PoleFactory(name="Gagnant")
     ApplicationFactory(call=call, pole=winner)
-    ApplicationFactory(call=call, pole=PoleFactory(name="Recalé"),
-                       outcome=Application.Outcome.NOT_SELECTED)
+    loser = PoleFactory(name="Recalé")
+    ApplicationFactory(call=call, pole=loser, outcome=Application.Outcome.NOT_SELECTED)
+    ApplicationFactory(call=other_call, pole=loser)  # a laureate, but of another call
+
     response = curator_client.get(CHANGELIST, {"call_outcome": f"{call.pk}:laureate"})
     assert [p.name for p in response.context["cl"].result_list] == ["Gagnant"]
+    assert "Lauréat — Appel à projets 2015" in response.content.decode()
+    response = curator_client.get(CHANGELIST, {"call_outcome": f"{call.pk}:not_selected"})
+    assert [p.name for p in response.context["cl"].result_list] == ["Recalé"]
     response = curator_client.get(CHANGELIST, {"call_outcome": "x:y"})
-    assert response.status_code == 200
+    assert response.status_code == 200 and list(response.context["cl"].result_list) == []
 
 
-def test_search_finds_a_pole_by_territory(curator_client):
-    PoleFactory(name="CBE", territory="Pays d'Ancenis")
+def test_filters_by_region_status_witness_sector_and_publication(curator_client):
+    sector = SectorFactory()
+    target = PoleFactory(
+        status=Pole.Status.IN_PROJECT, is_witness=True, is_published=False, sectors=[sector]
+    )
+    PoleFactory(status=Pole.Status.IN_PROJECT)
+    PoleFactory(is_witness=True, is_published=False)
+    params = {
+        "region__id__exact": target.region_id,
+        "status__exact": "in_project",
+        "is_witness__exact": "1",
+        "sectors__id__exact": sector.pk,
+        "is_published__exact": "0",
+    }
+    for name, value in params.items():
+        response = curator_client.get(CHANGELIST, {name: value})
+        assert target in response.context["cl"].result_list, name
+    response = curator_client.get(CHANGELIST, params)
+    assert list(response.context["cl"].result_list) == [target]
+
+
+def test_search_finds_a_pole_by_territory_or_commune_code(curator_client):
+    PoleFactory(name="CBE", territory="Pays d'Ancenis", commune_code="44003")
     PoleFactory(name="Autre")
     response = curator_client.get(CHANGELIST, {"q": "Ancenis"})
     assert [p.name for p in response.context["cl"].result_list] == ["CBE"]
+    response = curator_client.get(CHANGELIST, {"q": "44003"})
+    assert [p.name for p in response.context["cl"].result_list] == ["CBE"]
+
+
+def test_changelist_shows_the_current_member_count(curator_client):
+    pole = PoleFactory()
+    MembershipFactory.create_batch(2, pole=pole)
+    MembershipFactory(pole=pole, left_on="2020-01-01")
+    response = curator_client.get(CHANGELIST)
+    assert response.context["cl"].result_list[0].member_count == 2
+
+
+def test_change_form_shows_the_inlines(curator_client):
+    pole = PoleFactory()
+    MembershipFactory(pole=pole, organisation=OrganisationFactory(name="Coopérative Alpha"))
+    html = curator_client.get(reverse("admin:poles_pole_change", args=[pole.pk])).content.decode()
+    assert 'name="memberships-TOTAL_FORMS"' in html and 'name="applications-TOTAL_FORMS"' in html
+    assert "Coopérative Alpha" in html
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelists_run_the_same_queries_for_2_or_20_rows(curator_client, model):
+    url = reverse(f"admin:poles_{model}_changelist")
+    grow_registry(2)
+    few = count_queries(curator_client, url)
+    grow_registry(18)
+    assert count_queries(curator_client, url) == few
 
 
 @pytest.mark.parametrize(
@@ -173,20 +422,15 @@ def test_search_finds_a_pole_by_territory(curator_client):
     [
         CHANGELIST,
         reverse("admin:poles_region_changelist"),
+        reverse("admin:poles_formerregion_changelist"),
+        reverse("admin:poles_commune_changelist"),
         reverse("admin:members_organisation_changelist"),
         reverse("admin:members_membership_changelist"),
-        reverse("admin:calls_call_changelist"),
         reverse("admin:calls_application_changelist"),
     ],
 )
-def test_changelists_run_a_bounded_number_of_queries(curator_client, url):
-    def grow(count):
-        for _ in range(count):
-            pole = PoleFactory(sectors=[SectorFactory(slug="s", name="S")])
-            MembershipFactory(pole=pole)
-            ApplicationFactory(pole=pole)
-
-    grow(2)
-    few = count_queries(curator_client, url)
-    grow(18)
-    assert count_queries(curator_client, url) == few
+def test_changelists_leave_the_region_outlines_in_the_database(curator_client, url):
+    grow_registry(2)
+    with CaptureQueriesContext(connection) as queries:
+        assert curator_client.get(url).status_code == 200
+    assert not [query["sql"] for query in queries if "geometry" in query["sql"]]
