@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -9,6 +10,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from poles.validators import validate_commune_code
 
@@ -106,10 +108,20 @@ class Organisation(models.Model):
         blank=True,
         verbose_name=_("région"),
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_organisations",
+        verbose_name=_("créée par"),
+        help_text=_("Renseigné quand un porteur de pôle a créé l'organisation depuis son espace."),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -155,6 +167,8 @@ class Membership(models.Model):
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     joined_on = models.DateField(_("arrivée le"), null=True, blank=True)
     left_on = models.DateField(_("départ le"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pole__name", "organisation__name"]

@@ -16,6 +16,8 @@ CURATED_MODELS = [
     ("poles", "objective"),
     ("poles", "sourcedocument"),
     ("poles", "pole"),
+    ("poles", "invitation"),
+    ("poles", "claimrequest"),
     ("members", "organisation"),
     ("members", "membership"),
     ("calls", "call"),
@@ -34,6 +36,12 @@ def curator_permission_codenames() -> list[tuple[str, str]]:
         actions = ("view",) if (app_label, model) in READ_ONLY_MODELS else ACTIONS
         pairs.extend((app_label, f"{action}_{model}") for action in actions)
     pairs.append(("admin", "view_logentry"))
+    # Locked-out logins (django-axes): curators see them and unlock by deleting the attempts.
+    pairs.extend(
+        ("axes", f"{action}_{model}")
+        for model in ("accessattempt", "accesslog", "accessfailurelog")
+        for action in ("view", "delete")
+    )
     return pairs
 
 

@@ -10,6 +10,7 @@ e-mail printed to the console.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -125,6 +126,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "leaflet",
+    "simple_history",
+    "axes",
     "poles",
     "members",
     "calls",
@@ -143,6 +146,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Records who made each change in the history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: locks out repeated failed logins (django-axes).
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username/address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "ptce_site.urls"
@@ -184,6 +197,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Repeated failed logins (django-axes): after LOGIN_FAILURE_LIMIT failures for one username
+# from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES; staff unlock in the admin
+# ("Tentatives d'accès") or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+if env_bool("BEHIND_HTTPS_PROXY", False):
+    # The client's address is the last one the proxy appended to X-Forwarded-For.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Internationalisation: the site speaks French; English is offered as a second language.
 LANGUAGE_CODE = "fr"

@@ -109,7 +109,8 @@ def test_inactive_user_is_refused(alice, pole):
     alice.is_active = False
     alice.save()
     client = Client()
-    assert not client.login(username="alice", password=PASSWORD)
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
     client.force_login(alice)
     assert client.get(edit_url(pole)).status_code in (302, 404)
 

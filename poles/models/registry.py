@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +14,9 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from .validators import validate_commune_code, validate_phone
+from ..validators import validate_commune_code, validate_phone
 
 # The "Charte de la démarche collective PTCE" was signed on 19 September 2014.
 CHARTER_DATE = datetime.date(2014, 9, 19)
@@ -215,6 +218,12 @@ class SourceDocument(models.Model):
         return self.title
 
 
+def logo_upload_to(instance: Pole, filename: str) -> str:
+    """A random name: nothing of the uploader's file name reaches the server's disk."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"logos/{uuid.uuid4().hex}{suffix if suffix in {'.png', '.jpg', '.webp'} else ''}"
+
+
 class PoleQuerySet(models.QuerySet):
     def published(self) -> PoleQuerySet:
         return self.filter(is_published=True)
@@ -353,6 +362,12 @@ class Pole(models.Model):
         Objective, related_name="poles", blank=True, verbose_name=_("objectifs")
     )
     website = models.URLField(_("site web"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to=logo_upload_to,
+        blank=True,
+        help_text=_("PNG, JPEG ou WebP, 2 Mo au plus ; il est redimensionné pour le web."),
+    )
     contact_email = models.EmailField(_("e-mail de contact public"), blank=True)
     contact_phone = models.CharField(
         _("téléphone de contact public"), max_length=25, blank=True, validators=[validate_phone]
@@ -386,6 +401,11 @@ class Pole(models.Model):
     )
 
     objects = PoleQuerySet.as_manager()
+    # Who changed what and when, from the leaders' space, the admin or code (with a revert in
+    # the admin). The many-to-many fields are recorded with each version.
+    history = HistoricalRecords(
+        m2m_fields=[sectors, objectives, leaders], excluded_fields=["created_at"]
+    )
 
     class Meta:
         ordering = ["name"]
