@@ -23,13 +23,17 @@ endef
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+CONSTRAINTS := ptce_site/constraints.txt
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptce_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
+
+$(VENV)/.installed: pyproject.toml $(wildcard $(CONSTRAINTS))
 	@python=$$($(find_python)) || { \
 	  echo "No Python 3.12 or newer was found: install Python 3.12+ (or set PYTHON=/path/to/python3.12) and run make again." >&2; exit 1; }; \
 	echo "Using $$python ($$($$python --version))"; \
 	[ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { rm -rf $(VENV); $$python -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev]" $(if $(wildcard $(CONSTRAINTS)),-c $(CONSTRAINTS))
 	@touch $@
 
 .PHONY: install
@@ -68,6 +72,25 @@ test: install ## Run the whole test suite (set DATABASE_URL=postgres://… for P
 lint: install ## ruff and the migrations check
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+.PHONY: lock
+lock: install ## Pin the venv's versions of every dependency in ptce_site/constraints.txt
+	$(PY) -m ptce_site.lockfile > $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	@echo "$(CONSTRAINTS): $$(grep -c '==' $(CONSTRAINTS)) pinned packages"
+
+.PHONY: audit
+audit: install ## Known vulnerabilities in the pinned dependencies (pip-audit, needs PyPI)
+	@$(VENV)/bin/pip-audit --version >/dev/null 2>&1 || $(PY) -m pip install --quiet pip-audit
+	$(VENV)/bin/pip-audit --requirement $(CONSTRAINTS) --no-deps --disable-pip --strict --progress-spinner off
+
+.PHONY: bench
+bench: install ## Benchmark at scale: 10,000 poles in PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) manage.py bench $(BENCH_ARGS)
+
+.PHONY: drill
+drill: install ## Fault drill: PostgreSQL stopped ~5 s under load on the bench data (root, pg_ctlcluster)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --data-only
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m ptce_site.bench.drill
 
 .PHONY: curator
 curator: migrate ## Create a curator account (staff, "Curators" group): make curator USERNAME=… EMAIL=…

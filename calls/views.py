@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from members.models import Organisation
 from poles.models import Region, SourceDocument
 from poles.search import unaccent
+from ptce_site.cache import cache_public_page
 
 from .models import Application, Call, Milestone
 
@@ -19,6 +20,7 @@ def _sort_key(text: str) -> str:
 
 
 @require_safe
+@cache_public_page
 def call_list(request: HttpRequest) -> HttpResponse:
     calls = Call.objects.with_laureate_count().order_by(
         "-year", F("results_on").desc(nulls_last=True), "title", "pk"
@@ -81,6 +83,7 @@ def laureates_by_region(applications: list[Application]) -> list[dict]:
 
 
 @require_safe
+@cache_public_page
 def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(
         Call.objects.with_laureate_count().prefetch_related(
@@ -108,6 +111,9 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Application.objects.laureates()
         .filter(call=call, pole__is_published=True)
         .select_related("pole", "pole__region", "former_region", "former_region__region")
+        .defer(
+            "pole__region__geometry", "former_region__geometry", "former_region__region__geometry"
+        )
     )
     rate = call.selection_rate
     context = {

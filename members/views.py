@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from calls.models import Call
 from poles.search import Unaccented
+from ptce_site.cache import cache_public_page
 from ptce_site.pagination import paginate
 
 from .filters import OrganisationFilterSet
@@ -21,9 +22,11 @@ PER_PAGE = 20
 
 
 @require_safe
+@cache_public_page
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
         Organisation.objects.select_related("region")
+        .defer("region__geometry")
         .with_pole_count(published_only=True)
         .with_call_count()
     ).order_by(Lower(Unaccented("name")), "pk")
@@ -53,14 +56,16 @@ def _poles_with_roles(memberships: list[Membership]) -> tuple[list[dict], list[d
 
 
 @require_safe
+@cache_public_page
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     public_memberships = (
         Membership.objects.filter(pole__is_published=True)
         .select_related("pole", "pole__region")
+        .defer("pole__region__geometry")
         .order_by(Lower(Unaccented("pole__name")), "pole_id", "joined_on", "pk")
     )
     organisation = get_object_or_404(
-        Organisation.objects.select_related("region").prefetch_related(
+        Organisation.objects.select_related("region").defer("region__geometry").prefetch_related(
             Prefetch("memberships", queryset=public_memberships, to_attr="public_memberships"),
             Prefetch(
                 "organised_calls",

@@ -20,6 +20,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from calls.models import Application, Call
+from ptce_site.cache import cache_public_page
 
 from .filters import PoleFilterSet
 from .models import FormerRegion, Pole, Region
@@ -106,12 +107,19 @@ class RegionCounts:
                 for former_id in won[pole_id] or regions:
                     self.laureates[former_id] += 1
 
-    def rows(self) -> list[dict]:
-        """One row per region, in name order, for the GeoJSON and the accessible table."""
+    def rows(self, *, geometry: bool = False) -> list[dict]:
+        """One row per region, in name order, for the GeoJSON and the accessible table (the
+        outlines, large, only when ``geometry`` asks for them)."""
         if self.level == "current":
             regions = Region.objects.order_by("name")
         else:
-            regions = FormerRegion.objects.select_related("region").order_by("name")
+            regions = (
+                FormerRegion.objects.select_related("region")
+                .defer("region__geometry")
+                .order_by("name")
+            )
+        if not geometry:
+            regions = regions.defer("geometry")
         rows = []
         # In French alphabetical order: "Île-de-France" among the I, not after the Z.
         for region in sorted(regions, key=lambda r: unaccent(r.name).lower()):
@@ -159,6 +167,7 @@ def _bad_level() -> JsonResponse:
 
 
 @require_safe
+@cache_public_page
 @gzip_page
 def regions_geojson(request: HttpRequest) -> HttpResponse:
     level = requested_level(request)
@@ -166,7 +175,7 @@ def regions_geojson(request: HttpRequest) -> HttpResponse:
         return _bad_level()
     counts = RegionCounts(map_filterset(request), level)
     features = []
-    for row in counts.rows():
+    for row in counts.rows(geometry=True):
         geometry = row["region"].geometry
         properties = {
             "code": row["code"],
@@ -184,32 +193,47 @@ def regions_geojson(request: HttpRequest) -> HttpResponse:
 
 
 def pole_features(request: HttpRequest, poles) -> list[dict]:
-    """GeoJSON (RFC 7946) features of the poles that have a location."""
-    features = []
-    located = poles.exclude(latitude=None).exclude(longitude=None)
-    for pole in located.for_cards().iterator(chunk_size=1000):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [round(pole.longitude, 6), round(pole.latitude, 6)],
-                },
-                "properties": {
-                    "name": pole.name,
-                    "slug": pole.slug,
-                    "url": request.build_absolute_uri(pole.get_absolute_url()),
-                    "region": pole.region.name if pole.region else None,
-                    "status": pole.status,
-                    "witness": pole.is_witness,
-                    "laureate_of": [a.call.slug for a in pole.laureate_applications],
-                },
-            }
-        )
-    return features
+    """GeoJSON (RFC 7946) features of the poles that have a location.
+
+    Built from plain rows in three queries, without model instances: the full registry's
+    GeoJSON (10,000 poles) stays well under a second and light on the worker's memory.
+    """
+    located = poles.exclude(latitude=None).exclude(longitude=None).order_by("name", "pk")
+    region_names = dict(Region.objects.values_list("pk", "name"))
+    laureate_of: dict[int, list[str]] = defaultdict(list)
+    laureates = (
+        Application.objects.laureates()
+        .filter(pole__in=located.values("pk"))
+        .order_by("call__year", "call_id")
+        .values_list("pole_id", "call__slug")
+    )
+    for pole_id, call_slug in laureates:
+        laureate_of[pole_id].append(call_slug)
+    # One reverse() for all: the poles' URLs differ only by their slug.
+    url_pattern = request.build_absolute_uri(reverse("poles:pole-detail", args=["__slug__"]))
+    rows = located.values_list(
+        "pk", "name", "slug", "latitude", "longitude", "region_id", "status", "is_witness"
+    )
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {
+                "name": name,
+                "slug": slug,
+                "url": url_pattern.replace("__slug__", slug),
+                "region": region_names.get(region_id),
+                "status": status,
+                "witness": witness,
+                "laureate_of": laureate_of.get(pk, []),
+            },
+        }
+        for pk, name, slug, lat, lon, region_id, status, witness in rows.iterator(chunk_size=5000)
+    ]
 
 
 @require_safe
+@cache_public_page
 @gzip_page
 def poles_geojson(request: HttpRequest) -> HttpResponse:
     features = pole_features(request, map_filterset(request).qs)
@@ -218,10 +242,11 @@ def poles_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page
 @gzip_page
 def poles_json(request: HttpRequest) -> HttpResponse:
     """The filtered poles, located or not, for the list beside the map."""
-    poles = map_filterset(request).qs.for_cards()
+    poles = map_filterset(request).qs.for_cards().defer("region__geometry")
     data = {
         "count": poles.count(),
         "poles": [
@@ -239,6 +264,7 @@ def poles_json(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page
 def api_index(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri("/")[:-1]
     calls = Call.objects.order_by("-year")

@@ -14,6 +14,9 @@ class PtceAdminConfig(SimpleAdminConfig):
 
     def ready(self) -> None:
         super().ready()
+        # Connects the page cache's invalidation signals in every process (shell, scripts).
+        from . import cache  # noqa: F401
+
         for app_config in apps.get_app_configs():
             if app_config.label in SKIPPED_ADMIN_MODULES:
                 continue

@@ -110,6 +110,8 @@ def test_overseas_regions_are_reachable(map_site, page):
     page.click(".map-jump button[data-zoom='04']")
     center = page.evaluate("window.__ptceMap.map.getCenter()")
     assert -22 < center["lat"] < -20 and 55 < center["lng"] < 56
+    # No Content-Security-Policy violation (Chromium logs them as console errors too).
+    assert page.problems == [] and page.evaluate("window.__csp") == []
 
 
 def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page, settings):
