@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ptce_site.admin_utils import NameListFilter
+from ptce_site.admin_utils import HistoryAdmin, NameListFilter
 from ptce_site.exports import csv_response, dated_filename
 
 from .models import Membership, Organisation
@@ -19,6 +19,23 @@ class MembershipInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("pole")
+
+
+class CreatedByLeaderFilter(admin.SimpleListFilter):
+    """Organisations that pole leaders created from their space, for staff to review."""
+
+    title = _("origine")
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return [("leader", _("Créée par un porteur")), ("staff", _("Créée par l'équipe"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "leader":
+            return queryset.filter(created_by__isnull=False)
+        if self.value() == "staff":
+            return queryset.filter(created_by__isnull=True)
+        return queryset
 
 
 ORGANISATION_CSV_HEADER = [
@@ -35,14 +52,23 @@ ORGANISATION_CSV_HEADER = [
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "legal_form", "siren", "region", "pole_count", "updated_at"]
-    list_filter = ["kind", "legal_form", ("region", NameListFilter)]
-    list_select_related = ["region"]
+class OrganisationAdmin(HistoryAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "legal_form",
+        "siren",
+        "region",
+        "pole_count",
+        "created_by_leader",
+        "updated_at",
+    ]
+    list_filter = ["kind", "legal_form", CreatedByLeaderFilter, ("region", NameListFilter)]
+    list_select_related = ["region", "created_by"]
     search_fields = ["name", "slug", "=siren", "commune_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["region"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "created_by"]
     inlines = [MembershipInline]
     actions = ["export_csv"]
     date_hierarchy = "created_at"
@@ -50,7 +76,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         (_("Identité"), {"fields": ["name", "slug", "kind", "legal_form", "siren"]}),
         (_("Présentation"), {"fields": ["description", "website"]}),
         (_("Territoire"), {"fields": [("commune_code", "commune_name"), "region"]}),
-        (_("Suivi des modifications"), {"fields": [("created_at", "updated_at")]}),
+        (_("Suivi des modifications"), {"fields": [("created_at", "updated_at"), "created_by"]}),
     ]
 
     def get_queryset(self, request):
@@ -66,6 +92,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     @admin.display(description=_("pôles"), ordering="pole_count")
     def pole_count(self, organisation: Organisation) -> int:
         return organisation.pole_count
+
+    @admin.display(description=_("créée par un porteur"), ordering="created_by")
+    def created_by_leader(self, organisation: Organisation) -> str:
+        return str(organisation.created_by) if organisation.created_by else ""
 
     @admin.action(description=_("Exporter la sélection en CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
@@ -104,7 +134,7 @@ class CurrentMembershipFilter(admin.SimpleListFilter):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["organisation", "pole", "role", "joined_on", "left_on"]
     list_filter = [
         "role",

@@ -9,17 +9,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Call
 from members.models import Membership
-from ptce_site.admin_utils import NameListFilter, history_summary, log_changes
+from ptce_site.admin_utils import HistoryAdmin, NameListFilter, log_changes
 from ptce_site.exports import csv_response, dated_filename, yes_no
 
+# Also registers the claim requests' and invitations' admins.
+from .admin_leadership import InviteLeaderMixin
+from .history import recent_changes
 from .models import Commune, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
+from .uploads import LogoField, delete_replaced_file, logo_img
 
 
 class FormerRegionInline(admin.TabularInline):
@@ -212,11 +216,25 @@ class PoleAdminForm(forms.ModelForm):
     loaded_version = forms.IntegerField(
         label=_("version ouverte"), widget=forms.HiddenInput, required=False
     )
+    # The same checks and re-encoding as in the leaders' space.
+    logo = LogoField(
+        label=_("logo"), required=False, help_text=Pole._meta.get_field("logo").help_text
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.initial.setdefault("loaded_version", self.instance.version)
+        if self.instance.pk is not None and not self.is_bound:
+            # The version in the database, not the instance's: a revert from the history
+            # opens an old version of the pole, whose own version number is long past.
+            self.initial.setdefault(
+                "loaded_version",
+                Pole.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first(),
+            )
+
+    @property
+    def changed_data(self) -> list[str]:
+        # The version marker is bookkeeping, not a change to the pole.
+        return [name for name in super().changed_data if name != "loaded_version"]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -241,6 +259,9 @@ class PoleAdminForm(forms.ModelForm):
                 code="stale_version",
                 params={"version": current_version},
             )
+        # Count on from the current version (a reverted old version carries its own number).
+        if current_version is not None:
+            self.instance.version = current_version
         return cleaned_data
 
 
@@ -267,7 +288,7 @@ HISTORY_FIELDSET = (
 
 
 @admin.register(Pole)
-class PoleAdmin(admin.ModelAdmin):
+class PoleAdmin(InviteLeaderMixin, HistoryAdmin):
     form = PoleAdminForm
     list_display = [
         "name",
@@ -292,7 +313,14 @@ class PoleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region", "sectors", "sources"]
     filter_horizontal = ["objectives", "leaders"]
     date_hierarchy = "updated_at"
-    readonly_fields = ["created_at", "updated_at", "version", "change_summary", "point_on_map"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "version",
+        "change_summary",
+        "point_on_map",
+        "logo_preview",
+    ]
     inlines = [MembershipInline, ApplicationInline]
     actions = ["publish", "unpublish", "export_csv"]
     list_per_page = 50
@@ -328,6 +356,7 @@ class PoleAdmin(admin.ModelAdmin):
         ),
         (_("Activités"), {"fields": ["sectors", "objectives", "founded_year"]}),
         (_("Contact public"), {"fields": ["website", "contact_email", "contact_phone"]}),
+        (_("Logo"), {"fields": ["logo", "logo_preview"]}),
         (_("Publication"), {"fields": ["is_published"]}),
         (
             _("Porteurs"),
@@ -374,19 +403,57 @@ class PoleAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description=_("aperçu du logo"))
+    def logo_preview(self, pole: Pole) -> str:
+        return logo_img(pole.logo, gettext("Logo de %(name)s") % {"name": pole.name}) or "—"
+
+    def save_model(self, request, obj, form, change):
+        old_logo = Pole.objects.filter(pk=obj.pk).values_list("logo", flat=True).first() or ""
+        # Replaced logos are deleted: an old version restored from the history may name a file
+        # that is gone, and then keeps the current logo instead of a broken image.
+        if obj.logo and obj.logo._committed and not obj.logo.storage.exists(obj.logo.name):
+            obj.logo = old_logo
+        super().save_model(request, obj, form, change)
+        delete_replaced_file(obj.logo.storage, old_logo, obj.logo.name)
+
     @admin.display(description=_("membres"), ordering="member_count")
     def member_count(self, pole: Pole) -> int:
         return pole.member_count
 
     @admin.display(description=_("historique des modifications"))
     def change_summary(self, pole: Pole) -> str:
-        """The last ten changes made in the admin: when, who, what."""
-        summary = history_summary(pole, limit=10)
+        """The last ten changes to the pole and its memberships, from the admin, the leaders'
+        space or code: when, who, which fields from what to what, and a link to revert."""
         if pole.pk is None:
-            return summary
+            return gettext("Aucune modification pour l'instant.")
+        changes = recent_changes(pole, limit=10)
+        if not changes:
+            return gettext("Aucune modification enregistrée.")
+        items = []
+        for change in changes:
+            fields = format_html_join(
+                "", "<li>{} : {} → {}</li>", ((f.label, f.before, f.after) for f in change.fields)
+            )
+            revert = ""
+            if change.kind == "pole" and change.action == "~":
+                revert = format_html(
+                    ' <a href="{}">{}</a>',
+                    reverse("admin:poles_pole_simple_history", args=[pole.pk, change.history_id]),
+                    gettext("voir ou rétablir cette version"),
+                )
+            items.append(
+                format_html(
+                    "<li><time>{}</time> — {} : {}{}<ul>{}</ul></li>",
+                    formats.date_format(timezone.localtime(change.when), "SHORT_DATETIME_FORMAT"),
+                    change.who_for_staff,
+                    change.description,
+                    revert,
+                    fields,
+                )
+            )
         return format_html(
-            '{}<p><a href="{}">{}</a></p>',
-            summary,
+            '<ul class="change-summary">{}</ul><p><a href="{}">{}</a></p>',
+            format_html_join("", "{}", ((item,) for item in items)),
             reverse("admin:poles_pole_history", args=[pole.pk]),
             gettext("Tout l'historique"),
         )
@@ -395,10 +462,13 @@ class PoleAdmin(admin.ModelAdmin):
         selected = queryset.count()
         with transaction.atomic():
             changing = list(queryset.exclude(is_published=published).order_by())
-            Pole.objects.filter(pk__in=[pole.pk for pole in changing]).bump_version(
-                is_published=published
-            )
+            changed = Pole.objects.filter(pk__in=[pole.pk for pole in changing])
+            changed.bump_version(is_published=published)
             log_changes(request.user, changing, ["is_published"])
+            # The bulk update bypasses save(): record the new versions in the history too.
+            Pole.history.bulk_history_create(
+                list(changed.order_by()), update=True, default_user=request.user
+            )
         count = len(changing)
         if published:
             text = ngettext("%(count)d pôle publié.", "%(count)d pôles publiés.", count)

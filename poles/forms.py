@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core import signing
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Pole
+from .uploads import LogoField, delete_replaced_file
 
 SNAPSHOT_SALT = "poles.profile-snapshot"
 
@@ -26,6 +28,12 @@ def profile_snapshot(pole: Pole, fields: list[str]) -> dict[str, str]:
     return values
 
 
+class LogoInput(forms.ClearableFileInput):
+    clear_checkbox_label = _("Retirer le logo")
+    initial_text = _("Logo actuel")
+    input_text = _("Remplacer par")
+
+
 class PoleProfileForm(forms.ModelForm):
     """What a leader may change. Staff-only fields (published, witness, slug, leaders, call
     outcomes) are not here. ``version`` and ``snapshot`` carry what the editor saw, so that a
@@ -33,6 +41,15 @@ class PoleProfileForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     snapshot = forms.CharField(widget=forms.HiddenInput)
+    logo = LogoField(
+        label=_("Logo"),
+        required=False,
+        help_text=_(
+            "PNG, JPEG ou WebP, 2 Mo et 4000 × 4000 pixels au plus ; il est réduit à "
+            "400 pixels et ses métadonnées sont retirées."
+        ),
+        widget=LogoInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
 
     class Meta:
         model = Pole
@@ -51,6 +68,7 @@ class PoleProfileForm(forms.ModelForm):
             "website",
             "contact_email",
             "contact_phone",
+            "logo",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
@@ -66,6 +84,14 @@ class PoleProfileForm(forms.ModelForm):
         if not self.is_bound:
             self.initial["version"] = self.instance.version
             self.initial["snapshot"] = self.sign(self.instance)
+        self._loaded_logo = self.instance.logo.name or ""
+
+    def save(self, commit: bool = True) -> Pole:
+        pole = super().save(commit)
+        if commit:
+            # A replaced or cleared logo leaves no orphan file (once the save is committed).
+            delete_replaced_file(pole.logo.storage, self._loaded_logo, pole.logo.name)
+        return pole
 
     @classmethod
     def sign(cls, pole: Pole) -> str:
@@ -96,5 +122,13 @@ def _display(pole: Pole, field) -> str:
         return ", ".join(str(item) for item in getattr(pole, field.name).all()) or "—"
     if field.choices:
         return str(getattr(pole, f"get_{field.name}_display")()) or "—"
+    if isinstance(field, models.FileField):
+        return str(_("nouveau logo")) if getattr(pole, field.name) else "—"
     value = getattr(pole, field.name)
     return "—" if value in (None, "") else str(value)
+
+
+class PoleVersionForm(forms.Form):
+    """The pole's version a page was opened at (the members page), to refuse a stale save."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -16,15 +16,18 @@ from django.views.decorators.http import require_safe
 
 from calls.models import Application, Call
 from members.models import Membership, Organisation
+from ptce_site.cache import cache_public_page
 from ptce_site.exports import csv_response, dated_filename, yes_no
 from ptce_site.pagination import paginate
 
 from .api import GEOJSON, RegionCounts, map_filterset, pole_features, requested_level
 from .filters import PoleFilterSet
-from .models import Pole, Region
+from .models import FormerRegion, Pole, Region
 from .search import unaccent
 
 PER_PAGE = 20
+# Region outlines are large JSON documents: never decode them for a page that lists poles.
+WITHOUT_GEOMETRY = ("region__geometry",)
 
 
 def _directory_filterset(request: HttpRequest) -> PoleFilterSet:
@@ -32,6 +35,7 @@ def _directory_filterset(request: HttpRequest) -> PoleFilterSet:
 
 
 @require_safe
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     published = Pole.objects.published()
     members_by_kind = dict(
@@ -66,6 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page
 def pole_list(request: HttpRequest) -> HttpResponse:
     filterset = _directory_filterset(request)
     pagination = paginate(request, filterset.qs.for_cards(), PER_PAGE)
@@ -161,15 +166,17 @@ def _members_by_kind(memberships) -> list[dict]:
 
 
 @require_safe
+@cache_public_page
 def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pole = get_object_or_404(
         Pole.objects.published()
         .select_related("region")
+        .defer(*WITHOUT_GEOMETRY)
         .prefetch_related(
             "sectors",
             "objectives",
             "sources",
-            "region__former_regions",
+            Prefetch("region__former_regions", FormerRegion.objects.defer("geometry")),
             Prefetch(
                 "memberships",
                 queryset=Membership.objects.select_related("organisation"),
@@ -177,7 +184,9 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             Prefetch(
                 "applications",
-                queryset=Application.objects.select_related("call", "former_region").order_by(
+                queryset=Application.objects.select_related("call", "former_region")
+                .defer("former_region__geometry")
+                .order_by(
                     "call__year", "call__title"
                 ),
                 to_attr="all_applications",
@@ -220,22 +229,35 @@ def _regions_with_counts():
 
 
 @require_safe
+@cache_public_page
 def region_list(request: HttpRequest) -> HttpResponse:
     regions = sorted(
-        _regions_with_counts().prefetch_related("former_regions"),
+        _regions_with_counts()
+        .defer("geometry")
+        .prefetch_related(Prefetch("former_regions", FormerRegion.objects.defer("geometry"))),
         key=lambda region: unaccent(region.name).lower(),
     )
     return render(request, "poles/region_list.html", {"regions": regions})
 
 
 @require_safe
+@cache_public_page
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    region = get_object_or_404(_regions_with_counts().prefetch_related("former_regions"), slug=slug)
-    poles = Pole.objects.published().in_region(region).for_cards().order_by("name")
+    region = get_object_or_404(
+        _regions_with_counts()
+        .defer("geometry")
+        .prefetch_related(Prefetch("former_regions", FormerRegion.objects.defer("geometry"))),
+        slug=slug,
+    )
+    poles = (
+        Pole.objects.published().in_region(region).for_cards()
+        .order_by("name")
+    )
     laureates = (
         Application.objects.laureates()
         .filter(pole__region=region, pole__is_published=True)
         .select_related("call", "pole", "former_region")
+        .defer("former_region__geometry")
         .order_by("-call__year", "call__title", "pole__name")
     )
     calls = [
@@ -247,6 +269,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page
 def map_page(request: HttpRequest) -> HttpResponse:
     """The map of laureates by region, with the same figures as a table (works without JS)."""
     level = requested_level(request)

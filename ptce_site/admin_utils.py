@@ -10,11 +10,14 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext, override
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_model_for_model
 
 
 def field_labels(model: type[models.Model], field_names: Iterable[str]) -> list[str]:
@@ -42,35 +45,6 @@ def log_changes(user, objects: Iterable[models.Model], changed_fields: Sequence[
     )
 
 
-def history_summary(obj: models.Model, *, limit: int = 10) -> str:
-    """The last ``limit`` admin history entries of ``obj`` as an HTML list: when, who, what."""
-    if obj.pk is None:
-        return gettext("Aucune modification pour l'instant.")
-    entries = list(
-        LogEntry.objects.filter(
-            content_type__app_label=obj._meta.app_label,
-            content_type__model=obj._meta.model_name,
-            object_id=str(obj.pk),
-        )
-        .select_related("user")
-        .order_by("-action_time", "-pk")[:limit]
-    )
-    if not entries:
-        return gettext("Aucune modification enregistrée dans l'administration.")
-    rows = (
-        (
-            formats.date_format(timezone.localtime(entry.action_time), "SHORT_DATETIME_FORMAT"),
-            _user_label(entry.user),
-            entry.get_change_message() or gettext("Enregistré sans changement."),
-        )
-        for entry in entries
-    )
-    return format_html(
-        '<ul class="change-summary">{}</ul>',
-        format_html_join("", "<li><time>{}</time> — {} : {}</li>", rows),
-    )
-
-
 class NameListFilter(admin.RelatedFieldListFilter):
     """A filter on a related model that reads only the choices' primary key and name.
 
@@ -84,7 +58,23 @@ class NameListFilter(admin.RelatedFieldListFilter):
         return list(related.values_list("pk", "name"))
 
 
-def _user_label(user) -> str:
-    full_name = user.get_full_name()
-    username = user.get_username()
-    return f"{full_name} ({username})" if full_name else username
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin (history list, diff, revert), with malformed ids in the
+    address answered by a 404 instead of a server error."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        _check_ids(self.model._meta.pk, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history_model = get_history_model_for_model(self.model)
+        _check_ids(self.model._meta.pk, object_id)
+        _check_ids(history_model._meta.pk, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _check_ids(pk_field, raw: str) -> None:
+    try:
+        pk_field.to_python(unquote(raw))
+    except ValidationError:
+        raise Http404(gettext("Aucun objet ne correspond à cette adresse.")) from None

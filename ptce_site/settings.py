@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff writes (the admin's bulk updates send no signal) invalidate the page cache.
+    "ptce_site.cache.StaffWriteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Records who made each change in the history (django-simple-history).
@@ -241,6 +243,44 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Uploaded files (logos) on S3-compatible storage, for several nodes: set the bucket and
+# install the extra (pip install -e '.[s3]', django-storages and boto3). Unset: MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+MEDIA_ORIGINS: list[str] = []  # where the pages' images may come from besides the site (CSP)
+if AWS_STORAGE_BUCKET_NAME:
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "AWS_STORAGE_BUCKET_NAME is set but django-storages is not installed: "
+            "pip install -e '.[s3]'."
+        )
+    _s3 = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME") or None,
+        "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
+        # Logos are public: plain URLs, which pages (and the page cache) can keep.
+        "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+        "file_overwrite": False,
+    }
+    # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (read by boto3), or the
+    # machine's role.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {key: value for key, value in _s3.items() if value is not None},
+    }
+    if _s3["custom_domain"]:
+        MEDIA_ORIGINS = [f"https://{_s3['custom_domain']}"]
+    elif _s3["endpoint_url"]:
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+    else:
+        MEDIA_ORIGINS = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if _s3["region_name"]:
+            MEDIA_ORIGINS.append(
+                f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_s3['region_name']}.amazonaws.com"
+            )
 
 # Cache: per process by default; shared by every node with Redis (REDIS_URL=redis://host:6379/0).
 REDIS_URL = env_str("REDIS_URL")
@@ -255,6 +295,9 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ptce"}
 }
+# Anonymous public pages are cached this many seconds (0 = off), see ptce_site/cache.py. On by
+# default with Redis only: a per-process cache would not see the other workers' invalidations.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if REDIS_URL else 0, minimum=0)
 
 # In development whitenoise serves files straight from the apps' and project's static folders.
 WHITENOISE_USE_FINDERS = DEBUG
@@ -280,6 +323,26 @@ if env_str("SMTP_HOST") or not DEBUG:
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Links in e-mails sent outside a request (e.g. to staff) start with SITE_URL; invitation links
+# sent by staff from the admin use the address of the admin's own request.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).netloc:
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} must be an http(s) URL, e.g. https://ptce.example.org."
+    )
+# Days an invitation link to become a pole's leader stays valid.
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+
+# Staff are told of leaders' edits (poles.notifications): "each" (one e-mail per saved edit),
+# "daily" (a digest sent by `manage.py send_edit_digest`, run once a day by cron or a systemd
+# timer) or "off". Recipients: active staff allowed to change poles who have an e-mail, unless
+# STAFF_NOTIFICATION_EMAILS lists the addresses.
+LEADER_EDIT_NOTIFICATIONS = env_str("LEADER_EDIT_NOTIFICATIONS", "each").lower()
+if LEADER_EDIT_NOTIFICATIONS not in {"each", "daily", "off"}:
+    raise ImproperlyConfigured(
+        f"LEADER_EDIT_NOTIFICATIONS={LEADER_EDIT_NOTIFICATIONS!r}: use each, daily or off."
+    )
+STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS", [])
 
 # Map tiles: OpenStreetMap by default; another {z}/{x}/{y} source, or empty for no tiles (the
 # site then draws its own layers only and makes no request to a tile server).
@@ -302,7 +365,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", *([TILES_ORIGIN] if TILES_ORIGIN else [])],
+    "img-src": [CSP.SELF, "data:", *([TILES_ORIGIN] if TILES_ORIGIN else []), *MEDIA_ORIGINS],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

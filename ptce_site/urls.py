@@ -4,6 +4,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from poles import leadership_views
+
 from . import views
 from .sitemaps import SITEMAPS
 
@@ -16,6 +18,12 @@ urlpatterns = [
     path("appels/", include("calls.urls")),
     path("organisations/", include("members.urls")),
     path("espace/", include("poles.space_urls")),
+    # Before the accounts' URLs, which it extends (one-time link to become a pole's leader).
+    path(
+        "compte/invitation/<str:token>/",
+        leadership_views.accept_invitation,
+        name="accept-invitation",
+    ),
     path("compte/", include("django.contrib.auth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,12 +1,16 @@
 """Site-wide views: robots.txt and the error pages in the site's look."""
 
-from django.db import DatabaseError, connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from .cache import cache_public_page
 
 
 @require_safe
@@ -16,6 +20,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         f"Disallow: {reverse('admin:index')}",
         "Disallow: /i18n/",
+        "Disallow: /compte/",
+        "Disallow: /espace/",
         "Disallow: /poles/export",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
@@ -26,12 +32,36 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+def _database_unreachable(error: BaseException | None) -> bool:
+    """Django's wrapped errors, or the driver's own (psycopg raises them unwrapped when the
+    server stops while a server-side cursor is being closed)."""
+    driver = connection.Database
+    kinds = (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+    while error is not None:
+        if isinstance(error, kinds):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The error page; a 503 that asks to come back soon when the database is unreachable.
+
+    Django calls this handler while it handles the exception, so ``sys.exc_info()`` tells
+    which one it is.
+    """
     # No RequestContext: whatever broke the page must not break the error page too.
+    if _database_unreachable(sys.exc_info()[1]):
+        # The same page ("réessayez dans quelques instants"), as a temporary failure.
+        response = HttpResponse(loader.get_template("500.html").render({}), status=503)
+        response["Retry-After"] = "10"
+        response["Cache-Control"] = "no-store"
+        return response
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
 
 
 @require_safe
+@cache_public_page
 def about(request: HttpRequest) -> HttpResponse:
     """What the registry is, where its data comes from, and the credits."""
     from poles.models import SourceDocument

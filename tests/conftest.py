@@ -30,3 +30,16 @@ def stranger(db):
 @pytest.fixture
 def pole(db):
     return PoleFactory(name="Pôle Sud Archer")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings):
+    """Every test starts with an empty cache, in memory or in Redis, and without the page cache
+    (on by default with REDIS_URL), so that each page is built and its context and queries are
+    there to check; tests/test_cache.py turns it on."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()

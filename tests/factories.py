@@ -6,7 +6,7 @@ from django.utils.text import slugify
 
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
-from poles.models import FormerRegion, Pole, Region, Sector, SourceDocument
+from poles.models import Commune, FormerRegion, Pole, Region, Sector, SourceDocument
 
 
 def _siren(n: int) -> str:
@@ -134,3 +134,28 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     password = factory.django.Password("motdepasse-solide-2026")
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commune
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{75000 + n % 1000:05d}")
+    name = factory.Sequence(lambda n: f"Commune {n}")
+    department = factory.LazyAttribute(lambda o: o.code[:2])
+    region = factory.SubFactory(RegionFactory)
+    latitude = 45.75
+    longitude = 4.85
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (60, 40), mode: str = "RGB") -> bytes:
+    """A small real image, for upload tests."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new(mode, size, (200, 30, 30, 128) if mode == "RGBA" else (200, 30, 30))
+    output = io.BytesIO()
+    image.save(output, format=fmt)
+    return output.getvalue()

@@ -8,6 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -147,6 +148,18 @@ class ClaimRequest(models.Model):
         verbose_name = _("demande de gestion d'un pôle")
         verbose_name_plural = _("demandes de gestion des pôles")
         indexes = [models.Index(fields=["status", "-created_at"], name="claim_status_created")]
+        constraints = [
+            # One pending request per person and pole, whatever the case of the address.
+            models.UniqueConstraint(
+                Lower("email"),
+                "pole",
+                condition=Q(status="pending"),
+                name="claim_one_pending_per_email_and_pole",
+                violation_error_message=_(
+                    "Une demande pour ce pôle avec cette adresse e-mail est déjà en attente."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}> — {self.pole}"

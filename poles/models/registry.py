@@ -278,7 +278,7 @@ class PoleQuerySet(models.QuerySet):
         laureate_applications = (
             Application.objects.laureates().select_related("call").order_by("call__year")
         )
-        return self.select_related("region").prefetch_related(
+        return self.select_related("region").defer("region__geometry").prefetch_related(
             "sectors",
             models.Prefetch(
                 "applications", queryset=laureate_applications, to_attr="laureate_applications"
@@ -294,8 +294,13 @@ class PoleQuerySet(models.QuerySet):
         return self.filter(pk__in=user.led_poles.values("pk"))
 
     def bump_version(self, **changes) -> int:
-        """Bulk update that keeps optimistic locking and timestamps right (admin actions)."""
-        return self.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+        """Bulk update that keeps optimistic locking and timestamps right (admin actions), and
+        makes the cached public pages stale (a bulk update sends no signal)."""
+        from ptce_site.cache import bump_generation
+
+        count = self.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+        bump_generation()
+        return count
 
 
 class Pole(models.Model):

@@ -3,6 +3,7 @@ and as others."""
 
 import csv
 import io
+from html import unescape
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -23,6 +24,7 @@ from tests.factories import (
     PoleFactory,
     RegionFactory,
     SectorFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -239,18 +241,35 @@ def test_history_summary_shows_who_changed_what_and_when(curator_client, curator
     curator.save()
     pole = PoleFactory(name="Coopaxis", slug="coopaxis", is_published=False)
     url = reverse("admin:poles_pole_change", args=[pole.pk])
-    assert "Aucune modification enregistrée" in curator_client.get(url).content.decode()
-
     assert curator_client.post(url, pole_form_data(pole, status="dormant")).status_code == 302
     curator_client.post(CHANGELIST, {"action": "publish", "_selected_action": [pole.pk]})
-    html = curator_client.get(url).content.decode()
+    html = unescape(curator_client.get(url).content.decode())
     assert "Historique des modifications" in html
     assert "Claire Martin (claire)" in html
-    assert "Modification de Statut." in html and "Modification de Publié." in html
+    assert "Statut : Opérationnel → En sommeil" in html
+    assert "Publié : non → oui" in html
     assert timezone.localdate().strftime("%d/%m/%Y") in html
     assert reverse("admin:poles_pole_history", args=[pole.pk]) in html
-    # The newest change comes first.
-    assert html.index("Modification de Publié.") < html.index("Modification de Statut.")
+    # The newest change comes first, each with a link to see or restore that version.
+    assert html.index("Publié : non → oui") < html.index("Statut : Opérationnel → En sommeil")
+    first_change = pole.history.order_by("history_id")[1]
+    revert_url = reverse("admin:poles_pole_simple_history", args=[pole.pk, first_change.history_id])
+    assert revert_url in html
+
+
+def test_history_summary_includes_a_leaders_edit(curator_client):
+    pole = PoleFactory(summary="Ancien résumé")
+    leader = UserFactory(username="alice")
+    pole.leaders.add(leader)
+    pole.refresh_from_db()
+    pole.summary = "Nouveau résumé"
+    pole._history_user = leader
+    pole.save()
+    html = unescape(
+        curator_client.get(reverse("admin:poles_pole_change", args=[pole.pk])).content.decode()
+    )
+    assert "alice : Fiche modifiée" in html
+    assert "Résumé : Ancien résumé → Nouveau résumé" in html
 
 
 def test_history_is_not_shown_on_the_add_form(curator_client):

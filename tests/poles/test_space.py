@@ -41,6 +41,8 @@ def form_data(pole, **changes) -> dict:
     data = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
+        if name == "logo":
+            continue  # a file input: nothing is sent unless a file is chosen
         if name in ("sectors", "objectives"):
             data[name] = [item.pk for item in value] if value else []
         elif value is None:
@@ -142,9 +144,7 @@ def test_second_save_is_refused_shows_what_changed_and_keeps_the_input(alice, cu
     opened_by_curator = form_data(pole)
 
     first.post(edit_url(pole), {**opened_by_alice, "summary": "Version d'Alice"})
-    response = second.post(
-        edit_url(pole), {**opened_by_curator, "description": "Texte de Claire"}
-    )
+    response = second.post(edit_url(pole), {**opened_by_curator, "description": "Texte de Claire"})
     assert response.status_code == 409
     html = unescape(response.content.decode())
     text = re.sub(r"<[^>]+>", "", html)
@@ -155,9 +155,12 @@ def test_second_save_is_refused_shows_what_changed_and_keeps_the_input(alice, cu
     assert pole.summary == "Version d'Alice" and pole.description == ""
 
     # Saving again, knowingly, applies her input.
-    resubmitted = {**opened_by_curator, "description": "Texte de Claire",
-                   "version": response.context["form"].data["version"],
-                   "snapshot": response.context["form"].data["snapshot"]}
+    resubmitted = {
+        **opened_by_curator,
+        "description": "Texte de Claire",
+        "version": response.context["form"].data["version"],
+        "snapshot": response.context["form"].data["snapshot"],
+    }
     assert second.post(edit_url(pole), resubmitted).status_code == 302
     pole.refresh_from_db()
     assert pole.description == "Texte de Claire"
@@ -195,3 +198,114 @@ def test_pole_listing_query_count_does_not_grow(alice, django_assert_max_num_que
     with django_assert_max_num_queries(8):
         assert client.get(reverse("space:my-poles")).status_code == 200
     assert Pole.objects.filter(leaders=alice).count() == 11
+
+
+# Recent changes
+
+
+def history_url(pole) -> str:
+    return reverse("space:pole-history", args=[pole.slug])
+
+
+def test_history_page_permissions(client, alice, bob, curator, pole):
+    response = client.get(history_url(pole))
+    assert response.status_code == 302 and response["Location"].startswith("/compte/login/")
+    assert login(bob).get(history_url(pole)).status_code == 404
+    assert login(bob).post(history_url(pole)).status_code in (404, 405)
+    assert login(alice).get(history_url(pole)).status_code == 200
+    assert login(curator).get(history_url(pole)).status_code == 200
+    assert login(alice).post(history_url(pole)).status_code == 405
+    alice.is_active = False
+    alice.save()
+    inactive = Client()
+    inactive.force_login(alice)
+    assert inactive.get(history_url(pole)).status_code in (302, 404)
+
+
+def test_history_shows_a_leaders_edit_with_before_and_after(alice, curator, pole):
+    alice.first_name, alice.last_name = "Alice", "Martin"
+    alice.save()
+    sector = SectorFactory(name="Écoconstruction", slug="ecoconstruction")
+    login(alice).post(
+        edit_url(pole),
+        form_data(pole, summary="Un pôle qui rénove.", status="dormant", sectors=[sector.pk]),
+    )
+    pole.refresh_from_db()
+    login(curator).post(edit_url(pole), form_data(pole, website="https://archer.example"))
+    html = unescape(login(alice).get(history_url(pole)).content.decode())
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "par Alice Martin" in text
+    assert (
+        "Résumé Un pôle de coopération économique sur son territoire. Un pôle qui rénove." in text
+    )
+    assert "Statut Opérationnel En sommeil" in text  # choices by their label
+    assert "Secteurs d'activité — Écoconstruction" in text
+    assert "par l'équipe du registre" in text and "https://archer.example" in text
+    assert "claire" not in text  # staff are not named to leaders
+
+
+@pytest.mark.parametrize("edits", [1, 8])
+def test_history_query_count_does_not_grow(alice, pole, edits, django_assert_num_queries):
+    from tests.factories import MembershipFactory
+
+    sectors = [SectorFactory() for _ in range(edits)]
+    for number in range(edits):
+        pole.summary = f"Résumé {number}"
+        pole.save()
+        pole.sectors.add(sectors[number])
+        membership = MembershipFactory(pole=pole)
+        membership.role = "partner"
+        membership.save()
+    client = login(alice)
+    client.get(history_url(pole))
+    with django_assert_num_queries(13):
+        response = client.get(history_url(pole))
+    assert response.status_code == 200
+
+
+def test_my_poles_links_to_profile_members_and_history(alice, pole):
+    html = login(alice).get(reverse("space:my-poles")).content.decode()
+    for name in ("space:edit-pole", "space:pole-members", "space:pole-history"):
+        assert f'href="{reverse(name, args=[pole.slug])}"' in html
+
+
+def test_profile_page_has_the_point_map_without_inline_script(alice, pole):
+    html = login(alice).get(edit_url(pole)).content.decode()
+    assert 'id="pole-point-map"' in html and "js/space-point.js" in html
+    assert 'name="latitude"' in html and 'name="longitude"' in html
+    assert "<script>" not in html  # every script is a file: the CSP allows no inline code
+
+
+def test_commune_code_sets_the_location_without_javascript(alice, pole):
+    from tests.factories import CommuneFactory
+
+    commune = CommuneFactory(code="44003", name="Ancenis-Saint-Géréon", latitude=47.37)
+    response = login(alice).post(edit_url(pole), form_data(pole, commune_code="44003"))
+    assert response.status_code == 302
+    pole.refresh_from_db()
+    assert pole.commune_name == commune.name and pole.region == commune.region
+    assert (pole.latitude, pole.longitude) == (47.37, commune.longitude)
+
+    # The point can then be moved by hand (the map only fills these two fields).
+    login(alice).post(edit_url(pole), form_data(pole, latitude="47.4", longitude="-1.2"))
+    pole.refresh_from_db()
+    assert (pole.latitude, pole.longitude) == (47.4, -1.2)
+
+
+def test_recent_changes_helper_limits_and_skips_version_only_saves(pole):
+    from poles.history import recent_changes
+    from tests.factories import MembershipFactory
+
+    for number in range(5):
+        pole.summary = f"Résumé {number}"
+        pole.save()
+    pole.save(update_fields=["updated_at"])  # a members page save: only the version moves
+    MembershipFactory(pole=pole, organisation__name="Coopérative Archer", role="funder")
+    changes = recent_changes(pole, limit=3)
+    assert len(changes) == 3
+    assert changes[0].kind == "membership"
+    assert changes[0].description == "Organisation ajoutée : Coopérative Archer (Financeur)"
+    assert [(item.label, item.before, item.after) for item in changes[1].fields] == [
+        ("Résumé", "Résumé 3", "Résumé 4")
+    ]
+    assert changes[1].who == "l'équipe du registre"  # saved by code, without a user

@@ -1,0 +1,272 @@
+"""The leaders' members formset: a pole's memberships, with organisations linked or created."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from poles.models import Commune, Pole
+
+from .models import Membership, Organisation
+
+MAX_SUGGESTIONS = 20
+# "Nom (SIREN 123456789)" or "Nom (identifiant-d-url)", as the suggestions put it.
+_SUFFIX = re.compile(r"\((?:SIREN\s*)?([\w-]+)\)\s*$")
+
+
+def suggestion_value(organisation: Organisation) -> str:
+    """What a chosen suggestion puts in the text input: the name and what tells it apart."""
+    key = f"SIREN {organisation.siren}" if organisation.siren else organisation.slug
+    return f"{organisation.name} ({key})"
+
+
+def search_organisations(query: str, limit: int = MAX_SUGGESTIONS):
+    """Organisations whose name contains every word of ``query`` (accents and case ignored)
+    or whose SIREN starts with its digits: one query."""
+    digits = re.sub(r"\s", "", query)
+    condition = Q()
+    for word in query.split():
+        condition &= Q(name__unaccented__icontains=word)
+    if digits.isdigit():
+        condition |= Q(siren__startswith=digits)
+    return (
+        Organisation.objects.filter(condition)
+        .only("pk", "name", "slug", "siren", "kind", "commune_name")
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def find_organisation(text: str) -> Organisation:
+    """The one organisation ``text`` designates: a suggestion's value, an exact name (accents
+    and case ignored), a SIREN or an identifier; ``ValidationError`` otherwise."""
+    text = " ".join(text.split())
+    candidates = Organisation.objects.none()
+    digits = text.replace(" ", "")
+    if len(digits) == 9 and digits.isdigit():
+        candidates = Organisation.objects.filter(siren=digits)
+    elif match := _SUFFIX.search(text):
+        key = match.group(1)
+        field = "siren" if key.isdigit() else "slug"
+        candidates = Organisation.objects.filter(**{field: key})
+    if not candidates:
+        candidates = Organisation.objects.filter(Q(name__unaccented__iexact=text) | Q(slug=text))
+    found = list(candidates[:2])
+    if not found:
+        raise ValidationError(
+            _(
+                "Aucune organisation ne correspond à « %(text)s » : tapez son nom exact ou son "
+                "SIREN, choisissez-la dans les suggestions, ou créez-la ci-dessous."
+            ),
+            code="unknown",
+            params={"text": text},
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            _(
+                "Plusieurs organisations s'appellent « %(text)s » : indiquez son SIREN ou "
+                "choisissez-la dans les suggestions."
+            ),
+            code="ambiguous",
+            params={"text": text},
+        )
+    return found[0]
+
+
+class OrganisationLookupField(forms.CharField):
+    """A text input resolved to an Organisation (see ``find_organisation``)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Organisation):
+            return suggestion_value(value)
+        return value
+
+    def clean(self, value):
+        if isinstance(value, Organisation):  # an existing row: shown, not changeable
+            return value
+        text = super().clean(value)
+        if not text:
+            return None
+        return find_organisation(text)
+
+
+class OrganisationCreationForm(forms.ModelForm):
+    """A new organisation, created by a leader from the members page."""
+
+    # Spaces allowed ("123 456 789"), removed before the model's checks (Luhn key, length).
+    siren = forms.CharField(
+        label=_("SIREN"),
+        required=False,
+        max_length=20,
+        help_text=_("9 chiffres, facultatif ; vérifié (clé de contrôle, pas de doublon)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "legal_form", "siren", "commune_code"]
+        labels = {"name": _("Nom de la nouvelle organisation")}
+        help_texts = {
+            "commune_code": _("Code INSEE de la commune du siège (5 caractères), facultatif."),
+        }
+
+    def clean_siren(self) -> str:
+        siren = re.sub(r"\s", "", self.cleaned_data["siren"] or "")
+        if siren and Organisation.objects.filter(siren=siren).exists():
+            raise ValidationError(
+                _(
+                    "Une organisation porte déjà ce numéro SIREN : choisissez-la comme "
+                    "organisation existante."
+                ),
+                code="siren_taken",
+            )
+        return siren
+
+    def clean(self):
+        cleaned_data = super().clean()
+        code = cleaned_data.get("commune_code")
+        if code:
+            commune = Commune.objects.select_related("region").filter(code=code).first()
+            if commune is not None:
+                self.instance.commune_name = commune.name
+                self.instance.region = commune.region
+            elif Commune.objects.exists():
+                self.add_error("commune_code", _("Aucune commune ne porte ce code INSEE."))
+        return cleaned_data
+
+    def save_for(self, user) -> Organisation:
+        organisation = self.save(commit=False)
+        organisation.created_by = user
+        organisation.slug = unique_slug(organisation.name)
+        organisation.save()
+        return organisation
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:190] or "organisation"
+    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+class MembershipForm(forms.ModelForm):
+    """One membership. An existing row shows its organisation as text; a new row links an
+    existing organisation (``organisation``) or creates one (the nested ``new`` form)."""
+
+    organisation = OrganisationLookupField(
+        label=_("Organisation existante"),
+        required=False,
+        help_text=_("Son nom exact ou son SIREN ; des suggestions s'affichent en tapant."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["role", "joined_on", "left_on"]
+        widgets = {
+            "joined_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "left_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.is_existing = self.instance.pk is not None
+        if self.is_existing:
+            field = self.fields["organisation"]
+            field.disabled = True
+            self.initial["organisation"] = self.instance.organisation
+            self.new = None
+        else:
+            self.fields["organisation"].widget.attrs.update(
+                {
+                    "list": f"{self.auto_id % self.add_prefix('organisation')}-suggestions",
+                    "autocomplete": "off",
+                    "class": "organisation-lookup",
+                }
+            )
+            self.new = OrganisationCreationForm(
+                self.data if self.is_bound else None,
+                prefix=self.add_prefix("new"),
+                empty_permitted=True,
+                use_required_attribute=False,
+            )
+
+    def has_changed(self) -> bool:
+        return super().has_changed() or bool(self.new is not None and self.new.has_changed())
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.is_existing:
+            return cleaned_data
+        organisation = cleaned_data.get("organisation")
+        creating = self.new.has_changed()
+        if organisation is not None and creating:
+            raise ValidationError(
+                _("Choisissez une organisation existante ou créez-en une, pas les deux."),
+                code="both",
+            )
+        if organisation is None and not creating:
+            if "organisation" not in self.errors:
+                self.add_error(
+                    "organisation",
+                    _("Choisissez une organisation existante ou créez-en une nouvelle."),
+                )
+            return cleaned_data
+        if creating:
+            self.new.empty_permitted = False
+            if not self.new.is_valid():
+                raise ValidationError(
+                    _("Corrigez la nouvelle organisation ci-dessous."), code="new_invalid"
+                )
+        else:
+            self.instance.organisation = organisation
+        return cleaned_data
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.instance.organisation_id is None:  # a new organisation: nothing to collide with
+            exclude.add("organisation")
+        return exclude
+
+    def save(self, commit: bool = True) -> Membership:
+        if self.new is not None and self.new.has_changed() and self.new.is_valid():
+            self.instance.organisation = self.new.save_for(self.user)
+        return super().save(commit)
+
+
+class BaseMembershipFormSet(forms.BaseInlineFormSet):
+    """The pole's memberships only: an id that is not one of them is refused."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django accepts any membership's id here; only this pole's are acceptable.
+        form.fields[self._pk_field.name].queryset = self.get_queryset()
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Supprimer cette ligne (saisie erronée)")
+
+
+MembershipFormSet = forms.inlineformset_factory(
+    Pole,
+    Membership,
+    form=MembershipForm,
+    formset=BaseMembershipFormSet,
+    fields=["role", "joined_on", "left_on"],
+    extra=2,
+    can_delete=True,
+)
+
+
+def memberships_formset(pole: Pole, user, data=None) -> BaseMembershipFormSet:
+    # Current memberships first, then the ended ones.
+    queryset = pole.memberships.select_related("organisation").order_by(
+        F("left_on").desc(nulls_first=True), "organisation__name", "pk"
+    )
+    return MembershipFormSet(
+        data, instance=pole, queryset=queryset, form_kwargs={"user": user}, prefix="members"
+    )

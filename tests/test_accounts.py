@@ -1,0 +1,127 @@
+"""Accounts: logging in and out, password reset, lockout after repeated failures."""
+
+import re
+
+import pytest
+from axes.models import AccessAttempt
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("login")
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", email="alice@example.org")
+
+
+def post_login(client: Client, username: str, password: str, **extra):
+    return client.post(LOGIN, {"username": username, "password": password, **extra})
+
+
+def test_login_page_is_french_and_labelled(client):
+    html = client.get(LOGIN).content.decode()
+    assert "Se connecter" in html and "Mot de passe oublié" in html
+    assert re.search(r'<label for="id_username">', html)
+    assert re.search(r'<label for="id_password">', html)
+
+
+def test_leader_logs_in_and_lands_in_their_space_then_logs_out(alice):
+    client = Client()
+    response = post_login(client, "alice", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("space:my-poles")
+    assert client.get(reverse("space:my-poles")).status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("space:my-poles")).status_code == 302
+
+
+def test_wrong_password_says_so_in_french(alice):
+    response = post_login(Client(), "alice", "pas-le-bon")
+    assert response.status_code == 200
+    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+
+
+def test_login_never_redirects_to_another_site(alice):
+    client = Client()
+    response = post_login(client, "alice", PASSWORD, next="https://pirate.example/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("space:my-poles")
+    response = post_login(Client(), "alice", PASSWORD, next="//pirate.example/espace/")
+    assert response["Location"] == reverse("space:my-poles")
+    response = post_login(Client(), "alice", PASSWORD, next="/poles/")
+    assert response["Location"] == "/poles/"
+
+
+def test_login_form_is_protected_by_csrf(alice):
+    client = Client(enforce_csrf_checks=True)
+    assert post_login(client, "alice", PASSWORD).status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_repeated_failures_lock_the_account_with_a_clear_message(alice, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert post_login(client, "alice", "mauvais").status_code == 200
+    response = post_login(client, "alice", "mauvais")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Connexion temporairement bloquée" in html
+    assert "réessayez plus tard" in html
+    # Even the right password is refused while the lock lasts.
+    response = post_login(client, "alice", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not locked by alice's failures.
+    UserFactory(username="bob")
+    assert post_login(Client(), "bob", PASSWORD).status_code == 302
+
+
+def test_staff_unlock_a_locked_account_in_the_admin(alice, curator_client, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        post_login(client, "alice", "mauvais")
+    attempt = AccessAttempt.objects.get(username="alice")
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    assert "alice" in curator_client.get(changelist).content.decode()
+    response = curator_client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    assert post_login(client, "alice", PASSWORD).status_code == 302
+
+
+def test_password_reset_by_email_then_login_with_the_new_password(alice):
+    client = Client()
+    response = client.post(reverse("password_reset"), {"email": "ALICE@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["alice@example.org"]
+    link = re.search(r"https?://[^/\s]+(/compte/reset/\S+/)", message.body).group(1)
+    response = client.get(link)
+    assert response.status_code == 302  # to the link without the token in the address
+    set_password_url = response["Location"]
+    new_password = "un-nouveau-mot-de-passe-2026"
+    response = client.post(
+        set_password_url, {"new_password1": new_password, "new_password2": new_password}
+    )
+    assert response.status_code == 302
+    assert post_login(Client(), "alice", new_password).status_code == 302
+    # The link works once.
+    assert "Ce lien n'est plus valable" in Client().get(link, follow=True).content.decode()
+
+
+def test_password_reset_does_not_tell_whether_an_address_has_an_account(db):
+    response = Client().post(reverse("password_reset"), {"email": "inconnu@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
+    assert mail.outbox == []
