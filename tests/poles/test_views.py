@@ -461,7 +461,8 @@ def test_pole_page_runs_a_constant_number_of_queries(client):
 
 def test_robots_and_sitemap(client, seeded):
     robots = client.get("/robots.txt").content.decode()
-    assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
+    assert "Disallow: /admin/" in robots and "Disallow: /espace/" in robots
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
     sitemap = client.get("/sitemap.xml").content.decode()
     assert "/poles/la-coursive-boutaric/" in sitemap
     assert "/regions/grand-est/" in sitemap
