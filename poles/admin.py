@@ -21,7 +21,7 @@ from ptce_site.exports import csv_response, dated_filename, yes_no
 
 # Also registers the claim requests' and invitations' admins.
 from .admin_leadership import InviteLeaderMixin
-from .history import recent_changes
+from .history import describe, recent_changes
 from .models import Commune, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
 from .uploads import LogoField, delete_replaced_file, logo_img
 
@@ -155,7 +155,8 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation")
+        # Each row is titled by str(membership), which names the pole and the organisation.
+        return super().get_queryset(request).select_related("organisation", "pole")
 
 
 class ApplicationInline(admin.TabularInline):
@@ -402,6 +403,25 @@ class PoleAdmin(InviteLeaderMixin, HistoryAdmin):
                 "remplissent. Changer de commune replace le point sur la commune."
             ),
         )
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The changes of each listed version, from ``poles.history`` (a constant number of
+        queries, with readable values) instead of one diff per version and many-to-many field."""
+        records = list(historical_records)
+        changes = {
+            change.history_id: change
+            for change in describe(
+                Pole.history.filter(history_id__in=[record.history_id for record in records]),
+                Membership.history.none(),
+                limit=None,
+            )
+        }
+        for record in records:
+            change = changes.get(record.history_id)
+            record.history_delta_changes = [
+                {"field": field.label, "old": field.before, "new": field.after}
+                for field in (change.fields if change else [])
+            ]
 
     @admin.display(description=_("aperçu du logo"))
     def logo_preview(self, pole: Pole) -> str:

@@ -32,6 +32,22 @@ def pole(db):
     return PoleFactory(name="Pôle Sud Archer")
 
 
+@pytest.fixture
+def alice(pole):
+    """Leads the pole."""
+    user = UserFactory(username="alice")
+    pole.leaders.add(user)
+    return user
+
+
+@pytest.fixture
+def bob(db):
+    """Leads another pole."""
+    user = UserFactory(username="bob")
+    PoleFactory(name="Autre pôle").leaders.add(user)
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache(settings):
     """Every test starts with an empty cache, in memory or in Redis, and without the page cache

@@ -1,12 +1,21 @@
 """The history of poles and memberships in the admin: who changed what, and reverting."""
 
+import re
+from html import unescape
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from members.models import Membership
 from poles.models import Pole
-from tests.factories import MembershipFactory, OrganisationFactory, PoleFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PoleFactory,
+    SectorFactory,
+    UserFactory,
+)
 from tests.poles.test_admin import CHANGELIST, pole_form_data
 from tests.poles.test_space import form_data
 
@@ -180,3 +189,58 @@ def test_malformed_history_addresses_answer_404(curator_client, path):
     pole = PoleFactory()
     url = reverse("admin:poles_pole_changelist") + path.format(pk=pole.pk)
     assert curator_client.get(url).status_code == 404
+
+
+def _grow_leadership(count: int) -> None:
+    """Poles with a claim request, an invitation, history entries and a membership each."""
+    from poles import services
+
+    curator = UserFactory(username=f"staff{count}", is_staff=True)
+    for n in range(count):
+        pole = PoleFactory(is_published=True)
+        pole.summary = f"Version {n}"
+        pole.save()
+        MembershipFactory(pole=pole)
+        services.create_claim_request(
+            pole=pole, name="Nadia", role="Coordinatrice", email=f"n{n}@example.org", message=""
+        )
+        services.invite_leader(pole=pole, email=f"leader{n}@example.org", invited_by=curator)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:poles_claimrequest_changelist"),
+        reverse("admin:poles_invitation_changelist"),
+        reverse("admin:members_organisation_changelist") + "?origin=leader",
+    ],
+)
+def test_leadership_changelists_run_the_same_queries_for_2_or_12_rows(curator_client, url):
+    from tests.admin_helpers import count_queries
+
+    _grow_leadership(2)
+    few = count_queries(curator_client, url)
+    _grow_leadership(10)
+    assert count_queries(curator_client, url) == few
+
+
+def test_the_pole_history_runs_constant_queries(curator_client):
+    from tests.admin_helpers import count_queries
+
+    pole = PoleFactory()
+    history = reverse("admin:poles_pole_history", args=[pole.pk])
+
+    def edit(times: int) -> None:
+        for n in range(times):
+            pole.summary = f"Version {n}"
+            pole.save()
+            pole.sectors.add(SectorFactory())
+
+    edit(2)
+    few = count_queries(curator_client, history)
+    edit(10)
+    assert count_queries(curator_client, history) == few
+    html = unescape(curator_client.get(history).content.decode())
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Résumé : Version 8 → Version 9" in text
+    assert "Secteurs d'activité" in html

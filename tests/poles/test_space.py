@@ -9,25 +9,9 @@ from django.urls import reverse
 
 from poles.models import Pole
 from tests.conftest import PASSWORD
-from tests.factories import PoleFactory, SectorFactory, UserFactory
+from tests.factories import PoleFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(pole):
-    """Leads the pole."""
-    user = UserFactory(username="alice")
-    pole.leaders.add(user)
-    return user
-
-
-@pytest.fixture
-def bob(db):
-    """Leads another pole."""
-    user = UserFactory(username="bob")
-    PoleFactory(name="Autre pôle").leaders.add(user)
-    return user
 
 
 def edit_url(pole) -> str:

@@ -12,26 +12,10 @@ from tests.factories import (
     CommuneFactory,
     MembershipFactory,
     OrganisationFactory,
-    PoleFactory,
-    UserFactory,
     _siren,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(pole):
-    user = UserFactory(username="alice")
-    pole.leaders.add(user)
-    return user
-
-
-@pytest.fixture
-def bob(db):
-    user = UserFactory(username="bob")
-    PoleFactory(name="Autre pôle").leaders.add(user)
-    return user
 
 
 def members_url(pole) -> str:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from poles.uploads import process_logo
-from tests.factories import UserFactory, image_bytes
+from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,6 @@ pytestmark = pytest.mark.django_db
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def alice(pole):
-    user = UserFactory(username="alice")
-    pole.leaders.add(user)
-    return user
 
 
 def upload(content: bytes, name: str = "logo.png", content_type: str = "image/png"):
