@@ -1,0 +1,103 @@
+"""Accessibility of the pages, checked in Chromium by axe-core (WCAG 2 A and AA rules and
+best practices): labels, names, contrast, landmarks, headings, ARIA, language."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tests.factories import MembershipFactory, PoleFactory, UserFactory
+from tests.poles.test_map_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+
+AXE = Path(__file__).parent / "assets" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+
+PUBLIC_PAGES = [
+    "/",
+    "/poles/",
+    "/poles/?q=solidaire&region=nope",
+    "/poles/ardaynes/",
+    "/poles/ardaynes/porter/",
+    "/regions/",
+    "/appels/",
+    "/organisations/",
+    "/carte/",
+    "/a-propos/",
+    "/compte/login/",
+    "/compte/password_reset/",
+    "/compte/invitation/lien-inconnu/",
+    "/page-qui-n-existe-pas/",
+]
+
+
+def violations(page, url: str) -> list[str]:
+    page.goto(url)
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {
+                runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'],
+            });
+            return result.violations.map(v => ({
+                rule: v.id, impact: v.impact, where: v.nodes.slice(0, 3).map(n => n.target),
+            }));
+        }"""
+    )
+    return [json.dumps(item, ensure_ascii=False) for item in found]
+
+
+@pytest.fixture
+def site(live_server, settings):
+    settings.MAP_TILES_URL = ""
+    call_command("load_seed_data", "--skip-communes", verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def page(browser):  # noqa: F811
+    # axe is injected by the test itself, which the site's CSP would otherwise refuse.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_public_pages_have_no_accessibility_violation(site, page):
+    placed = PoleFactory(is_published=True, latitude=47.2, longitude=-1.55, commune_name="Nantes")
+    MembershipFactory(pole=placed)
+    urls = [*PUBLIC_PAGES, placed.get_absolute_url()]
+    problems = {url: violations(page, site.url + url) for url in urls}
+    assert {url: found for url, found in problems.items() if found} == {}
+
+
+def test_the_leaders_space_has_no_accessibility_violation(site, page):
+    from poles.models import Pole
+
+    pole = Pole.objects.get(slug="ardaynes")
+    MembershipFactory(pole=pole)
+    leader = UserFactory(username="alice")
+    pole.leaders.add(leader)
+
+    page.goto(site.url + reverse("login"))
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url.endswith(reverse("space:my-poles"))
+
+    urls = [
+        reverse("space:my-poles"),
+        reverse("space:edit-pole", args=[pole.slug]),
+        reverse("space:pole-members", args=[pole.slug]),
+        reverse("space:pole-history", args=[pole.slug]),
+    ]
+    problems = {url: violations(page, site.url + url) for url in urls}
+    assert {url: found for url, found in problems.items() if found} == {}
