@@ -197,7 +197,8 @@ def organisation_search(request: HttpRequest) -> JsonResponse:
     """Suggestions for the members page: organisations matching ``q`` (20 at most)."""
     if not Pole.objects.editable_by(request.user).exists():
         raise Http404(_("Aucun pôle ne correspond."))
-    query = " ".join(request.GET.get("q", "").split())[:100]
+    # NUL bytes are no text to search for (and PostgreSQL refuses them in a query).
+    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:100]
     results = []
     if len(query) >= 2:
         results = [

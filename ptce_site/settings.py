@@ -209,6 +209,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "ptce_site.lockout.lockout_username"
 if env_bool("BEHIND_HTTPS_PROXY", False):
     # The client's address is the last one the proxy appended to X-Forwarded-For.
     AXES_IPWARE_PROXY_COUNT = 1
