@@ -47,25 +47,33 @@ def _pk(object_id: str) -> int:
     return int(object_id)
 
 
+def _attempt(model_admin, request: HttpRequest, act) -> bool | None:
+    """Run ``act()``: True if it went through; False if refused, the reasons shown as
+    warnings; None if the mail server did not answer (nothing was recorded, said so)."""
+    try:
+        act()
+    except ValidationError as error:
+        for text in error.messages:
+            model_admin.message_user(request, text, messages.WARNING)
+        return False
+    except MAIL_ERRORS:
+        _mail_failed(model_admin, request)
+        return None
+    return True
+
+
 def _apply_each(model_admin, request, objects, act, message) -> None:
     """Run ``act`` on each object (a bulk action), then say how many succeeded (``message``:
-    an ``ngettext_lazy`` counting ``count``) and why the others were refused. A mail server
-    that does not answer stops the loop: what failed was not recorded."""
-    done, errors = 0, []
+    an ``ngettext_lazy`` counting ``count``). A mail server that does not answer stops the
+    loop."""
+    done = 0
     for obj in objects:
-        try:
-            act(obj)
-        except ValidationError as error:
-            errors.extend(error.messages)
-        except MAIL_ERRORS:
-            _mail_failed(model_admin, request)
+        outcome = _attempt(model_admin, request, lambda obj=obj: act(obj))
+        if outcome is None:
             break
-        else:
-            done += 1
+        done += outcome
     if done:
         model_admin.message_user(request, message % {"count": done}, messages.SUCCESS)
-    for error in errors:
-        model_admin.message_user(request, error, messages.WARNING)
 
 
 # Claim requests ---------------------------------------------------------------------------------
@@ -151,6 +159,11 @@ class ClaimRequestAdmin(admin.ModelAdmin):
     def _change_url(self, claim: ClaimRequest) -> str:
         return reverse("admin:poles_claimrequest_change", args=[claim.pk])
 
+    def _decide(self, request, claim: ClaimRequest, decide, success: str) -> None:
+        """Run one claim's decision and tell the curator what came of it."""
+        if _attempt(self, request, decide):
+            self.message_user(request, success % {"email": claim.email}, messages.SUCCESS)
+
     @admin.action(description=_("Accepter et envoyer une invitation"), permissions=["change"])
     def approve(self, request, queryset):
         _apply_each(
@@ -189,20 +202,12 @@ class ClaimRequestAdmin(admin.ModelAdmin):
 
     def _approve_one(self, request, object_id):
         claim = self._claim_or_denied(request, object_id)
-        try:
-            claim = services.approve_claim(claim=claim, decided_by=request.user, request=request)
-        except ValidationError as error:
-            for text in error.messages:
-                self.message_user(request, text, messages.WARNING)
-        except MAIL_ERRORS:
-            _mail_failed(self, request)
-        else:
-            self.message_user(
-                request,
-                gettext("Demande acceptée : une invitation est partie à %(email)s.")
-                % {"email": claim.email},
-                messages.SUCCESS,
-            )
+        self._decide(
+            request,
+            claim,
+            lambda: services.approve_claim(claim=claim, decided_by=request.user, request=request),
+            gettext("Demande acceptée : une invitation est partie à %(email)s."),
+        )
         return HttpResponseRedirect(self._change_url(claim))
 
     def refuse_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -210,25 +215,17 @@ class ClaimRequestAdmin(admin.ModelAdmin):
         claim = self._claim_or_denied(request, object_id)
         form = RefuseClaimForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            try:
-                services.refuse_claim(
+            self._decide(
+                request,
+                claim,
+                lambda: services.refuse_claim(
                     claim=claim,
                     decided_by=request.user,
                     reason=form.cleaned_data["reason"],
                     request=request,
-                )
-            except ValidationError as error:
-                for text in error.messages:
-                    self.message_user(request, text, messages.WARNING)
-            except MAIL_ERRORS:
-                _mail_failed(self, request)
-            else:
-                self.message_user(
-                    request,
-                    gettext("Demande refusée : un e-mail poli est parti à %(email)s.")
-                    % {"email": claim.email},
-                    messages.SUCCESS,
-                )
+                ),
+                gettext("Demande refusée : un e-mail poli est parti à %(email)s."),
+            )
             return HttpResponseRedirect(self._change_url(claim))
         context = {
             **self.admin_site.each_context(request),
