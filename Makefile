@@ -23,21 +23,32 @@ endef
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-CONSTRAINTS := ptce_site/constraints.txt
+# The lock (see README, "Dependencies"): uv.lock, one universal resolution made by uv, and two
+# exports of it with every file's hash, read by pip alone (uv is not needed to install):
+# requirements-dev.txt (the dependencies, every extra and the build backend: make install) and
+# requirements.txt (the dependencies, the s3 extra and the build backend: servers).
+LOCK := uv.lock
+REQUIREMENTS_DEV := requirements-dev.txt
+REQUIREMENTS := requirements.txt
+UV_VERSION := 0.13.8
+UV := UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptce_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 
-$(VENV)/.installed: pyproject.toml $(wildcard $(CONSTRAINTS))
+$(VENV)/.installed: pyproject.toml $(REQUIREMENTS_DEV)
 	@python=$$($(find_python)) || { \
 	  echo "No Python 3.12 or newer was found: install Python 3.12+ (or set PYTHON=/path/to/python3.12) and run make again." >&2; exit 1; }; \
 	echo "Using $$python ($$($$python --version))"; \
 	[ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { rm -rf $(VENV); $$python -m venv $(VENV); }
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]" $(if $(wildcard $(CONSTRAINTS)),-c $(CONSTRAINTS))
+	@# Every dependency from the lock, each file checked against its hash; then the project
+	@# itself, built by the locked setuptools (no build isolation: nothing unpinned is fetched;
+	@# -qq hides setuptools' notice about editable installs; errors still show).
+	$(PY) -m pip install --quiet --require-hashes -r $(REQUIREMENTS_DEV)
+	$(PY) -m pip install -qq --no-deps --no-build-isolation -e .
 	@touch $@
 
 .PHONY: install
-install: $(VENV)/.installed ## Create .venv and install the project with its dev tools
+install: $(VENV)/.installed ## Create .venv and install the project with its dev tools from the lock (hashes checked)
 
 .PHONY: messages
 messages: install ## Refresh the catalogues from the code, then compile them (.po -> .mo, committed)
@@ -74,14 +85,25 @@ lint: install ## ruff and the migrations check
 	$(PY) manage.py makemigrations --check --dry-run
 
 .PHONY: lock
-lock: install ## Pin the venv's versions of every dependency in ptce_site/constraints.txt
-	$(PY) -m ptce_site.lockfile > $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)
-	@echo "$(CONSTRAINTS): $$(grep -c '==' $(CONSTRAINTS)) pinned packages"
+lock: install ## Refresh uv.lock and its exports after a change to pyproject.toml (LOCK_ARGS="--upgrade-package django" to upgrade)
+	@$(UV) --version 2>/dev/null | grep -Eq '^uv $(UV_VERSION)( |$$)' || $(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(UV) lock --python $(PY) $(LOCK_ARGS)
+	@set -e; \
+	export_lock() { \
+	  $(UV) export --frozen --no-emit-project --hashes --no-header --group build "$${@:2}" -o "$$1.new" --quiet; \
+	  { echo "# Generated from $(LOCK) by make lock: do not edit. Install with pip install --require-hashes -r $$1"; cat "$$1.new"; } > "$$1.tmp"; \
+	  rm "$$1.new"; \
+	  if cmp -s "$$1.tmp" "$$1"; then rm "$$1.tmp"; else mv "$$1.tmp" "$$1"; echo "$$1: updated"; fi; \
+	  echo "$$1: $$(grep -c '^[A-Za-z0-9].*==' "$$1") pinned packages"; \
+	}; \
+	export_lock $(REQUIREMENTS_DEV) --all-extras; \
+	export_lock $(REQUIREMENTS) --extra s3
+	@$(MAKE) --no-print-directory install
 
 .PHONY: audit
-audit: install ## Known vulnerabilities in the pinned dependencies (pip-audit, needs PyPI)
+audit: install ## Known vulnerabilities in the locked dependencies (pip-audit, needs PyPI)
 	@$(VENV)/bin/pip-audit --version >/dev/null 2>&1 || $(PY) -m pip install --quiet pip-audit
-	$(VENV)/bin/pip-audit --requirement $(CONSTRAINTS) --no-deps --disable-pip --strict --progress-spinner off
+	$(VENV)/bin/pip-audit --requirement $(REQUIREMENTS_DEV) --require-hashes --disable-pip --strict --progress-spinner off
 
 .PHONY: bench
 bench: install ## Benchmark at scale: 10,000 poles in PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk
@@ -98,4 +120,4 @@ curator: migrate ## Create a curator account (staff, "Curators" group): make cur
 
 .PHONY: clean
 clean: ## Remove the virtualenv, caches and the SQLite database
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis db.sqlite3 staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -8,18 +8,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import NameListFilter
 
 from .models import Application, Call, Milestone
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(TabularInline):
     model = Milestone
     fields = ["date", "end_date", "label", "date_to_be_confirmed"]
     extra = 0
 
 
-class ApplicationInline(admin.TabularInline):
+class ApplicationInline(TabularInline):
     model = Application
     fields = ["pole", "outcome", "track", "former_region", "region_name_then"]
     autocomplete_fields = ["pole", "former_region"]
@@ -42,7 +43,7 @@ class ApplicationInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(RelatedKeysMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "year",
@@ -122,7 +123,7 @@ class CallAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(RelatedKeysMixin, admin.ModelAdmin):
     list_display = ["pole", "call", "outcome", "track", "former_region", "region_name_then"]
     list_filter = [
         "outcome",
@@ -147,7 +148,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(RelatedKeysMixin, admin.ModelAdmin):
     list_display = ["label", "call", "date", "end_date", "date_to_be_confirmed"]
     list_filter = ["call", "date_to_be_confirmed"]
     list_select_related = ["call"]

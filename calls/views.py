@@ -20,7 +20,7 @@ def _sort_key(text: str) -> str:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def call_list(request: HttpRequest) -> HttpResponse:
     calls = Call.objects.with_laureate_count().order_by(
         "-year", F("results_on").desc(nulls_last=True), "title", "pk"
@@ -83,7 +83,7 @@ def laureates_by_region(applications: list[Application]) -> list[dict]:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(
         Call.objects.with_laureate_count().prefetch_related(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import HistoryAdmin, NameListFilter
 from ptce_site.exports import csv_response, dated_filename
 
 from .models import Membership, Organisation
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = Membership
     fields = ["pole", "role", "joined_on", "left_on"]
     autocomplete_fields = ["pole"]
@@ -52,7 +53,7 @@ ORGANISATION_CSV_HEADER = [
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(HistoryAdmin):
+class OrganisationAdmin(RelatedKeysMixin, HistoryAdmin):
     list_display = [
         "name",
         "kind",
@@ -134,7 +135,7 @@ class CurrentMembershipFilter(admin.SimpleListFilter):
 
 
 @admin.register(Membership)
-class MembershipAdmin(HistoryAdmin):
+class MembershipAdmin(RelatedKeysMixin, HistoryAdmin):
     list_display = ["organisation", "pole", "role", "joined_on", "left_on"]
     list_filter = [
         "role",

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from poles.models import Commune, Pole
+from ptce_site.forms import BoundedInlineFormSet
 
 from .models import Membership, Organisation
 
@@ -240,8 +241,10 @@ class MembershipForm(forms.ModelForm):
         return super().save(commit)
 
 
-class BaseMembershipFormSet(forms.BaseInlineFormSet):
-    """The pole's memberships only: an id that is not one of them is refused."""
+class BaseMembershipFormSet(BoundedInlineFormSet):
+    """The pole's memberships only: an id that is not one of them is refused. At most
+    ``new_forms_limit`` new rows in one save (a forged ``members-TOTAL_FORMS`` built up to
+    2,000 forms, 25 s)."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from poles.validators import validate_commune_code
+from poles.validators import validate_commune_code, validate_single_line
 
 
 def luhn_is_valid(digits: str) -> bool:
@@ -77,7 +77,7 @@ class Organisation(models.Model):
         PUBLIC_BODY = "public_body", _("Personne publique")
         OTHER = "other", _("Autre")
 
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("identifiant d'URL"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     legal_form = models.CharField(
@@ -99,7 +99,9 @@ class Organisation(models.Model):
     commune_code = models.CharField(
         _("code commune INSEE"), max_length=5, blank=True, validators=[validate_commune_code]
     )
-    commune_name = models.CharField(_("commune"), max_length=150, blank=True)
+    commune_name = models.CharField(
+        _("commune"), max_length=150, blank=True, validators=[validate_single_line]
+    )
     region = models.ForeignKey(
         "poles.Region",
         on_delete=models.PROTECT,

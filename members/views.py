@@ -22,7 +22,7 @@ PER_PAGE = 20
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(OrganisationFilterSet, "page")
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
         Organisation.objects.select_related("region")
@@ -56,7 +56,7 @@ def _poles_with_roles(memberships: list[Membership]) -> tuple[list[dict], list[d
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     public_memberships = (
         Membership.objects.filter(pole__is_published=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Call
 from members.models import Membership
+from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import HistoryAdmin, NameListFilter, log_changes
 from ptce_site.exports import csv_response, dated_filename, yes_no
 
@@ -26,7 +27,7 @@ from .models import Commune, FormerRegion, Objective, Pole, Region, Sector, Sour
 from .uploads import LogoField, delete_replaced_file, logo_img
 
 
-class FormerRegionInline(admin.TabularInline):
+class FormerRegionInline(TabularInline):
     model = FormerRegion
     fields = ["code", "name", "slug", "departments"]
     prepopulated_fields = {"slug": ["name"]}
@@ -64,7 +65,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FormerRegion)
-class FormerRegionAdmin(admin.ModelAdmin):
+class FormerRegionAdmin(RelatedKeysMixin, admin.ModelAdmin):
     list_display = ["name", "code", "region", "departments"]
     list_filter = [("region", NameListFilter)]
     list_select_related = ["region"]
@@ -148,7 +149,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     date_hierarchy = "published_on"
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = Membership
     fields = ["organisation", "role", "joined_on", "left_on"]
     autocomplete_fields = ["organisation"]
@@ -159,7 +160,7 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("organisation", "pole")
 
 
-class ApplicationInline(admin.TabularInline):
+class ApplicationInline(TabularInline):
     model = Application
     fk_name = "pole"
     fields = ["call", "outcome", "track", "former_region", "region_name_then"]
@@ -199,10 +200,11 @@ class CallOutcomeFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         call_id, _sep, outcome = self.value().partition(":")
-        if not call_id.isdigit() or outcome not in Application.Outcome.values:
+        is_key = call_id.isascii() and call_id.isdigit()  # str.isdigit() accepts "²", "①"
+        if not is_key or outcome not in Application.Outcome.values:
             return queryset.none()
-        return queryset.filter(
-            pk__in=Application.objects.filter(call_id=call_id, outcome=outcome).values("pole_id")
+        return queryset.filter(  # call__pk: nothing, not an overflow, for a number too large
+            pk__in=Application.objects.filter(call__pk=call_id, outcome=outcome).values("pole_id")
         )
 
 
@@ -289,7 +291,7 @@ HISTORY_FIELDSET = (
 
 
 @admin.register(Pole)
-class PoleAdmin(InviteLeaderMixin, HistoryAdmin):
+class PoleAdmin(RelatedKeysMixin, InviteLeaderMixin, HistoryAdmin):
     form = PoleAdminForm
     list_display = [
         "name",

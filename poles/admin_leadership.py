@@ -21,6 +21,8 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from ptce_site.admin_utils import account_name
+
 from . import services
 from .leadership_forms import InviteLeaderForm, RefuseClaimForm
 from .models import ClaimRequest, Invitation, Pole
@@ -41,8 +43,8 @@ def _mail_failed(model_admin: admin.ModelAdmin, request: HttpRequest) -> None:
 
 
 def _pk(object_id: str) -> int:
-    """The primary key in an admin URL; a 404 for anything but digits."""
-    if not object_id.isdigit():
+    """The primary key in an admin URL; a 404 for anything but ASCII digits (not "²", "①")."""
+    if not (object_id.isascii() and object_id.isdigit()):
         raise Http404
     return int(object_id)
 
@@ -103,10 +105,13 @@ class ClaimRequestAdmin(admin.ModelAdmin):
         "status",
         "created_at",
         "decided_at",
-        "decided_by",
+        "decided_by_name",
         "invitation",
     ]
-    always_read_only = ["pole", "status", "created_at", "decided_at", "decided_by", "invitation"]
+    always_read_only = [
+        "pole", "status", "created_at", "decided_at", "decided_by_name", "invitation"
+    ]
+    decided_by_name = account_name("decided_by", _("décidée par"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("pole", "decided_by", "invitation")
@@ -171,7 +176,7 @@ class ClaimRequestAdmin(admin.ModelAdmin):
             request,
             queryset.select_related("pole"),
             lambda claim: services.approve_claim(
-                claim=claim, decided_by=request.user, request=request
+                claim=claim, decided_by=request.user
             ),
             ngettext_lazy(
                 "%(count)d demande acceptée : l'invitation est partie par e-mail.",
@@ -187,7 +192,7 @@ class ClaimRequestAdmin(admin.ModelAdmin):
             request,
             queryset.select_related("pole"),
             lambda claim: services.refuse_claim(
-                claim=claim, decided_by=request.user, request=request
+                claim=claim, decided_by=request.user
             ),
             ngettext_lazy(
                 "%(count)d demande refusée : un e-mail poli est parti.",
@@ -205,7 +210,7 @@ class ClaimRequestAdmin(admin.ModelAdmin):
         self._decide(
             request,
             claim,
-            lambda: services.approve_claim(claim=claim, decided_by=request.user, request=request),
+            lambda: services.approve_claim(claim=claim, decided_by=request.user),
             gettext("Demande acceptée : une invitation est partie à %(email)s."),
         )
         return HttpResponseRedirect(self._change_url(claim))
@@ -222,7 +227,6 @@ class ClaimRequestAdmin(admin.ModelAdmin):
                     claim=claim,
                     decided_by=request.user,
                     reason=form.cleaned_data["reason"],
-                    request=request,
                 ),
                 gettext("Demande refusée : un e-mail poli est parti à %(email)s."),
             )
@@ -289,9 +293,9 @@ class InvitationAdmin(admin.ModelAdmin):
     fields = [
         "pole",
         "email",
-        "user",
+        "user_name",
         "state_label",
-        "invited_by",
+        "invited_by_name",
         "created_at",
         "sent_at",
         "send_count",
@@ -300,6 +304,8 @@ class InvitationAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
     readonly_fields = fields
+    user_name = account_name("user", _("compte"))
+    invited_by_name = account_name("invited_by", _("invité par"))
 
     def has_add_permission(self, request) -> bool:
         return False  # see the pole's page: "Inviter un porteur"
@@ -326,7 +332,7 @@ class InvitationAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda invitation: services.resend_invitation(
-                invitation=invitation, request=request
+                invitation=invitation
             ),
             ngettext_lazy(
                 "%(count)d invitation renvoyée ; l'ancien lien ne fonctionne plus.",
@@ -424,7 +430,6 @@ class InviteLeaderMixin:
                     pole=pole,
                     email=form.cleaned_data["email"],
                     invited_by=request.user,
-                    request=request,
                 )
             except ValidationError as error:
                 form.add_error("email", error)

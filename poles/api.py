@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from calls.models import Application, Call
 from ptce_site.cache import cache_public_page
+from ptce_site.links import absolute_url
 
 from .filters import PoleFilterSet
 from .models import FormerRegion, Pole, Region
@@ -167,7 +168,7 @@ def _bad_level() -> JsonResponse:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(PoleFilterSet, "level")
 @gzip_page
 def regions_geojson(request: HttpRequest) -> HttpResponse:
     level = requested_level(request)
@@ -210,7 +211,7 @@ def pole_features(request: HttpRequest, poles) -> list[dict]:
     for pole_id, call_slug in laureates:
         laureate_of[pole_id].append(call_slug)
     # One reverse() for all: the poles' URLs differ only by their slug.
-    url_pattern = request.build_absolute_uri(reverse("poles:pole-detail", args=["__slug__"]))
+    url_pattern = absolute_url(reverse("poles:pole-detail", args=["__slug__"]))
     rows = located.values_list(
         "pk", "name", "slug", "latitude", "longitude", "region_id", "status", "is_witness"
     )
@@ -233,7 +234,7 @@ def pole_features(request: HttpRequest, poles) -> list[dict]:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(PoleFilterSet)
 @gzip_page
 def poles_geojson(request: HttpRequest) -> HttpResponse:
     features = pole_features(request, map_filterset(request).qs)
@@ -242,7 +243,7 @@ def poles_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(PoleFilterSet)
 @gzip_page
 def poles_json(request: HttpRequest) -> HttpResponse:
     """The filtered poles, located or not, for the list beside the map."""
@@ -264,8 +265,8 @@ def poles_json(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def api_index(request: HttpRequest) -> HttpResponse:
-    base = request.build_absolute_uri("/")[:-1]
+    base = absolute_url("")
     calls = Call.objects.order_by("-year")
     return render(request, "poles/api.html", {"base": base, "calls": calls})

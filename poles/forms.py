@@ -7,6 +7,8 @@ from django.core import signing
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.forms import KeyedModelMultipleChoiceField
+
 from .models import Pole
 from .uploads import LogoField, delete_replaced_file
 
@@ -75,6 +77,11 @@ class PoleProfileForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 8}),
             "sectors": forms.CheckboxSelectMultiple,
             "objectives": forms.CheckboxSelectMultiple,
+        }
+        # A forged id too large for the database is refused like any unknown one.
+        field_classes = {
+            "sectors": KeyedModelMultipleChoiceField,
+            "objectives": KeyedModelMultipleChoiceField,
         }
 
     PROFILE_FIELDS = Meta.fields

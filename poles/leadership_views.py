@@ -13,7 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import services
+from ptce_site import ratelimit
+from ptce_site.emails import email_key
+
+from . import accounts, services
 from .leadership_forms import ClaimRequestForm
 from .models import Invitation, Pole, hash_token
 
@@ -52,18 +55,27 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             status=status,
         )
 
+    if accounts.invitation_refusal(invitation) is not None:
+        return render(
+            request,
+            "registration/invitation_invalid.html",
+            {"problem": "account", "invitation": invitation},
+            status=403,
+        )
     form = SetPasswordForm(invitation.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept_invitation(
                 invitation=invitation, password=form.cleaned_data["new_password1"]
             )
-        except ValidationError:  # used by a concurrent request in the meantime
+        except ValidationError as error:
+            # Used by a concurrent request in the meantime, or the account may not be touched.
+            problem = "account" if error.code == "account" else "used"
             return render(
                 request,
                 "registration/invitation_invalid.html",
-                {"problem": "used", "invitation": invitation},
-                status=410,
+                {"problem": problem, "invitation": invitation},
+                status=410 if problem == "used" else 403,
             )
         login(request, user, backend=services.MODEL_BACKEND)
         messages.success(
@@ -91,6 +103,11 @@ def claim_pole(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if form.is_bot:
             return redirect("poles:pole-claim-done", slug=pole.slug)
+        verdict = ratelimit.check_email_form(
+            request, "claim", email_key(form.cleaned_data["email"])
+        )
+        if not verdict.allowed:
+            return ratelimit.too_many_requests(request, verdict)
         try:
             services.create_claim_request(
                 pole=pole,
@@ -98,7 +115,6 @@ def claim_pole(request: HttpRequest, slug: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 email=form.cleaned_data["email"],
                 message=form.cleaned_data["message"],
-                request=request,
             )
         except ValidationError as error:
             form.add_error("email", error)

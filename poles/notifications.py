@@ -17,12 +17,13 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+
+from ptce_site.emails import build_message
 
 from .history import Change, changes_by_leaders, recent_changes
 from .models import Pole
@@ -52,13 +53,6 @@ def recipients() -> list[str]:
     return sorted(set(emails))
 
 
-def site_url(request: HttpRequest | None = None) -> str:
-    """The site's address for absolute links: the request's, or ``SITE_URL``."""
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return settings.SITE_URL.rstrip("/")
-
-
 def admin_url(pole: Pole, change: Change | None = None) -> str:
     """Where staff see a change: the pole's version in the admin's history (django-simple-
     history) for a change of the profile, the pole's history for its memberships."""
@@ -83,7 +77,7 @@ def notify_leader_edit(request: HttpRequest, pole: Pole, *, since: datetime.date
     user = request.user
     if mode() != "each" or user.is_staff:
         return
-    base = site_url(request)
+    base = settings.SITE_URL
     transaction.on_commit(
         lambda: send_edit_email(pole_id=pole.pk, user=user, since=since, base_url=base)
     )
@@ -110,9 +104,7 @@ def send_edit_email(*, pole_id: int, user, since: datetime.datetime, base_url: s
             "public_url": base_url + pole.get_absolute_url(),
             "history_url": base_url + admin_url(pole),
         }
-        subject = render_to_string("emails/leader_edit_subject.txt", context).strip()
-        body = render_to_string("emails/leader_edit.txt", context)
-    return _send(subject, body, to)
+    return _send(build_message("leader_edit", context, to))
 
 
 def send_digest(start: datetime.datetime, end: datetime.datetime, *, base_url: str = "") -> int:
@@ -122,7 +114,7 @@ def send_digest(start: datetime.datetime, end: datetime.datetime, *, base_url: s
     to = recipients()
     if not by_pole or not to:
         return 0
-    base_url = base_url or site_url()
+    base_url = base_url or settings.SITE_URL
     poles = Pole.objects.in_bulk(list(by_pole))
     with translation.override(settings.LANGUAGE_CODE):
         sections = []
@@ -146,16 +138,14 @@ def send_digest(start: datetime.datetime, end: datetime.datetime, *, base_url: s
             "start": timezone.localtime(start),
             "end": timezone.localtime(end),
         }
-        subject = render_to_string("emails/leader_edit_digest_subject.txt", context).strip()
-        body = render_to_string("emails/leader_edit_digest.txt", context)
-    _send(subject, body, to)
+    _send(build_message("leader_edit_digest", context, to))
     return len(sections)
 
 
-def _send(subject: str, body: str, to: list[str]) -> bool:
+def _send(message: EmailMessage) -> bool:
     try:
-        send_mail(subject, body, None, to)
+        message.send()
     except Exception:  # the edit is saved: a mail server failure must not turn it into a 500
-        logger.exception("Could not send the e-mail to staff: %s", subject)
+        logger.exception("Could not send the e-mail to staff: %s", message.subject)
         return False
     return True

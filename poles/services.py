@@ -18,20 +18,21 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ptce_site import ratelimit
+from ptce_site.emails import build_message
+from ptce_site.links import absolute_url
+
+from . import accounts
 from .models import ClaimRequest, Invitation, Pole
 from .notifications import recipients as staff_recipients
-from .notifications import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -43,75 +44,26 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Links and e-mails ------------------------------------------------------------------------------
 
 
-def absolute_url(path: str, *, request: HttpRequest | None = None) -> str:
-    """``path`` as a full URL: from the current request when there is one, else ``SITE_URL``."""
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return f"{site_url()}{path}"
+def invitation_url(token: str) -> str:
+    return absolute_url(reverse("accept-invitation", args=[token]))
 
 
-def invitation_url(token: str, *, request: HttpRequest | None = None) -> str:
-    return absolute_url(reverse("accept-invitation", args=[token]), request=request)
+def _check(refusal: ValidationError | None) -> None:
+    if refusal is not None:
+        raise refusal
 
 
-def _email(template: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
-    """A message from ``emails/<template>_subject.txt`` and ``emails/<template>.txt``, in French."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{template}_subject.txt", context)
-        body = render_to_string(f"emails/{template}.txt", context)
-    # A subject is one line, whatever the template's layout.
-    subject = " ".join(subject.split())
-    return EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to)
-
-
-# Invitations ------------------------------------------------------------------------------------
-
-
-def normalize_email(email: str) -> str:
-    """Addresses are compared and stored in lower case: nobody gets two accounts for one inbox."""
-    return email.strip().lower()
-
-
-def _username_for(email: str) -> str:
-    """A free username made from the e-mail address (a valid username: letters, digits, @.+-_)."""
-    User = get_user_model()
-    max_length = User._meta.get_field(User.USERNAME_FIELD).max_length
-    base = email[:max_length]
-    candidate, number = base, 1
-    while User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": candidate}).exists():
-        number += 1
-        suffix = f"-{number}"
-        candidate = f"{base[: max_length - len(suffix)]}{suffix}"
-    return candidate
-
-
-def get_or_create_user(*, email: str) -> AbstractBaseUser:
-    """The account with this e-mail address (any case), or a new one without a usable password.
-
-    A new account is inactive until its invitation is accepted. If several accounts share the
-    address, the active one, then the oldest, is used.
-    """
-    User = get_user_model()
-    email = normalize_email(email)
-    user = User._default_manager.filter(email__iexact=email).order_by("-is_active", "pk").first()
-    if user is None:
-        user = User(**{User.USERNAME_FIELD: _username_for(email)}, email=email, is_active=False)
-        user.set_unusable_password()
-        user.save()
-    return user
-
-
-def _send_invitation(invitation: Invitation, token: str, request: HttpRequest | None) -> None:
+def _send_invitation(invitation: Invitation, token: str) -> None:
     context = {
         "invitation": invitation,
         "pole": invitation.pole,
-        "url": invitation_url(token, request=request),
+        "url": invitation_url(token),
         "expires_at": invitation.expires_at,
         "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
         "invited_by": invitation.invited_by,
-        "login_url": absolute_url(reverse("login"), request=request),
+        "login_url": absolute_url(reverse("login")),
     }
-    _email("invitation", context, [invitation.email]).send()
+    build_message("invitation", context, [invitation.email]).send()
     invitation.sent_at = timezone.now()
     invitation.send_count += 1
     invitation.save(update_fields=["sent_at", "send_count"])
@@ -126,48 +78,55 @@ def invite_leader(
     pole: Pole,
     email: str,
     invited_by: AbstractBaseUser | None,
-    request: HttpRequest | None = None,
 ) -> Invitation:
     """Invite ``email`` to lead ``pole``: e-mail a one-time link to set a password.
 
     The account is created or reused (case-insensitive e-mail). A link still usable for this
-    pole and account is sent again (with a fresh token) rather than duplicated. Someone who
-    already leads the pole is refused with a clear message (code ``already_leader``).
+    pole, account and address is sent again (with a fresh token) rather than duplicated; one
+    sent to an address the account no longer has is revoked. Someone who already leads the
+    pole is refused with a clear message (code ``already_leader``), and so are the accounts an
+    invitation may not touch (``accounts.account_refusal``).
     """
-    email = normalize_email(email)
+    email = accounts.normalize_email(email)
     with transaction.atomic():
-        user = get_or_create_user(email=email)
+        user, created = accounts.get_or_create_user(email=email)
+        if not created:
+            _check(accounts.account_refusal(user, email))
         if pole.leaders.filter(pk=user.pk).exists():
             raise ValidationError(
                 _("%(email)s porte déjà le pôle « %(pole)s » : aucune invitation n'est envoyée."),
                 code="already_leader",
                 params={"email": email, "pole": pole.name},
             )
-        pending = (
-            Invitation.objects.usable()
-            .select_for_update()
-            .filter(pole=pole, user=user)
-            .order_by("-created_at")
-            .first()
-        )
-        if pending is not None:
-            return resend_invitation(invitation=pending, request=request)
+        pending = Invitation.objects.usable().select_for_update().filter(pole=pole, user=user)
+        pending.exclude(email=email).update(revoked_at=timezone.now())
+        same_address = pending.filter(email=email).order_by("-created_at").first()
+        if same_address is not None:
+            return resend_invitation(invitation=same_address)
         invitation = Invitation(
-            pole=pole, user=user, email=email, invited_by=invited_by, expires_at=_new_expiry()
+            pole=pole,
+            user=user,
+            email=email,
+            invited_by=invited_by,
+            expires_at=_new_expiry(),
+            created_account=created,
         )
         token = invitation.new_token()
         invitation.save()
-        _send_invitation(invitation, token, request)
+        _send_invitation(invitation, token)
     return invitation
 
 
-def resend_invitation(*, invitation: Invitation, request: HttpRequest | None = None) -> Invitation:
+def resend_invitation(*, invitation: Invitation) -> Invitation:
     """Send the invitation again with a new link and a new expiry; the previous link stops
     working. Refused for an accepted or revoked invitation (code ``not_pending``)."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("pole").get(pk=invitation.pk)
+            Invitation.objects.select_for_update()
+            .select_related("pole", "user")
+            .get(pk=invitation.pk)
         )
+        _check(accounts.invitation_refusal(invitation))
         if invitation.accepted_at or invitation.revoked_at:
             raise ValidationError(
                 _("L'invitation de %(email)s est %(state)s : elle ne peut plus être renvoyée."),
@@ -177,7 +136,7 @@ def resend_invitation(*, invitation: Invitation, request: HttpRequest | None = N
         token = invitation.new_token()
         invitation.expires_at = _new_expiry()
         invitation.save(update_fields=["token_hash", "expires_at"])
-        _send_invitation(invitation, token, request)
+        _send_invitation(invitation, token)
     return invitation
 
 
@@ -203,7 +162,9 @@ def accept_invitation(*, invitation: Invitation, password: str) -> AbstractBaseU
 
     The password must already be validated (``SetPasswordForm``). An invitation that is no
     longer usable (used, revoked, expired, or used in a concurrent request) is refused with
-    code ``unusable``.
+    code ``unusable``; an account that has since become staff, been deactivated by an
+    administrator or changed its address, with code ``account`` (see
+    ``accounts.invitation_refusal``).
     """
     with transaction.atomic():
         invitation = (
@@ -213,7 +174,13 @@ def accept_invitation(*, invitation: Invitation, password: str) -> AbstractBaseU
         )
         if not invitation.is_usable:
             raise ValidationError(_("Ce lien d'invitation n'est plus valable."), code="unusable")
-        user = invitation.user
+        user = type(invitation.user)._default_manager.select_for_update().get(
+            pk=invitation.user_id
+        )
+        invitation.user = user  # as it is now, locked
+        refusal = accounts.invitation_refusal(invitation)
+        if refusal is not None:
+            raise ValidationError(refusal.messages[0], code="account")
         user.set_password(password)
         user.is_active = True
         user.save()
@@ -233,14 +200,13 @@ def create_claim_request(
     role: str,
     email: str,
     message: str = "",
-    request: HttpRequest | None = None,
 ) -> ClaimRequest:
     """Record a visitor's request to manage ``pole`` and tell the staff by e-mail.
 
     A second pending request for the same pole and address is refused (code ``duplicate``). The
     request is kept even if the staff's e-mail cannot leave (logged): staff see it in the admin.
     """
-    email = normalize_email(email)
+    email = accounts.normalize_email(email)
     duplicate = ValidationError(
         _(
             "Une demande pour ce pôle avec cette adresse e-mail est déjà en attente : l'équipe "
@@ -259,28 +225,33 @@ def create_claim_request(
             )
     except IntegrityError:  # the same request sent twice at once
         raise duplicate from None
-    notify_staff_of_claim(claim=claim, request=request)
+    notify_staff_of_claim(claim=claim)
     return claim
 
 
-def notify_staff_of_claim(*, claim: ClaimRequest, request: HttpRequest | None = None) -> None:
-    """One e-mail to each curator, with a link to the request in the admin."""
+def notify_staff_of_claim(*, claim: ClaimRequest) -> None:
+    """One e-mail to each curator, with a link to the request in the admin; at most one per
+    pole per ``EMAIL_FORM_WINDOW_MINUTES`` (the others wait in the admin's pending list, which
+    the e-mail links to)."""
     recipients = staff_recipients()
     if not recipients:
         logger.warning("Claim request %s: no staff member with an e-mail to tell.", claim.pk)
+        return
+    if not ratelimit.first_in_window("claim-staff-email", str(claim.pole_id)):
+        logger.info("Claim request %s: staff were e-mailed about this pole already.", claim.pk)
         return
     context = {
         "claim": claim,
         "pole": claim.pole,
         "admin_url": absolute_url(
-            reverse("admin:poles_claimrequest_change", args=[claim.pk]), request=request
+            reverse("admin:poles_claimrequest_change", args=[claim.pk])
         ),
+        "window_minutes": settings.EMAIL_FORM_WINDOW_MINUTES,
         "pending_url": absolute_url(
             reverse("admin:poles_claimrequest_changelist") + "?status__exact=pending",
-            request=request,
         ),
     }
-    messages = [_email("claim_received", context, [address]) for address in recipients]
+    messages = [build_message("claim_received", context, [address]) for address in recipients]
     try:
         mailers.default.send_messages(messages)
     except Exception:  # the request is saved; staff will still find it in the admin
@@ -299,13 +270,13 @@ def _lock_pending_claim(claim: ClaimRequest) -> ClaimRequest:
 
 
 def approve_claim(
-    *, claim: ClaimRequest, decided_by: AbstractBaseUser, request: HttpRequest | None = None
+    *, claim: ClaimRequest, decided_by: AbstractBaseUser
 ) -> ClaimRequest:
     """Accept the request: invite the claimant's e-mail to lead the pole."""
     with transaction.atomic():
         claim = _lock_pending_claim(claim)
         invitation = invite_leader(
-            pole=claim.pole, email=claim.email, invited_by=decided_by, request=request
+            pole=claim.pole, email=claim.email, invited_by=decided_by
         )
         claim.status = ClaimRequest.Status.APPROVED
         claim.decided_at = timezone.now()
@@ -320,7 +291,6 @@ def refuse_claim(
     claim: ClaimRequest,
     decided_by: AbstractBaseUser,
     reason: str = "",
-    request: HttpRequest | None = None,
 ) -> ClaimRequest:
     """Refuse the request and tell the claimant politely, with the reason if one is given."""
     with transaction.atomic():
@@ -333,9 +303,9 @@ def refuse_claim(
             "claim": claim,
             "pole": claim.pole,
             "reason": reason.strip(),
-            "pole_url": absolute_url(claim.pole.get_absolute_url(), request=request)
+            "pole_url": absolute_url(claim.pole.get_absolute_url())
             if claim.pole.is_published
             else "",
         }
-        _email("claim_refused", context, [claim.email]).send()
+        build_message("claim_refused", context, [claim.email]).send()
     return claim

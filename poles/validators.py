@@ -20,3 +20,12 @@ validate_phone = RegexValidator(
     ),
     code="invalid_phone",
 )
+
+# One line, no control character: a name or a territory shows in e-mails and exports, where a
+# line break typed in a forged form would add lines that seem to come from the registry.
+validate_single_line = RegexValidator(
+    r"[\x00-\x1f\x7f]",
+    _("Écrivez ce champ sur une seule ligne, sans caractère de contrôle."),
+    code="not_single_line",
+    inverse_match=True,
+)

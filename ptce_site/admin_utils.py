@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
@@ -64,7 +65,16 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         _check_ids(self.model._meta.pk, object_id)
-        return super().history_view(request, object_id, extra_context)
+        # Who made each change links to their account only for those who may open it
+        # (administrators): curators manage no user, and a link would lead them to a 403.
+        user_model = get_user_model()._meta
+        context = {
+            "can_open_users": request.user.has_perm(
+                f"{user_model.app_label}.{get_permission_codename('change', user_model)}"
+            ),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         history_model = get_history_model_for_model(self.model)
@@ -78,3 +88,15 @@ def _check_ids(pk_field, raw: str) -> None:
         pk_field.to_python(unquote(raw))
     except ValidationError:
         raise Http404(gettext("Aucun objet ne correspond à cette adresse.")) from None
+
+
+def account_name(field: str, description: str):
+    """A read-only user field shown by name, without the link Django's admin puts on a
+    related object: curators manage no user, and the link would lead them to a 403 page."""
+
+    @admin.display(description=description, ordering=field)
+    def display(model_admin, obj) -> str:
+        user = getattr(obj, field)
+        return "" if user is None else str(user)
+
+    return display

@@ -12,6 +12,9 @@ SKIPPED_ADMIN_MODULES = {"leaflet"}
 class PtceAdminConfig(SimpleAdminConfig):
     """The admin, discovering every installed app's ``admin`` module except leaflet's."""
 
+    # Refuses the query strings Django's admin would answer with a 500 (see admin_site.py).
+    default_site = "ptce_site.admin_site.PtceAdminSite"
+
     def ready(self) -> None:
         super().ready()
         # Connects the page cache's invalidation signals in every process (shell, scripts).

@@ -1,9 +1,30 @@
 """Cache of the public pages for anonymous visitors, and its invalidation.
 
-``cache_public_page`` wraps a public view. An anonymous ``GET``/``HEAD`` is answered from the
-cache when it can be; logged-in users (leaders, staff) always get a freshly built page and never
-fill the cache. The key holds the registry's *generation*, the language, whether the client
-takes gzip, and the full URL (scheme, host, path and query string).
+``cache_public_page(...)`` wraps a public view. An anonymous ``GET``/``HEAD`` is answered from
+the cache when it can be; logged-in users (leaders, staff) always get a freshly built page and
+never fill the cache. The key (``ptce_site/cache_keys.py``) holds the registry's *generation*,
+the language, whether the client takes gzip, the path and the *normalised* query string, and
+neither the scheme nor the host: every absolute link comes from ``SITE_URL``.
+
+Normalised query string: each view declares the query parameters its page reads (names, or a
+FilterSet class for all of its filters), ``lang`` is read everywhere. Any other parameter
+(``utm_*``, ``fbclid``, ``gclid``, junk) is dropped, and the parameters are sorted by name, so
+that ``?utm_source=x&q=a&sort=name`` and ``?sort=name&q=a`` share one entry instead of filling
+Redis with copies. A repeated parameter keeps the value the page reads, the last one
+(``?q=x&q=y`` is ``?q=y``), unless its FilterSet widget reads them all (a multiple choice: all
+kept, in their order); an empty one is dropped; a page number loses its leading zeros, and
+``page=1`` is dropped. The
+view then builds the page from that normalised request, not the URL as asked: the page stored
+is exactly the page of the normalised URL, and junk in the query string never shows in its
+links (the language form's ``next``, the pagination and the chips) for other visitors.
+
+A page built from a value it ignored, fell back from or altered (a filter value the form
+refuses, an unknown sort, a page number that is not one or is out of range, a search the form
+cleaned up, a value outside the choices a view declares) is served but not stored: whoever
+builds it calls ``dont_store_this_page()``. Such URLs are countless; their pages are not.
+
+A page bigger than ``PAGE_CACHE_MAX_BYTES`` (its body as stored: the open data is gzipped for
+clients that take gzip, the HTML pages are not) is served but not stored.
 
 Invalidation is global and cheap: any change to the registry (a save, a delete or a many-to-many
 change of a model of the ``poles``, ``members`` or ``calls`` apps, caught by signals) stores a
@@ -26,21 +47,23 @@ development (``PAGE_CACHE_SECONDS`` decides, see the settings).
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
-from django.utils import translation
 from django.utils.cache import set_response_etag
+
+from .cache_keys import ParametersRead, normalised_query, page_key
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +75,18 @@ CSRF_PLACEHOLDER = b"__ptce_csrf_token__"
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(")')
 # Computed again on each hit.
 UNSTORED_HEADERS = frozenset({"content-length", "set-cookie"})
+# Bigger pages are served, not stored: a few such entries would fill Redis (the full GeoJSON
+# weighs 3-4 MB plain, about 350 KB gzipped, at 10,000 poles).
+DEFAULT_MAX_BYTES = 1024 * 1024
 
 
 def page_cache_seconds() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+
+
+def page_cache_max_bytes() -> int:
+    """The biggest page stored, in bytes; 0 means no limit."""
+    return getattr(settings, "PAGE_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 # Generation -----------------------------------------------------------------------------
@@ -148,12 +179,34 @@ def _has_messages(request: HttpRequest) -> bool:
     return hasattr(request, "_messages") and len(get_messages(request)) > 0
 
 
-def _key(request: HttpRequest, generation: str) -> str:
-    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(url.encode()).hexdigest()
-    language = translation.get_language()
-    return f"page:{generation}:{language}:{int(accepts_gzip)}:{digest}"
+# The request whose page the cache is building: a FilterSet is not given its request.
+_building_for: ContextVar[HttpRequest | None] = ContextVar("page_cache_request", default=None)
+
+
+def dont_store_this_page(request: HttpRequest | None = None) -> None:
+    """The page being built read a value it ignored, fell back from or altered (an invalid
+    filter value, an unknown sort, a bad page number…): serve it, but do not store it, or
+    countless junk URLs would each fill an entry. ``request`` defaults to the one whose page
+    the cache is building; outside of it, nothing to do."""
+    if request is None:
+        request = _building_for.get()
+    if request is not None:
+        request.page_cache_skip = True
+
+
+@contextmanager
+def _building(request: HttpRequest, query: QueryDict):
+    """Let the view see ``query`` as the request's query string, then put the real one back
+    (for the middleware and the logs after the view); meanwhile ``dont_store_this_page()``
+    marks this request."""
+    original_get, original_string = request.GET, request.META.get("QUERY_STRING", "")
+    request.GET, request.META["QUERY_STRING"] = query, query.urlencode()
+    token = _building_for.set(request)
+    try:
+        yield
+    finally:
+        _building_for.reset(token)
+        request.GET, request.META["QUERY_STRING"] = original_get, original_string
 
 
 def _is_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -165,7 +218,14 @@ def _is_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
         and "private" not in cache_control
         and "no-store" not in cache_control
         and not _has_messages(request)
+        and not getattr(request, "page_cache_skip", False)
+        and _fits(response)
     )
+
+
+def _fits(response: HttpResponse) -> bool:
+    limit = page_cache_max_bytes()
+    return not limit or len(response.content) <= limit
 
 
 def _to_entry(request: HttpRequest, response: HttpResponse) -> dict:
@@ -207,34 +267,69 @@ def _from_entry(request: HttpRequest, entry: dict) -> HttpResponse:
     return response
 
 
-def cache_public_page(view: Callable) -> Callable:
-    """Serve anonymous visitors from the page cache; see the module's docstring."""
+def cache_public_page(
+    *reads: str | type, **choices: Iterable[str]
+) -> Callable[[Callable], Callable]:
+    """Serve anonymous visitors from the page cache; see the module's docstring.
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        seconds = page_cache_seconds()
-        if (
-            not seconds
-            or request.method not in {"GET", "HEAD"}
-            or request.user.is_authenticated
-            or _has_messages(request)
-        ):
-            return view(request, *args, **kwargs)
+    ``reads``: the query parameters the page reads, as names or FilterSet classes (all their
+    filters), e.g. ``@cache_public_page(PoleFilterSet, "page")``; ``@cache_public_page()`` for
+    a page that reads none. ``lang`` is always read. ``choices``: parameters the view reads
+    itself and that take one of a few values, any other falling back to the default, e.g.
+    ``metric=("poles", "laureates")``: a page asked with another value is not stored.
+    """
+    if len(reads) == 1 and callable(reads[0]) and not isinstance(reads[0], type):
+        # @cache_public_page without parentheses: the page would silently ignore the
+        # parameters it reads (its filters, its page number) once cached.
+        raise TypeError(
+            "cache_public_page needs the query parameters the page reads: "
+            "@cache_public_page() when it reads none."
+        )
+
+    read = ParametersRead((*reads, *choices))
+    choices = {name: frozenset(values) for name, values in choices.items()}
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _uses_cache(request):
+                return view(request, *args, **kwargs)
+            query = normalised_query(request.GET, read)
+            with _building(request, query):
+                if any(query[name] not in choices[name] for name in choices.keys() & query):
+                    dont_store_this_page(request)
+                return _cached_response(request, query, lambda: view(request, *args, **kwargs))
+
+        return wrapper
+
+    return decorator
+
+
+def _uses_cache(request: HttpRequest) -> bool:
+    return bool(
+        page_cache_seconds()
+        and request.method in {"GET", "HEAD"}
+        and not request.user.is_authenticated
+        and not _has_messages(request)
+    )
+
+
+def _cached_response(
+    request: HttpRequest, query: QueryDict, build: Callable[[], HttpResponse]
+) -> HttpResponse:
+    try:
+        key = page_key(request, current_generation(), query)
+        entry = cache.get(key)
+    except Exception:  # Redis down: serve the page uncached rather than fail.
+        logger.exception("Page cache unavailable")
+        return build()
+    if entry is not None:
+        return _from_entry(request, entry)
+    response = build()
+    if _is_cacheable(request, response):
         try:
-            key = _key(request, current_generation())
-            entry = cache.get(key)
-        except Exception:  # Redis down: serve the page uncached rather than fail.
+            cache.set(key, _to_entry(request, response), timeout=page_cache_seconds())
+        except Exception:
             logger.exception("Page cache unavailable")
-            return view(request, *args, **kwargs)
-        if entry is not None:
-            return _from_entry(request, entry)
-        response = view(request, *args, **kwargs)
-        if _is_cacheable(request, response):
-            try:
-                cache.set(key, _to_entry(request, response), timeout=seconds)
-            except Exception:
-                logger.exception("Page cache unavailable")
-            response["X-Page-Cache"] = "miss"
-        return response
-
-    return wrapper
+        response["X-Page-Cache"] = "miss"
+    return response

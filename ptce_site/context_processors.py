@@ -2,8 +2,10 @@ from django.conf import settings
 
 
 def site(request) -> dict:
-    """Settings the templates need: the map's tile source (empty = no tiles)."""
+    """Settings the templates need: the site's address (canonical links), the map's tile
+    source (empty = no tiles)."""
     return {
+        "site_url": settings.SITE_URL,
         "map_tiles_url": settings.MAP_TILES_URL,
         "map_tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }

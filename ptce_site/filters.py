@@ -9,6 +9,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .cache import dont_store_this_page
+
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 # Control characters (C0 and C1, NUL included) are dropped from searches.
@@ -31,8 +33,13 @@ class QueryField(forms.CharField):
     """Free text: control characters dropped, spaces collapsed, length limited."""
 
     def to_python(self, value):
-        value = super().to_python(value)
-        return clean_query(value) if value else value
+        cleaned = super().to_python(value)
+        cleaned = clean_query(cleaned) if cleaned else cleaned
+        if value and cleaned != value:
+            # Page cache: a query written otherwise (spaces, control characters, cut) gives
+            # the page of the clean one; served, not stored (ptce_site/cache.py).
+            dont_store_this_page()
+        return cleaned
 
 
 class QueryFilter(django_filters.CharFilter):
@@ -55,6 +62,16 @@ class YesNoFilter(django_filters.ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class _IgnoringForm:
+    """Page cache: a page built with values its filters ignored (an invalid value, an unknown
+    sort) is served, not stored (ptce_site/cache.py): any URL could carry such junk."""
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self._errors:
+            dont_store_this_page()
+
+
 class ExplainedFilterSet(django_filters.FilterSet):
     """A FilterSet whose bad values are ignored, and said so, instead of failing the page.
 
@@ -65,6 +82,11 @@ class ExplainedFilterSet(django_filters.FilterSet):
 
     # Parameters that are settings of the list, not filters: no chip for them.
     NOT_CHIPS = frozenset({"sort"})
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        # Page cache: a form that says when it ignored a value (see _IgnoringForm).
+        return type(form_class.__name__, (_IgnoringForm, form_class), {})
 
     def cleaned(self, name: str):
         """A filter's cleaned value, or None when absent or not understood."""

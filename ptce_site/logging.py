@@ -3,17 +3,24 @@
 ``RequestIdMiddleware`` takes the id from the proxy's ``X-Request-ID`` header (when it looks
 like one) or makes one, returns it in the response, and every log line written while the
 request is handled carries it, errors included.
+
+``JsonFormatter`` is python-json-logger's, set to the field names the README documents:
+``time`` (UTC, ISO 8601, milliseconds), ``level``, ``logger``, ``request_id``, ``message``,
+then every field the call passed in ``extra=`` under its own name (Django's ``status_code`` as
+``status``), and ``exception`` (the traceback) or ``stack`` when there is one. Values JSON
+cannot hold are written as their ``str()`` (Django's ``request``: ``<WSGIRequest: GET '/…'>``);
+non-ASCII text is written as is.
 """
 
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import re
 import uuid
+from datetime import UTC, datetime
 
-from django.utils import timezone
+from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -37,23 +44,41 @@ class RequestIdMiddleware:
 
 
 class RequestIdFilter(logging.Filter):
+    """Sets ``record.request_id``: the id of the request being handled, or ``-``.
+
+    Django logs a 4xx or 5xx response that a view returned (rather than raised) after the
+    middleware has returned, with the request in ``extra``: its id is taken from there.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        request_id = getattr(getattr(record, "request", None), "id", None)
+        record.request_id = request_id if isinstance(request_id, str) else request_id_var.get()
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": timezone.now().isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "request_id": getattr(record, "request_id", "-"),
-            "message": record.getMessage(),
-        }
-        status = getattr(record, "status_code", None)
-        if status is not None:
-            entry["status"] = status
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+class JsonFormatter(BaseJsonFormatter):
+    FIELDS = ("asctime", "levelname", "name", "request_id", "message")
+    RENAMED = {
+        "asctime": "time",
+        "levelname": "level",
+        "name": "logger",
+        "status_code": "status",
+        "exc_info": "exception",
+        "stack_info": "stack",
+    }
+
+    def __init__(self, *args, **kwargs):
+        if not args:
+            kwargs.setdefault("fmt", list(self.FIELDS))
+        kwargs.setdefault("rename_fields", self.RENAMED)
+        kwargs.setdefault("json_ensure_ascii", False)
+        super().__init__(*args, **kwargs)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = datetime.fromtimestamp(record.created, tz=UTC)
+        return moment.strftime(datefmt) if datefmt else moment.isoformat(timespec="milliseconds")
+
+    def add_fields(self, log_data, record, message_dict) -> None:
+        super().add_fields(log_data, record, message_dict)
+        if log_data.get("request_id") is None:  # a handler without RequestIdFilter
+            log_data["request_id"] = request_id_var.get()

@@ -1,10 +1,21 @@
-"""The site's language: French unless the visitor chose another one."""
+"""The site's language (French unless the visitor chose another one), and private pages."""
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def requested_language(request) -> str:
+    """``?lang=``, else the language cookie, else French."""
+    language = request.GET.get("lang")
+    if language not in SUPPORTED:
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if language not in SUPPORTED:
+        language = settings.LANGUAGE_CODE
+    return language
 
 
 class LanguageMiddleware(MiddlewareMixin):
@@ -15,11 +26,7 @@ class LanguageMiddleware(MiddlewareMixin):
     """
 
     def process_request(self, request) -> None:
-        language = request.GET.get("lang")
-        if language not in SUPPORTED:
-            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if language not in SUPPORTED:
-            language = settings.LANGUAGE_CODE
+        language = requested_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
 
@@ -30,4 +37,21 @@ class LanguageMiddleware(MiddlewareMixin):
                 response.headers["Vary"] += ", Cookie"
         else:
             response.headers["Vary"] = "Cookie"
+        return response
+
+
+class PrivatePagesMiddleware:
+    """``Cache-Control: private, no-store`` on the pages that hold a user's own data (the
+    leaders' space, the accounts, the admin): a shared computer's browser or a proxy must not
+    keep them. Django marks some of them already (``never_cache``); this marks them all, by
+    path, so that a new page under those prefixes is covered without a decorator."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = (*settings.PRIVATE_PATH_PREFIXES, f"/{settings.ADMIN_URL}")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.prefixes):
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .cache import dont_store_this_page
+
 
 @dataclass
 class Pagination:
@@ -43,6 +45,10 @@ def paginate(request: HttpRequest, queryset, per_page: int = 20) -> Pagination:
             paginator.num_pages,
         ) % {"count": paginator.num_pages}
         number = paginator.num_pages
+    if notice or raw != str(number):
+        # Page cache: a page number that is not one, out of range or written otherwise
+        # (" 2", "+2") gives another page's content; served, not stored (ptce_site/cache.py).
+        dont_store_this_page(request)
     page = paginator.page(number)
     page_range = list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1))
     return Pagination(page, page_range, notice)

@@ -62,6 +62,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# SQLite lets one writer at a time. Django's default deferred transactions read first and
+# take the write lock only at their first write: two requests that both read the pole and then
+# both write deadlock, and SQLite answers the second "database is locked" at once, without
+# waiting (a 503 for a leader who should get the conflict page). BEGIN IMMEDIATE takes the
+# write lock at the start of each transaction, so writers queue for up to SQLITE_TIMEOUT
+# seconds instead; WAL lets pages be read while someone writes. The journal mode is kept by the
+# file; running the PRAGMA on each connection costs nothing once it is set.
+SQLITE_TIMEOUT = 20
+
+
+def sqlite_database(path: str | Path) -> dict:
+    """A ``DATABASES`` entry for the SQLite file ``path``: the same options for every file."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_TIMEOUT,
+            "init_command": "PRAGMA journal_mode=WAL",
+        },
+    }
+
+
 def database_from_url(url: str) -> dict:
     """Turn ``DATABASE_URL`` into a ``DATABASES['default']`` entry (SQLite or PostgreSQL)."""
     parts = urlsplit(url)
@@ -92,10 +115,7 @@ def database_from_url(url: str) -> dict:
         path = unquote(parts.path)[1:] if parts.path.startswith("/") else unquote(parts.path)
         if not path:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no SQLite file.")
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": path if path.startswith("/") else str(BASE_DIR / path),
-        }
+        return sqlite_database(path if path.startswith("/") else BASE_DIR / path)
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r}: only postgres://… and sqlite:///… are supported."
     )
@@ -144,6 +164,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ptce_site.middleware.PrivatePagesMiddleware",
     # Staff writes (the admin's bulk updates send no signal) invalidate the page cache.
     "ptce_site.cache.StaffWriteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -185,7 +206,7 @@ DATABASE_URL = env_str("DATABASE_URL")
 DATABASES = {
     "default": database_from_url(DATABASE_URL)
     if DATABASE_URL
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "db.sqlite3")}
+    else sqlite_database(BASE_DIR / "db.sqlite3")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -210,10 +231,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "ptce_site.lockout.lockout_username"
-if env_bool("BEHIND_HTTPS_PROXY", False):
-    # The client's address is the last one the proxy appended to X-Forwarded-For.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind a proxy that terminates HTTPS: trust its X-Forwarded-Proto and X-Forwarded-For.
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+# The client's address, for the lockout as for the form limits: one rule (the last address the
+# proxy appended to X-Forwarded-For behind a proxy, else the connection's), in ptce_site.ratelimit.
+AXES_CLIENT_IP_CALLABLE = "ptce_site.ratelimit.client_address"
 
 # Internationalisation: the site speaks French; English is offered as a second language.
 LANGUAGE_CODE = "fr"
@@ -230,18 +252,22 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes and whitenoise reads the production static files.
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+# Static files: hashed and compressed by `collectstatic` in production. With DEBUG, in tests
+# (which would otherwise need `collectstatic` first, see DESIGN.md) and with PLAIN_STATICFILES
+# (quick trials, benchmarks), plain names served straight from the apps' and project's static
+# folders: whitenoise's finders below, so no `collectstatic` is needed.
+PLAIN_STATICFILES = DEBUG or env_bool("PLAIN_STATICFILES", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        # Hashed, compressed files in production; the plain storage when DEBUG is on or in
-        # tests, which would otherwise need `collectstatic` first (see DESIGN.md).
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and not env_bool("PLAIN_STATICFILES", False)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if PLAIN_STATICFILES
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
 # Uploaded files (logos) on S3-compatible storage, for several nodes: set the bucket and
@@ -299,9 +325,16 @@ CACHES = {
 # Anonymous public pages are cached this many seconds (0 = off), see ptce_site/cache.py. On by
 # default with Redis only: a per-process cache would not see the other workers' invalidations.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if REDIS_URL else 0, minimum=0)
+# A page whose body is bigger than this many bytes (the open data is gzipped for clients that
+# take gzip) is served but not stored, so that a few huge pages cannot fill Redis; 0 = no
+# limit. 1 MiB keeps every HTML page and the gzipped GeoJSON of 10,000 poles (about 350 KB),
+# not its plain 3-4 MB.
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 1024 * 1024, minimum=0)
 
-# In development whitenoise serves files straight from the apps' and project's static folders.
-WHITENOISE_USE_FINDERS = DEBUG
+# With the plain storage whitenoise serves files straight from the apps' and project's static
+# folders (listed once at start-up; looked up again on each request only with DEBUG, to see
+# edits), since STATIC_ROOT is empty without `collectstatic`.
+WHITENOISE_USE_FINDERS = PLAIN_STATICFILES
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # E-mail (Django 6.1's MAILERS): SMTP when SMTP_HOST is set; otherwise printed on the console
@@ -324,15 +357,27 @@ if env_str("SMTP_HOST") or not DEBUG:
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-# Links in e-mails sent outside a request (e.g. to staff) start with SITE_URL; invitation links
-# sent by staff from the admin use the address of the admin's own request.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's one address: every absolute link (e-mails, canonical addresses, open data) starts
+# with it, never with the request's Host header (ptce_site/links.py). Required in production.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off: the site's address, e.g. https://ptce.example.org."
+    )
 if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).netloc:
     raise ImproperlyConfigured(
         f"SITE_URL={SITE_URL!r} must be an http(s) URL, e.g. https://ptce.example.org."
     )
 # Days an invitation link to become a pole's leader stays valid.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+
+# Forms that send e-mail ("Je porte ce pôle", password reset), see ptce_site/ratelimit.py: at
+# most this many submissions per client address, and per target (a pole and address, an
+# address), within a sliding window of this many minutes; then a 429 page. Staff get at most
+# one e-mail per pole per window about claim requests.
+EMAIL_FORM_LIMIT_PER_CLIENT = env_int("EMAIL_FORM_LIMIT_PER_CLIENT", 5, minimum=1)
+EMAIL_FORM_LIMIT_PER_TARGET = env_int("EMAIL_FORM_LIMIT_PER_TARGET", 3, minimum=1)
+EMAIL_FORM_WINDOW_MINUTES = env_int("EMAIL_FORM_WINDOW_MINUTES", 60, minimum=1)
 
 # Staff are told of leaders' edits (poles.notifications): "each" (one e-mail per saved edit),
 # "daily" (a digest sent by `manage.py send_edit_digest`, run once a day by cron or a systemd
@@ -379,14 +424,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The language cookie like the others: over HTTPS only in production, not sent cross-site.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Pages under these prefixes hold a user's own data: never kept by a browser or a proxy cache
+# (Cache-Control: private, no-store; ptce_site.middleware.PrivatePagesMiddleware).
+PRIVATE_PATH_PREFIXES = ("/espace/", "/compte/")
+# Django's CSRF failure page, in the site's look and language (ptce_site/views.py).
+CSRF_FAILURE_VIEW = "ptce_site.views.csrf_failure"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # HTTPS: redirect and HSTS in production. Behind a proxy that terminates TLS, set
 # BEHIND_HTTPS_PROXY so that Django trusts its X-Forwarded-Proto header.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer checks the health over plain HTTP: it must get the answer, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz\Z"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("BEHIND_HTTPS_PROXY", False):
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Where the admin lives (a less guessable path cuts noise from scanners).
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
@@ -402,6 +457,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "ptce_site.logging.RequestIdFilter"}},
     "formatters": {
+        # python-json-logger (ptce_site/logging.py): one JSON object a line with time, level,
+        # logger, request_id, message, every extra= field of the call, and the exception.
         "json": {"()": "ptce_site.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },

@@ -1,9 +1,22 @@
-from django.contrib.sitemaps import Sitemap
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
 
 from calls.models import Call
 from members.models import Organisation
 from poles.models import Pole, Region
+
+
+class Sitemap(DjangoSitemap):
+    """Addresses on ``SITE_URL``, not on the request's ``Host`` (see ptce_site/links.py)."""
+
+    def get_protocol(self, protocol=None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
 
 
 class StaticSitemap(Sitemap):

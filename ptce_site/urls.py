@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from poles import leadership_views
 
-from . import views
+from . import accounts, views
 from .sitemaps import SITEMAPS
 
 admin.site.site_header = _("Registre des PTCE — administration")
@@ -24,6 +24,8 @@ urlpatterns = [
         leadership_views.accept_invitation,
         name="accept-invitation",
     ),
+    # Before Django's accounts' URLs: the same view, with a volume limit and our e-mails.
+    path("compte/password_reset/", accounts.password_reset, name="password_reset"),
     path("compte/", include("django.contrib.auth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -35,6 +37,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
+handler400 = "ptce_site.views.bad_request"
+handler403 = "ptce_site.views.permission_denied"
 handler404 = "ptce_site.views.page_not_found"
 handler500 = "ptce_site.views.server_error"
 

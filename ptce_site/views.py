@@ -1,4 +1,4 @@
-"""Site-wide views: robots.txt and the error pages in the site's look."""
+"""Site-wide views: robots.txt, the health check and the error pages in the site's look."""
 
 import sys
 
@@ -7,10 +7,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from .cache import cache_public_page
+from .links import absolute_url
+from .middleware import requested_language
 
 
 @require_safe
@@ -23,13 +26,32 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /compte/",
         "Disallow: /espace/",
         "Disallow: /poles/export",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Rendered without the request: a 400 may come from a Host header the site refuses,
+    which any use of the request's address would raise again. Such a request may be refused
+    before the language middleware ran: its language is chosen here."""
+    with translation.override(requested_language(request)):
+        return HttpResponse(loader.get_template("400.html").render({}), status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check: say what to do (reload, accept cookies)."""
+    response = render(request, "403_csrf.html", status=403)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _database_unreachable(error: BaseException | None) -> bool:
@@ -61,7 +83,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cache_public_page
+@cache_public_page()
 def about(request: HttpRequest) -> HttpResponse:
     """What the registry is, where its data comes from, and the credits."""
     from poles.models import SourceDocument

@@ -1,10 +1,26 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.test.utils import override_settings
 
 from poles.permissions import CURATORS_GROUP
 from tests.factories import PoleFactory, UserFactory
 
 PASSWORD = "motdepasse-solide-2026"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Django's default hasher costs most of a second per password set or checked; the tests
+    check who may do what, not the hasher (Django's documentation recommends this)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _site_url():
+    """The site's address is the test client's host, as SITE_URL is the real host's."""
+    with override_settings(SITE_URL="http://testserver"):
+        yield
 
 
 @pytest.fixture

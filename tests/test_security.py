@@ -11,6 +11,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from ptce_site.settings import BASE_DIR
+from tests import production
 from tests.factories import CallFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,27 +97,8 @@ def test_inline_scripts_get_a_fresh_nonce_that_the_policy_names(client):
     assert f'nonce="{nonces[1]}"' in second.content.decode()
 
 
-def _production_python(code: str) -> subprocess.CompletedProcess:
-    # Not the test run's own switches (the browser tests allow async-unsafe ORM calls).
-    skipped = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_COOKIES",
-               "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
-    environment = {k: v for k, v in os.environ.items() if k not in skipped}
-    environment.update(
-        DEBUG="false",
-        SECRET_KEY="x7Qv-production-like-secret-key-for-the-security-test-0123456789abcdef",
-        ALLOWED_HOSTS="ptce.example.org",
-        PLAIN_STATICFILES="true",
-        DJANGO_SETTINGS_MODULE="ptce_site.settings",
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
-    )
-
-
 def test_production_settings_send_hsts_redirect_to_https_and_secure_cookies():
     code = """
-import django; django.setup()
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.test import Client, RequestFactory
@@ -137,7 +119,7 @@ assert settings.SESSION_COOKIE_SECURE and settings.SESSION_COOKIE_HTTPONLY
 assert settings.CSRF_COOKIE_SECURE
 print("ok")
 """
-    result = _production_python(code)
+    result = production.run_python(code)
     assert result.stdout.strip().endswith("ok"), result.stdout + result.stderr
 
 

@@ -14,6 +14,7 @@ from ptce_site.settings import (
     env_int,
     env_list,
 )
+from tests import production
 
 
 @pytest.mark.parametrize(
@@ -86,6 +87,12 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_site_url_is_required_when_debug_is_off():
+    result = production.run([sys.executable, "manage.py", "check"], SITE_URL="")
+    assert result.returncode != 0
+    assert "SITE_URL must be set when DEBUG is off" in result.stderr
+
+
 def test_bad_time_zone_is_refused_at_start():
     result = _django_check(TIME_ZONE="Europe/Lutece")
     assert result.returncode != 0
@@ -113,17 +120,7 @@ def test_admin_starts_without_gdal_although_leaflet_is_installed():
 
 
 def test_deploy_check_is_clean_with_production_settings():
-    # Not the test run's own switches (the browser tests allow async-unsafe ORM calls).
-    skipped = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {k: v for k, v in os.environ.items() if k not in skipped}
-    environment.update(
-        DEBUG="false",
-        SECRET_KEY="x7Qv-production-like-secret-key-for-the-deploy-check-0123456789abcdef",
-        ALLOWED_HOSTS="ptce.example.org",
-        PLAIN_STATICFILES="true",
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+    result = production.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
     )
     assert result.returncode == 0, result.stdout + result.stderr

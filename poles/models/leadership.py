@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..validators import validate_single_line
+
 
 def hash_token(token: str) -> str:
     """Only a token's hash is stored: a database leak gives no usable link."""
@@ -56,6 +58,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expire le"))
     accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+    # The account was created for this invitation (it was not an existing one): only such an
+    # inactive account may be activated by an invitation (poles.accounts).
+    created_account = models.BooleanField(_("compte créé pour l'invitation"), default=False)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -113,10 +118,11 @@ class ClaimRequest(models.Model):
         related_name="claim_requests",
         verbose_name=_("pôle"),
     )
-    name = models.CharField(_("nom et prénom"), max_length=150)
+    name = models.CharField(_("nom et prénom"), max_length=150, validators=[validate_single_line])
     role = models.CharField(
         _("rôle dans le pôle"),
         max_length=150,
+        validators=[validate_single_line],
         help_text=_("Par exemple « coordinatrice », « président de l'association porteuse »."),
     )
     email = models.EmailField(_("e-mail"))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..validators import validate_commune_code, validate_phone
+from ..validators import validate_commune_code, validate_phone, validate_single_line
 
 # The "Charte de la démarche collective PTCE" was signed on 19 September 2014.
 CHARTER_DATE = datetime.date(2014, 9, 19)
@@ -310,7 +310,7 @@ class Pole(models.Model):
         DORMANT = "dormant", _("En sommeil")
         DISSOLVED = "dissolved", _("Dissous")
 
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("identifiant d'URL"), max_length=200, unique=True)
     summary = models.CharField(
         _("résumé"), max_length=400, blank=True, help_text=_("Une ou deux phrases.")
@@ -334,12 +334,15 @@ class Pole(models.Model):
         _("territoire"),
         max_length=300,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Le territoire couvert, en clair (par exemple « Pays d'Ancenis »)."),
     )
     commune_code = models.CharField(
         _("code commune INSEE"), max_length=5, blank=True, validators=[validate_commune_code]
     )
-    commune_name = models.CharField(_("commune"), max_length=150, blank=True)
+    commune_name = models.CharField(
+        _("commune"), max_length=150, blank=True, validators=[validate_single_line]
+    )
     region = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,
@@ -393,8 +396,13 @@ class Pole(models.Model):
         settings.AUTH_USER_MODEL,
         related_name="led_poles",
         blank=True,
+        # Staff accounts curate every pole already; an invitation never touches them.
+        limit_choices_to={"is_staff": False, "is_superuser": False},
         verbose_name=_("porteurs"),
-        help_text=_("Les comptes qui peuvent mettre à jour la fiche du pôle dans leur espace."),
+        help_text=_(
+            "Les comptes qui peuvent mettre à jour la fiche du pôle dans leur espace (jamais "
+            "un compte de l'équipe du registre)."
+        ),
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
@@ -502,9 +510,38 @@ class Pole(models.Model):
             self.latitude, self.longitude = commune.latitude, commune.longitude
         return {}
 
+    def leave_commune(self, code: str) -> None:
+        """The commune code ``code`` was cleared: clear the commune's name, and the point and
+        region that came from that commune (a point equal to the commune's; the region the
+        commune gave, unless this edit chose another), so that no pole is left "in Corse with
+        Bordeaux coordinates". The region goes back to what it was before any commune was set
+        (the pole's history says), which keeps a region a source gave."""
+        self.commune_name = ""
+        commune = Commune.objects.filter(code=code).first()
+        if commune is None:
+            return
+        if (self.latitude, self.longitude) == (commune.latitude, commune.longitude):
+            self.latitude = self.longitude = None
+        if self.region_id == commune.region_id and self.pk is not None:
+            self.region_id = self._region_before_communes()
+
+    def _region_before_communes(self) -> int | None:
+        """The region of the latest version without a commune (before this run of communes,
+        whichever they were), or None if the pole always had one."""
+        versions = self.history.order_by("-history_date", "-history_id").values_list(
+            "commune_code", "region_id"
+        )
+        for version_code, region_id in versions[:500]:
+            if not version_code:
+                return region_id
+        return None
+
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
+        loaded_code = getattr(self, "_loaded_commune_code", None)
+        if not self.commune_code and loaded_code:
+            self.leave_commune(loaded_code)
         if self.commune_code and validate_commune_code.regex.match(self.commune_code):
             errors.update(self.place_in_commune())
         if (self.latitude is None) != (self.longitude is None):

@@ -41,6 +41,7 @@ def production_env(port: int, **extra: str) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop",
         ALLOWED_HOSTS=HOST,
+        SITE_URL=f"http://{HOST}:{port}",
         PLAIN_STATICFILES="true",
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",

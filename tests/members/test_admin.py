@@ -150,7 +150,9 @@ def test_csv_export_of_organisations(curator_client):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="organisations-')
     assert response.content.startswith("\ufeff".encode())
-    assert response.content.decode("utf-8-sig").splitlines()[0] == ";".join(ORGANISATION_CSV_HEADER)
+    assert response.content.decode("utf-8-sig").splitlines()[0] == ";".join(
+        f'"{column}"' for column in ORGANISATION_CSV_HEADER
+    )
     rows = read_csv(response)
     assert rows[0] == ORGANISATION_CSV_HEADER
     assert len(rows) == 3

@@ -325,7 +325,7 @@ def test_csv_export_of_the_selection(curator_client):
     assert response["Content-Disposition"].startswith('attachment; filename="poles-ptce-')
     assert response.content.startswith("\ufeff".encode())
     first_line = response.content.decode("utf-8-sig").splitlines()[0]
-    assert first_line == ";".join(POLE_CSV_HEADER)
+    assert first_line == ";".join(f'"{column}"' for column in POLE_CSV_HEADER)
     rows = read_csv(response)
     assert rows[0] == POLE_CSV_HEADER
     assert len(rows) == 3

@@ -1,24 +1,50 @@
-"""The map in a real browser: Playwright driving Debian's Chromium against the live server.
+"""The maps in a real browser: Playwright driving Debian's Chromium against the live server.
 
-Tiles are off (MAP_TILES_URL empty): the region layer alone must draw France, offline.
+Tiles are off (MAP_TILES_URL empty): the region layer alone must draw France, offline. Every
+test runs twice: with the development static files (plain names, found by the finders) and
+as in production (hashed and compressed by `collectstatic` into a temporary STATIC_ROOT, served
+by whitenoise), where Leaflet used to ask for "marker-icon.png" next to the page; each ends
+with every image and static file answered 200, no script error and no CSP violation.
 """
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import connections
+from django.templatetags.static import static
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tests.factories import PoleFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
+PRODUCTION_STATICFILES = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 1000}},
+    # A phone's high-density screen: Leaflet then shows the retina marker image.
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
+              "is_mobile": True, "has_touch": True},
+}
 
 pytestmark = [
     # serialized_rollback: the data of migrations (Curators group, objectives) survives flushes.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
+
+
+@dataclass
+class Site:
+    url: str
+    static_files: str  # "development" or "production"
 
 
 @pytest.fixture
@@ -32,28 +58,143 @@ def browser():
                   "--disable-component-update", "--disable-sync"],
         )
         yield chromium
+        # Inside `sync_playwright()` the code runs in another context (contextvars), where
+        # Django opens another database connection for the test's ORM calls: close it here,
+        # still inside, or it outlives the test and PostgreSQL then refuses to drop the test
+        # database ("being accessed by other users").
+        connections.close_all()
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def production_static_root(tmp_path_factory):
+    """`collectstatic` as in production, once per run, into a temporary STATIC_ROOT."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    storages = {**django_settings.STORAGES, "staticfiles": PRODUCTION_STATICFILES}
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
 @pytest.fixture
-def map_site(live_server, settings):
+def production_live_server(settings, production_static_root):
+    """A live server with the production static files: hashed names from the manifest in the
+    pages, and whitenoise serving STATIC_ROOT (listed at start-up, no finders)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    settings.STATIC_ROOT = production_static_root
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": PRODUCTION_STATICFILES}
+    settings.WHITENOISE_USE_FINDERS = False
+    settings.WHITENOISE_AUTOREFRESH = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    server = LiveServer("localhost", start=False)
+    # Not Django's StaticFilesHandler, which finds files by their plain names only: requests
+    # go through the middleware, where whitenoise serves the hashed files, as in production.
+    server.thread.static_handler = lambda application: application
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["development", "production"])
+def site(request, settings):
     settings.MAP_TILES_URL = ""
-    call_command("load_seed_data", "--skip-communes", verbosity=0)
-    return live_server
+    if request.param == "production":
+        server = request.getfixturevalue("production_live_server")
+    else:
+        server = request.getfixturevalue("live_server")
+    return Site(url=server.url, static_files=request.param)
 
 
 @pytest.fixture
-def page(browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.problems = []
-    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-    page.add_init_script(
-        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    yield page
-    page.close()
+def map_site(site):
+    call_command("load_seed_data", "--skip-communes", verbosity=0)
+    return site
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens pages (each in its own context) that record what `assert_clean` checks."""
+    contexts = []
+
+    def open_page(device: str = "desktop"):
+        context = browser.new_context(**DEVICES[device])
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = []
+        page.responses = []  # (status, url) of every image and static file
+
+        def record(response):
+            if response.request.resource_type == "image" or "/static/" in response.url:
+                page.responses.append((response.status, response.url))
+
+        page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        page.on("response", record)
+        page.add_init_script(
+            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+            " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page("desktop")
+
+
+def failed_responses(page) -> list[str]:
+    return [f"{status} {url}" for status, url in page.responses if status != 200]
+
+
+def assert_clean(page):
+    """No script error, no Content-Security-Policy violation (Chromium logs them as console
+    errors too), and every image and static file the page asked for answered 200."""
+    assert failed_responses(page) == []
+    assert page.problems == []
+    assert page.evaluate("window.__csp") == []
+
+
+def shown_marker(page, map_selector: str) -> str:
+    """The URL of the marker image shown inside the map, once the image has really loaded."""
+    marker = page.locator(f"{map_selector} img.leaflet-marker-icon")
+    marker.wait_for(state="visible", timeout=10_000)
+    for image in (marker, page.locator(f"{map_selector} img.leaflet-marker-shadow")):
+        element = image.element_handle()
+        # `complete` is true once the image has loaded or failed to: then it has a size or not.
+        page.wait_for_function("image => image.complete", arg=element, timeout=10_000)
+        assert element.evaluate("image => image.naturalWidth") > 0, (
+            f"broken image {element.get_attribute('src')}: {failed_responses(page)}"
+        )
+    area, icon = page.locator(map_selector).bounding_box(), marker.bounding_box()
+    assert area["x"] <= icon["x"] and icon["x"] + icon["width"] <= area["x"] + area["width"]
+    assert area["y"] <= icon["y"] and icon["y"] + icon["height"] <= area["y"] + area["height"]
+    return marker.get_attribute("src")
+
+
+def expected_marker(site: Site, device: str) -> str:
+    """What `{% static %}` gives for the marker image, hashed under production static files."""
+    name = "leaflet/images/" + ("marker-icon-2x.png" if device == "phone" else "marker-icon.png")
+    url = static(name)
+    assert (url == f"/static/{name}") == (site.static_files == "development")
+    return url
+
+
+def screenshot(page, site: Site, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{site.static_files}.png"), full_page=True)
+
+
+def log_in(page, site: Site, username: str) -> None:
+    page.goto(site.url + reverse("login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
 
 
 def open_map(page, url: str):
@@ -84,10 +225,8 @@ def test_map_draws_regions_counts_and_lists_a_regions_laureates(map_site, page):
     assert any("PHARES" in item for item in items)
     assert page.locator("#region-panel h2").inner_text() == "Île-de-France"
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "map-current-regions.png"), full_page=True)
-    assert page.problems == []
-    assert page.evaluate("window.__csp") == []
+    screenshot(page, map_site, "map-current-regions")
+    assert_clean(page)
 
 
 def test_switching_to_former_regions_draws_27(map_site, page):
@@ -99,10 +238,8 @@ def test_switching_to_former_regions_draws_27(map_site, page):
     assert page.locator("#map path.leaflet-interactive").count() == 27
     labels = page.locator(".region-count").all_inner_texts()
     assert sorted((int(t) for t in labels if t != "0"), reverse=True)[:5] == [4, 3, 2, 2, 2]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "map-former-regions.png"), full_page=True)
-    assert page.problems == []
-    assert page.evaluate("window.__csp") == []
+    screenshot(page, map_site, "map-former-regions")
+    assert_clean(page)
 
 
 def test_overseas_regions_are_reachable(map_site, page):
@@ -110,23 +247,61 @@ def test_overseas_regions_are_reachable(map_site, page):
     page.click(".map-jump button[data-zoom='04']")
     center = page.evaluate("window.__ptceMap.map.getCenter()")
     assert -22 < center["lat"] < -20 and 55 < center["lng"] < 56
-    # No Content-Security-Policy violation (Chromium logs them as console errors too).
-    assert page.problems == [] and page.evaluate("window.__csp") == []
+    assert_clean(page)
 
 
-def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page, settings):
+def test_the_home_pages_small_map_draws(map_site, page):
+    page.goto(f"{map_site.url}/")
+    page.wait_for_selector(".mini-map[data-ready='true']", timeout=15_000)
+    assert page.locator(".mini-map path.leaflet-interactive").count() == 18
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_a_poles_page_shows_its_marker(site, new_page, device):
+    pole = PoleFactory(name="Pôle des Olivettes", latitude=47.2184, longitude=-1.5536)
+    page = new_page(device)
+    page.goto(site.url + pole.get_absolute_url())
+    assert shown_marker(page, "#pole-map") == expected_marker(site, device)
+    assert page.locator("#pole-map img.leaflet-marker-icon").get_attribute("alt") == pole.name
+    screenshot(page, site, f"pole-marker-{device}")
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_leaders_point_picker_shows_and_moves_the_marker(site, new_page, device):
+    pole = PoleFactory(name="Pôle des Pentes", latitude=45.7676, longitude=4.8344)
+    pole.leaders.add(UserFactory(username="alice"))
+    page = new_page(device)
+    log_in(page, site, "alice")
+    page.goto(site.url + reverse("space:edit-pole", args=[pole.slug]))
+    page.locator("#pole-point-map").scroll_into_view_if_needed()
+    assert shown_marker(page, "#pole-point-map") == expected_marker(site, device)
+    screenshot(page, site, f"point-picker-{device}")
+
+    # A click north-west of the point (clear of the zoom buttons) moves the marker there.
+    marker = page.locator("#pole-point-map img.leaflet-marker-icon")
+    before, area = marker.bounding_box(), page.locator("#pole-point-map").bounding_box()
+    page.mouse.click(area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.3)
+    assert float(page.input_value("#id_latitude")) > 45.7676
+    assert float(page.input_value("#id_longitude")) < 4.8344
+    after = marker.bounding_box()
+    assert after["x"] < before["x"] and after["y"] < before["y"]
+    assert_clean(page)
+
+
+def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page):
     from django.contrib.auth.models import Group
 
     from poles.models import Pole
     from poles.permissions import CURATORS_GROUP
-    from tests.factories import UserFactory
 
     user = UserFactory(username="curatrice", is_staff=True)
     user.groups.add(Group.objects.get(name=CURATORS_GROUP))
     pole = Pole.objects.get(slug="coopaxis")
     page.goto(f"{map_site.url}/admin/login/")
     page.fill("#id_username", "curatrice")
-    page.fill("#id_password", "motdepasse-solide-2026")
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.goto(f"{map_site.url}/admin/poles/pole/{pole.pk}/change/")
     page.wait_for_selector("#pole-point-map.leaflet-container")
@@ -140,4 +315,4 @@ def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page, settings):
     page.wait_for_selector(".messagelist")
     pole.refresh_from_db()
     assert round(pole.latitude, 4) == round(latitude, 4)
-    assert page.problems == [] and page.evaluate("window.__csp") == []
+    assert_clean(page)

@@ -1,0 +1,194 @@
+"""The admin site, and the admin widgets, hardened against hand-made query strings and forms.
+
+Django's admin answers some values no browser sends with a 500 (Django 6.1); found by
+``tests/test_hostile_urls.py``, which walks every admin page with hostile values, and by hand
+(``tests/test_admin_hostile.py``):
+
+- an empty ``_to_field`` (``…/change/?_to_field=``) on a change or delete page: Django looks
+  the object up by a field named ``''``. Any other field that may not be referenced is refused
+  with a 400 (``DisallowedModelAdminToField``); so is an empty one here;
+- a lookup in a changelist's query string that Django accepts (any lookup on the model's own
+  fields: a stock feature) but that fails when the rows are counted: ``?name__regex=(``,
+  ``?name__range=1,2``, ``?updated_at__year=-1`` on a date field that is not the date
+  hierarchy (or one too large for ``datetime`` on it), ``?created_at__iso_year=-5``,
+  ``?region__exact=99999999999999999999`` or ``?name__unaccent=a`` (on SQLite)... Django
+  turns the errors raised while it builds the queryset into its "invalid filter" answer (the
+  changelist unfiltered, ``?e=1``), not those raised when it runs (a database error,
+  ``ValueError``, ``OverflowError``, ``IndexError``...). So a changelist asked with lookups is
+  first built, its rows counted and read, in a savepoint (a failed statement aborts a
+  PostgreSQL transaction); if that fails, the answer is ``?e=1``, to a bulk action's post too,
+  before the action runs. Restricting the lookups to those of the list filters
+  (``lookup_allowed``) was not chosen: every link that Django (related-lookup popups with
+  ``limit_choices_to``), the project (``?status__exact=pending`` in e-mails) or a curator
+  builds would have to be foreseen, and an allowed lookup can still fail;
+- a bulk action's selection (``_selected_action``) that is no key (``abc``, ``1.5``, ``²``,
+  empty, a number too large for the column): Django filters the rows with ``pk__in`` and
+  ``int()`` or the database fails. Such values select no row, like a deleted row's key: the
+  action runs on the others, or Django says that nothing was selected;
+- a NUL character in a query string (``?publisher=a%00``, ``?outcome__exact=a%00``): the
+  list filters and the search hand it to the database, and PostgreSQL refuses NUL in text. No
+  browser sends one: the admin answers 400, like Django's own bad requests;
+- an autocomplete field re-rendered with a value that is no key (a posted ``region=abc`` or
+  ``sectors=99999999999999999999``, or the same in the add page's query string): Django
+  filters the related rows by the raw value to show the selection, and the database refuses it.
+  ``RelatedKeysMixin`` gives the project's admins widgets that leave such values out (the form
+  still says the choice is invalid), and many-to-many fields that refuse them before any query;
+- a forged inline management form (``…-TOTAL_FORMS=99999999``) made Django build and render
+  2,000 inline forms (10 to 20 s): the project's ``TabularInline`` bounds them.
+
+The site's class is the admin's default site through ``PtceAdminConfig.default_site``, so that
+every registered admin, Django's and django-axes' included, goes through ``admin_view``.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
+from django.contrib.admin.options import TO_FIELD_VAR, IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import (
+    BadRequest,
+    ImproperlyConfigured,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.db import router, transaction
+from django.http import Http404, HttpResponseRedirect
+
+from .forms import BoundedInlineFormSet, KeyedModelMultipleChoiceField
+
+logger = logging.getLogger(__name__)
+
+# A changelist's own parameters; Django hands every other one to the queryset as a lookup.
+NOT_LOOKUPS = {*IGNORED_PARAMS, PAGE_VAR, ERROR_FLAG}
+# What the changelist view answers itself (the ``?e=1`` redirect, a 400, a 403, a 404).
+ANSWERED_BY_THE_VIEW = (
+    IncorrectLookupParameters,
+    SuspiciousOperation,
+    ImproperlyConfigured,
+    PermissionDenied,
+    BadRequest,
+    Http404,
+)
+
+
+def _holds(key, value) -> bool:
+    """Whether the key field ``key`` can hold ``value`` (a text from a form or a query string)."""
+    try:
+        key.run_validators(key.to_python(value))
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return True
+
+
+def _drop_unusable_selection(request, model_admin) -> None:
+    """Leave out of a bulk action's selection the values no key of the model can hold."""
+    selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+    key = model_admin.model._meta.pk
+    while key.remote_field is not None:  # a child model's link to its parent
+        key = key.target_field
+    keys = [value for value in selected if _holds(key, value)]
+    if len(keys) != len(selected):
+        post = request.POST.copy()
+        post.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
+        request.POST = post
+
+
+def _lookups_fail(request, model_admin) -> bool:
+    """Whether the changelist's rows cannot be counted and read with the query string's
+    lookups: tried in a savepoint (a failed statement aborts a PostgreSQL transaction)."""
+    if all(name in NOT_LOOKUPS for name in request.GET):
+        return False
+    if not model_admin.has_view_or_change_permission(request):
+        return False  # the view refuses
+    try:
+        with transaction.atomic(using=router.db_for_read(model_admin.model)):
+            len(model_admin.get_changelist_instance(request).result_list)
+    except ANSWERED_BY_THE_VIEW:
+        return False  # the view answers them as Django does
+    except Exception:  # whatever the database, its driver or the SQL compiler raised
+        logger.warning(
+            "Changelist shown unfiltered, lookups the database cannot run: %s",
+            request.get_full_path(),
+            exc_info=True,
+        )
+        return True
+    return False
+
+
+def _refuse_unusable_parameters(view):
+    """Refuse, as Django refuses their other bad values, the parameters it would fail on."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if any("\x00" in text for key, values in request.GET.lists() for text in (key, *values)):
+            raise BadRequest("NUL character in the query string.")
+        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
+        if to_field == "":
+            raise DisallowedModelAdminToField("The field '' cannot be referenced.")
+        if getattr(view, "__name__", "") != "changelist_view":
+            return view(request, *args, **kwargs)
+        model_admin = view.__self__
+        if _lookups_fail(request, model_admin):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        if request.method == "POST":
+            _drop_unusable_selection(request, model_admin)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+class PtceAdminSite(admin.AdminSite):
+    def admin_view(self, view, cacheable=False):
+        return super().admin_view(_refuse_unusable_parameters(view), cacheable)
+
+
+class _SelectsOnlyKeys:
+    """Show as selected only the values that the related model's key can hold."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.attname)
+        return super().optgroups(name, [item for item in value if _holds(key, item)], attr)
+
+
+class SafeAutocompleteSelect(_SelectsOnlyKeys, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_SelectsOnlyKeys, AutocompleteSelectMultiple):
+    pass
+
+
+class RelatedKeysMixin:
+    """For ModelAdmins and inlines: autocomplete widgets that show only real keys, and
+    many-to-many fields that refuse values no key can hold (``ptce_site.forms``)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", KeyedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TabularInline(RelatedKeysMixin, admin.TabularInline):
+    """The project's inlines: related keys as above, and at most the object's rows plus
+    ``BoundedInlineFormSet.new_forms_limit`` forms built, whatever the post says."""
+
+    formset = BoundedInlineFormSet
