@@ -105,14 +105,18 @@ audit: install ## Known vulnerabilities in the locked dependencies (pip-audit, n
 	@$(VENV)/bin/pip-audit --version >/dev/null 2>&1 || $(PY) -m pip install --quiet pip-audit
 	$(VENV)/bin/pip-audit --requirement $(REQUIREMENTS_DEV) --require-hashes --disable-pip --strict --progress-spinner off
 
+# The bench and the drill live in bench/, beside this Makefile: not part of the installed
+# package (pyproject.toml's package list leaves them out).
+BENCH_ENV := DJANGO_SETTINGS_MODULE=ptce_site.settings DATABASE_URL=$(BENCH_DATABASE_URL)
+
 .PHONY: bench
-bench: install ## Benchmark at scale: 10,000 poles in PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) manage.py bench $(BENCH_ARGS)
+bench: install ## Benchmark at scale: 10,000 poles in PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk (BENCH_ARGS="--regenerate --seconds 10")
+	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench $(BENCH_ARGS)
 
 .PHONY: drill
 drill: install ## Fault drill: PostgreSQL stopped ~5 s under load on the bench data (root, pg_ctlcluster)
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --data-only
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m ptce_site.bench.drill
+	$(BENCH_ENV) $(PY) -m bench --data-only
+	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench.drill
 
 .PHONY: curator
 curator: migrate ## Create a curator account (staff, "Curators" group): make curator USERNAME=… EMAIL=…

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from members.models import Organisation
 from poles.models import Region, SourceDocument
-from poles.search import unaccent
+from poles.registry.search import unaccent
 from ptce_site.cache import cache_public_page
 
 from .models import Application, Call, Milestone

@@ -10,7 +10,8 @@ from django.db.models import F, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from poles.models import Commune, Pole
+from poles.models import Pole
+from poles.territories.communes import place_in_commune
 from ptce_site.forms import BoundedInlineFormSet
 
 from .models import Membership, Organisation
@@ -129,14 +130,11 @@ class OrganisationCreationForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        code = cleaned_data.get("commune_code")
-        if code:
-            commune = Commune.objects.select_related("region").filter(code=code).first()
-            if commune is not None:
-                self.instance.commune_name = commune.name
-                self.instance.region = commune.region
-            elif Commune.objects.exists():
-                self.add_error("commune_code", _("Aucune commune ne porte ce code INSEE."))
+        if code := cleaned_data.get("commune_code"):
+            try:
+                place_in_commune(self.instance, code)  # the commune's name and region
+            except ValidationError as error:
+                self.add_error("commune_code", error)
         return cleaned_data
 
     def save_for(self, user) -> Organisation:

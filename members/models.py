@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from poles.validators import validate_commune_code, validate_single_line
+from poles.territories.validators import validate_commune_code
+from ptce_site.validators import validate_single_line
 
 
 def luhn_is_valid(digits: str) -> bool:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from calls.models import Call
-from poles.search import Unaccented
+from poles.registry.search import Unaccented
 from ptce_site.cache import cache_public_page
 from ptce_site.pagination import paginate
 

@@ -2,6 +2,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.contrib.admin.apps import SimpleAdminConfig
+from django.db.models.signals import post_migrate
 from django.utils.module_loading import module_has_submodule
 
 # Apps whose ``admin`` module must not be imported: ``leaflet.admin`` imports GeoDjango,
@@ -19,6 +20,11 @@ class PtceAdminConfig(SimpleAdminConfig):
         super().ready()
         # Connects the page cache's invalidation signals in every process (shell, scripts).
         from . import cache  # noqa: F401
+        from .curators import sync_after_migrate
+
+        # The curators' group follows the models after every migrate: once per migrate, with
+        # the admin's own post_migrate (its LogEntry model makes it send one).
+        post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="ptce_site.curators")
 
         for app_config in apps.get_app_configs():
             if app_config.label in SKIPPED_ADMIN_MODULES:

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from poles import leadership_views
+from poles.leadership import views as leadership_views
 
 from . import accounts, views
 from .sitemaps import SITEMAPS
@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("poles.urls")),
     path("appels/", include("calls.urls")),
     path("organisations/", include("members.urls")),
-    path("espace/", include("poles.space_urls")),
+    path("espace/", include("poles.leadership.space.urls")),
     # Before the accounts' URLs, which it extends (one-time link to become a pole's leader).
     path(
         "compte/invitation/<str:token>/",

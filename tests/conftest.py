@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test.utils import override_settings
 
-from poles.permissions import CURATORS_GROUP
+from ptce_site.curators import CURATORS_GROUP
 from tests.factories import PoleFactory, UserFactory
 
 PASSWORD = "motdepasse-solide-2026"

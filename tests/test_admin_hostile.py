@@ -20,7 +20,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from members.models import Organisation
-from poles import services
+from poles.leadership import services
 from poles.models import ClaimRequest, Invitation, Pole
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, PoleFactory
 

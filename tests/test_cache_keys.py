@@ -18,8 +18,8 @@ from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
 from django.test import RequestFactory
 
-from poles.filters import PoleFilterSet
 from poles.models import Pole, Sector
+from poles.registry.filters import PoleFilterSet
 from ptce_site.cache import cache_public_page, current_generation
 from ptce_site.cache_keys import ParametersRead, normalised_query, parameters_read
 from tests.factories import PoleFactory, SectorFactory

@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from poles import services
+from poles.leadership import services
 from ptce_site.emails import build_message
 from tests.factories import PoleFactory, UserFactory
 from tests.poles.test_notifications import edit, login

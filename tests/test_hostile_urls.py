@@ -794,7 +794,7 @@ def test_an_autocomplete_field_given_no_key_says_so(staff, pole, value):
 
 
 def test_a_many_to_many_choice_too_large_for_the_database_is_refused(staff, alice, pole):
-    from poles.forms import PoleProfileForm
+    from poles.leadership.space.forms import PoleProfileForm
 
     leader = Client(raise_request_exception=False)
     leader.force_login(alice)

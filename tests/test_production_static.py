@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ptce_site.bench.load import BASE_DIR, Gunicorn, free_port, production_env
+from bench.load import BASE_DIR, Gunicorn, free_port, production_env
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # What the pages need from the static files, and the type each must be served with.

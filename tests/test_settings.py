@@ -7,13 +7,8 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ptce_site.settings import (
-    BASE_DIR,
-    database_from_url,
-    env_bool,
-    env_int,
-    env_list,
-)
+from ptce_site.env import database_from_url, env_bool, env_int, env_list
+from ptce_site.settings import BASE_DIR
 from tests import production
 
 

@@ -31,7 +31,8 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from ptce_site.settings import BASE_DIR, database_from_url, sqlite_database
+from ptce_site.env import database_from_url, sqlite_database
+from ptce_site.settings import BASE_DIR
 
 LEADERS = 8
 STALE = "a modifié cette fiche pendant que vous l'éditiez"
@@ -45,7 +46,7 @@ django.setup()
 from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
-from poles.forms import PoleProfileForm
+from poles.leadership.space.forms import PoleProfileForm
 from tests.factories import PoleFactory, UserFactory
 
 call_command("migrate", verbosity=0)

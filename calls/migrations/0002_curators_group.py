@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from poles.permissions import sync_curators_group
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,4 +11,8 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(sync_curators_group, migrations.RunPython.noop)]
+    operations = [
+        # The curators' group is kept in sync after every migrate (a post_migrate receiver,
+        # ptce_site/curators.py): this step, which once synced it, does nothing now.
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
+    ]

@@ -1,11 +1,18 @@
 """Search support on PostgreSQL: unaccent and pg_trgm, an immutable unaccent, trigram indexes.
 
-SQLite needs nothing here: ``poles.search`` registers ``ptce_unaccent`` on each connection.
+SQLite needs nothing here: ``poles.registry.search`` registers ``ptce_unaccent`` on each
+connection.
 """
 
 from django.db import migrations
 
-from poles.search import POSTGRES_FUNCTION_SQL
+# The IMMUTABLE wrapper the ``unaccented`` lookup (poles/registry/search.py) calls, written out
+# here: a migration keeps the SQL it ran, whatever the live code becomes.
+POSTGRES_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION ptce_unaccent(text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$ SELECT translate(public.unaccent('public.unaccent'::regdictionary, $1), '’ʼ‘', '''''''') $$
+"""
 
 # (index name, table, expression): the expressions are exactly those the ``unaccented``
 # lookups generate, so that the planner can use the indexes.

@@ -4,8 +4,6 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-from poles.permissions import sync_curators_group
-
 
 class Migration(migrations.Migration):
 
@@ -43,5 +41,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['name'], name='commune_name')],
             },
         ),
-        migrations.RunPython(sync_curators_group, migrations.RunPython.noop),
+        # The curators' group is kept in sync after every migrate (a post_migrate receiver,
+        # ptce_site/curators.py): this step, which once synced it, does nothing now.
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import poles.models.registry
+import poles.registry.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='pole',
             name='logo',
-            field=models.ImageField(blank=True, help_text='PNG, JPEG ou WebP, 2 Mo au plus ; il est redimensionné pour le web.', upload_to=poles.models.registry.logo_upload_to, verbose_name='logo'),
+            field=models.ImageField(blank=True, help_text='PNG, JPEG ou WebP, 2 Mo au plus ; il est redimensionné pour le web.', upload_to=poles.registry.models.logo_upload_to, verbose_name='logo'),
         ),
         migrations.CreateModel(
             name='HistoricalPole',

@@ -11,7 +11,7 @@ register = template.Library()
 @register.inclusion_tag("poles/includes/_mini_map.html", takes_context=True)
 def mini_map(context, call=None, level=None):
     """Calls before the 2016 reform are shown by former region, as their documents list them."""
-    from poles.views import map_strings
+    from poles.registry.views import map_strings
 
     if level is None:
         level = "former" if call is not None and call.year < 2016 else "current"

@@ -193,7 +193,7 @@ def test_malformed_history_addresses_answer_404(curator_client, path):
 
 def _grow_leadership(count: int) -> None:
     """Poles with a claim request, an invitation, history entries and a membership each."""
-    from poles import services
+    from poles.leadership import services
 
     curator = UserFactory(username=f"staff{count}", is_staff=True)
     for n in range(count):

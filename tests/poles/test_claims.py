@@ -10,7 +10,7 @@ from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 
-from poles import services
+from poles.leadership import services
 from poles.models import ClaimRequest, Invitation
 from tests.factories import PoleFactory, UserFactory
 

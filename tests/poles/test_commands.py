@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
 from poles.models import FormerRegion, Pole, Region, Sector, SourceDocument
-from poles.seed import FIXTURES_DIR, load_seed_data
+from ptce_site.seed import FIXTURES_DIR, load_seed_data
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_loader_refuses_bad_fixture_data_with_a_clear_message(tmp_path):
     call_2013["applications_selected"] = 500
     bad = tmp_path / "registry.json"
     bad.write_text(json.dumps(registry), encoding="utf-8")
-    from poles.seed import SeedError
+    from ptce_site.seed import SeedError
 
     with pytest.raises(SeedError, match="ne peut pas dépasser"):
         load_seed_data(registry_file=bad)

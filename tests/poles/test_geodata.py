@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from poles.models import Commune, FormerRegion, Pole, Region
-from poles.seed import FIXTURES_DIR
+from ptce_site.seed import FIXTURES_DIR
 
 GEO = FIXTURES_DIR / "geo"
 REFERENCE = json.loads((FIXTURES_DIR / "regions.json").read_text(encoding="utf-8"))

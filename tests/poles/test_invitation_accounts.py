@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from poles import services
+from poles.leadership import services
 from poles.models import ClaimRequest, Invitation
 from tests.factories import PoleFactory, UserFactory
 from tests.poles.test_invitations import accept, invitation_link, invite, path_of

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from poles import services
+from poles.leadership import services
 from poles.models import Invitation, hash_token
 from tests.factories import PoleFactory, UserFactory
 

@@ -294,7 +294,7 @@ def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page):
     from django.contrib.auth.models import Group
 
     from poles.models import Pole
-    from poles.permissions import CURATORS_GROUP
+    from ptce_site.curators import CURATORS_GROUP
 
     user = UserFactory(username="curatrice", is_staff=True)
     user.groups.add(Group.objects.get(name=CURATORS_GROUP))

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from poles import notifications
+from poles.leadership import notifications
 from tests.factories import MembershipFactory, UserFactory
 from tests.poles.test_space import form_data
 

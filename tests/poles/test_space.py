@@ -19,7 +19,7 @@ def edit_url(pole) -> str:
 
 
 def form_data(pole, **changes) -> dict:
-    from poles.forms import PoleProfileForm
+    from poles.leadership.space.forms import PoleProfileForm
 
     form = PoleProfileForm(instance=pole)
     data = {}
@@ -277,7 +277,7 @@ def test_commune_code_sets_the_location_without_javascript(alice, pole):
 
 
 def test_recent_changes_helper_limits_and_skips_version_only_saves(pole):
-    from poles.history import recent_changes
+    from poles.leadership.history import recent_changes
     from tests.factories import MembershipFactory
 
     for number in range(5):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from poles.uploads import process_logo
+from poles.leadership.uploads import process_logo
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db

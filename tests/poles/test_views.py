@@ -116,7 +116,7 @@ def test_search_rank_weighs_each_field(client):
     PoleFactory(name="Delta", summary="Le textile", territory="Pays du textile")
     PoleFactory(name="Alpha textile")
     PoleFactory(name="Beta", summary="Rien à voir")
-    from poles.filters import PoleFilterSet
+    from poles.registry.filters import PoleFilterSet
 
     ranked = PoleFilterSet({"q": "TEXTILÉ"}, queryset=Pole.objects.all()).qs
     ranks = {pole.name: pole.rank for pole in ranked}
@@ -139,7 +139,7 @@ def test_search_rank_adds_up_each_word(client):
 def test_search_finds_typos_through_the_name_trigram_index_on_postgresql(seeded):
     # The typo tolerance is a subquery on the trigram index, not a similarity computed for
     # every pole in the outer WHERE.
-    from poles.filters import PoleFilterSet
+    from poles.registry.filters import PoleFilterSet
 
     queryset = PoleFilterSet({"q": "coursiv"}, queryset=Pole.objects.published()).qs
     with connection.cursor() as cursor:
@@ -162,7 +162,7 @@ def test_search_indexes_have_no_pending_list_on_postgresql(db):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes are PostgreSQL's")
 def test_search_uses_the_trigram_indexes_on_postgresql(seeded):
-    from poles.filters import PoleFilterSet
+    from poles.registry.filters import PoleFilterSet
 
     queryset = PoleFilterSet({"q": "coursive"}, queryset=Pole.objects.published()).qs
     with connection.cursor() as cursor:

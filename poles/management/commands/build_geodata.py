@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from poles.geodata import GeodataError, build
+from poles.territories.geodata import GeodataError, build
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from poles.permissions import CURATORS_GROUP
+from ptce_site.curators import CURATORS_GROUP
 
 
 class Command(BaseCommand):

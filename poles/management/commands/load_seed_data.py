@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from poles.seed import SeedError, load_seed_data
+from ptce_site.seed import SeedError, load_seed_data
 
 
 class Command(BaseCommand):

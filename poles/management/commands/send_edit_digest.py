@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from poles.notifications import mode, send_digest
+from poles.leadership.notifications import mode, send_digest
 
 
 class Command(BaseCommand):

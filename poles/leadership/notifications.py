@@ -1,0 +1,151 @@
+"""E-mails telling staff what pole leaders changed (``LEADER_EDIT_NOTIFICATIONS``).
+
+- ``each``: one e-mail per saved edit, sent once the edit is committed;
+- ``daily``: nothing at save time; ``manage.py send_edit_digest`` sends one digest of the
+  previous day's edits (schedule it with cron or a systemd timer);
+- ``off``: nothing.
+
+Only edits by leaders are reported: staff editing from the leaders' space are the recipients
+already. The e-mails list the fields with their values before and after (``poles.history``)
+and link to the change in the admin.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+
+from ptce_site.emails import build_message
+
+from ..registry.models import Pole
+from .history import Change, changes_by_leaders, recent_changes
+
+logger = logging.getLogger(__name__)
+
+MODES = ("each", "daily", "off")
+
+
+def mode() -> str:
+    return getattr(settings, "LEADER_EDIT_NOTIFICATIONS", "each")
+
+
+def recipients() -> list[str]:
+    """``STAFF_NOTIFICATION_EMAILS`` if set, otherwise every active staff user allowed to
+    change poles (directly, through a group, or as superuser) who has an e-mail address."""
+    override = getattr(settings, "STAFF_NOTIFICATION_EMAILS", [])
+    if override:
+        return list(override)
+    users = get_user_model().objects.with_perm(
+        "poles.change_pole",
+        is_active=True,
+        include_superusers=True,
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    emails = users.filter(is_staff=True).exclude(email="").values_list("email", flat=True)
+    return sorted(set(emails))
+
+
+def admin_url(pole: Pole, change: Change | None = None) -> str:
+    """Where staff see a change: the pole's version in the admin's history (django-simple-
+    history) for a change of the profile, the pole's history for its memberships."""
+    candidates = []
+    if change is not None and change.kind == "pole":
+        candidates.append(("admin:poles_pole_simple_history", [pole.pk, change.history_id]))
+    candidates += [
+        ("admin:poles_pole_history", [pole.pk]),
+        ("admin:poles_pole_change", [pole.pk]),
+    ]
+    for name, args in candidates:
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return "/"
+
+
+def notify_leader_edit(request: HttpRequest, pole: Pole, *, since: datetime.datetime) -> None:
+    """Call inside the edit's transaction: in ``each`` mode, e-mail staff the changes the
+    user made to ``pole`` since ``since``, once the transaction has committed."""
+    user = request.user
+    if mode() != "each" or user.is_staff:
+        return
+    base = settings.SITE_URL
+    transaction.on_commit(
+        lambda: send_edit_email(pole_id=pole.pk, user=user, since=since, base_url=base)
+    )
+
+
+def send_edit_email(*, pole_id: int, user, since: datetime.datetime, base_url: str) -> bool:
+    """E-mail staff one leader's edit; ``False`` when there was nothing to tell or no one to
+    tell it to. A mail server that fails is logged, never shown to the leader."""
+    to = recipients()
+    pole = Pole.objects.filter(pk=pole_id).first()
+    if not to or pole is None:
+        return False
+    changes = list(reversed(recent_changes(pole, limit=100, since=since, user=user)))
+    if not changes:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        entries = [
+            {"change": change, "url": base_url + admin_url(pole, change)} for change in changes
+        ]
+        context = {
+            "pole": pole,
+            "author": changes[0].who_for_staff,
+            "entries": entries,
+            "public_url": base_url + pole.get_absolute_url(),
+            "history_url": base_url + admin_url(pole),
+        }
+    return _send(build_message("leader_edit", context, to))
+
+
+def send_digest(start: datetime.datetime, end: datetime.datetime, *, base_url: str = "") -> int:
+    """One e-mail listing the leaders' edits between ``start`` and ``end``, pole by pole;
+    returns the number of poles in it (0: no e-mail)."""
+    by_pole = changes_by_leaders(start, end)
+    to = recipients()
+    if not by_pole or not to:
+        return 0
+    base_url = base_url or settings.SITE_URL
+    poles = Pole.objects.in_bulk(list(by_pole))
+    with translation.override(settings.LANGUAGE_CODE):
+        sections = []
+        for pole_id, changes in by_pole.items():
+            pole = poles.get(pole_id)
+            if pole is None:
+                continue
+            sections.append(
+                {
+                    "pole": pole,
+                    "public_url": base_url + pole.get_absolute_url(),
+                    "history_url": base_url + admin_url(pole),
+                    "entries": [
+                        {"change": change, "url": base_url + admin_url(pole, change)}
+                        for change in changes
+                    ],
+                }
+            )
+        context = {
+            "sections": sections,
+            "start": timezone.localtime(start),
+            "end": timezone.localtime(end),
+        }
+    _send(build_message("leader_edit_digest", context, to))
+    return len(sections)
+
+
+def _send(message: EmailMessage) -> bool:
+    try:
+        message.send()
+    except Exception:  # the edit is saved: a mail server failure must not turn it into a 500
+        logger.exception("Could not send the e-mail to staff: %s", message.subject)
+        return False
+    return True

@@ -1,0 +1,216 @@
+"""The pole leaders' space (``/espace/``): their poles, their profile, members and history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from members.forms import memberships_formset, search_organisations, suggestion_value
+
+from ...registry.models import Pole
+from .. import locking
+from ..history import recent_changes
+from ..notifications import notify_leader_edit
+from .forms import PoleProfileForm, PoleVersionForm
+
+HISTORY_LENGTH = 20
+
+
+def get_pole_for_leader(request: HttpRequest, slug: str, *, for_update: bool = False) -> Pole:
+    """The pole ``slug`` if the user may edit it; a 404 otherwise (its existence not leaked)."""
+    poles = Pole.objects.editable_by(request.user)
+    if for_update:
+        poles = locking.locked(poles)
+    try:
+        return poles.get(slug=slug)
+    except Pole.DoesNotExist:
+        raise Http404(_("Aucun pôle ne correspond.")) from None
+
+
+def save_if_current(
+    request: HttpRequest, slug: str, version: int, save: Callable[[Pole], None]
+) -> tuple[bool, Pole]:
+    """Run ``save(pole)`` on the locked pole if nobody saved it since ``version``
+    (``poles.leadership.locking``).
+
+    Returns whether it saved, and the pole as it is now. The edit is reported to staff once
+    committed (``poles.leadership.notifications``).
+    """
+    started = timezone.now()
+    with transaction.atomic():
+        current = get_pole_for_leader(request, slug, for_update=True)
+        if locking.is_stale(version, current.version):
+            return False, current
+        save(current)
+        notify_leader_edit(request, current, since=started)
+    return True, current
+
+
+def changes_since_version(pole: Pole, version: int) -> list:
+    """What was saved on ``pole`` after the editor opened it at ``version``."""
+    opened = (
+        Pole.history.filter(id=pole.pk, version=version)
+        .order_by("-history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    if opened is None:
+        return recent_changes(pole, limit=5)
+    return recent_changes(pole, limit=HISTORY_LENGTH, since=opened)
+
+
+STALE_MESSAGE = _(
+    "Quelqu'un d'autre a modifié cette fiche pendant que vous l'éditiez. Vos saisies sont "
+    "conservées ci-dessous ; vérifiez les changements puis enregistrez à nouveau pour les "
+    "remplacer."
+)
+
+
+@require_safe
+@login_required
+def my_poles(request: HttpRequest) -> HttpResponse:
+    poles = (
+        Pole.objects.filter(pk__in=request.user.led_poles.values("pk"))
+        .annotate(current_members=Count("memberships", filter=Q(memberships__left_on=None)))
+        .select_related("region")
+        .defer("region__geometry")
+        .order_by("name")
+    )
+    return render(request, "space/my_poles.html", {"poles": poles})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def edit_pole(request: HttpRequest, slug: str) -> HttpResponse:
+    pole = get_pole_for_leader(request, slug)
+    context = {"pole": pole, "section": "profile"}
+    if request.method != "POST":
+        form = PoleProfileForm(instance=pole)
+        return render(request, "space/pole_form.html", {**context, "form": form})
+
+    form = PoleProfileForm(request.POST, request.FILES, instance=pole)
+    if form.is_valid():
+        saved, current = save_if_current(
+            request, slug, form.cleaned_data["version"], lambda current: form.save()
+        )
+        if saved:
+            messages.success(
+                request, _("La fiche du pôle est enregistrée ; la page publique est à jour.")
+            )
+            return redirect("space:edit-pole", slug=pole.slug)
+        conflict = form.changes_since_opened(current)
+        # Someone saved in between: keep what this editor typed, show what changed, and let
+        # a second save knowingly replace it.
+        data = locking.reopened(request.POST, "version", current.version)
+        data["snapshot"] = PoleProfileForm.sign(current)
+        form = PoleProfileForm(data, instance=current)
+        form.is_valid()
+        message = STALE_MESSAGE
+        if request.FILES.get("logo"):
+            message = f"{message} {_('Le logo choisi est à sélectionner de nouveau.')}"
+        messages.error(request, message)
+        return render(
+            request,
+            "space/pole_form.html",
+            {**context, "pole": current, "form": form, "conflict": conflict},
+            status=409,
+        )
+    return render(request, "space/pole_form.html", {**context, "form": form}, status=400)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def pole_members(request: HttpRequest, slug: str) -> HttpResponse:
+    """The pole's member organisations, in one formset guarded against lost edits."""
+    pole = get_pole_for_leader(request, slug)
+    context = {"pole": pole, "section": "members"}
+    if request.method != "POST":
+        context["formset"] = memberships_formset(pole, request.user)
+        context["version_form"] = PoleVersionForm(initial={"version": pole.version})
+        return render(request, "space/pole_members.html", context)
+
+    formset = memberships_formset(pole, request.user, request.POST)
+    version_form = PoleVersionForm(request.POST)
+    if not version_form.is_valid():
+        raise Http404(_("Aucun pôle ne correspond."))  # a forged page, not a user's mistake
+    version = version_form.cleaned_data["version"]
+    if formset.is_valid():
+
+        def save(current: Pole) -> None:
+            formset.save()
+            current.save(update_fields=["updated_at"])  # a new version: stale pages refused
+
+        try:
+            saved, current = save_if_current(request, slug, version, save)
+        except IntegrityError:
+            # Two rows swapped roles, or someone added the same membership meanwhile.
+            saved, current = None, pole
+            formset._non_form_errors = formset.error_class(
+                [_("Ces adhésions se contredisent (même organisation, même rôle) : corrigez-les.")],
+                renderer=formset.renderer,
+            )
+        if saved:
+            messages.success(
+                request,
+                _("Les organisations membres sont enregistrées ; la page publique est à jour."),
+            )
+            return redirect("space:pole-members", slug=pole.slug)
+        if saved is False:
+            messages.error(request, STALE_MESSAGE)
+            data = locking.reopened(request.POST, "version", current.version)
+            context.update(
+                pole=current,
+                formset=memberships_formset(current, request.user, data),
+                version_form=PoleVersionForm(data),
+                conflict=changes_since_version(current, version),
+            )
+            context["formset"].is_valid()
+            return render(request, "space/pole_members.html", context, status=409)
+    context.update(formset=formset, version_form=version_form)
+    return render(request, "space/pole_members.html", context, status=400)
+
+
+@require_safe
+@login_required
+def pole_history(request: HttpRequest, slug: str) -> HttpResponse:
+    pole = get_pole_for_leader(request, slug)
+    context = {
+        "pole": pole,
+        "section": "history",
+        "changes": recent_changes(pole, limit=HISTORY_LENGTH),
+    }
+    return render(request, "space/pole_history.html", context)
+
+
+@require_safe
+@login_required
+def organisation_search(request: HttpRequest) -> JsonResponse:
+    """Suggestions for the members page: organisations matching ``q`` (20 at most)."""
+    if not Pole.objects.editable_by(request.user).exists():
+        raise Http404(_("Aucun pôle ne correspond."))
+    # NUL bytes are no text to search for (and PostgreSQL refuses them in a query).
+    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:100]
+    results = []
+    if len(query) >= 2:
+        results = [
+            {
+                "id": organisation.pk,
+                "slug": organisation.slug,
+                "name": organisation.name,
+                "siren": organisation.siren,
+                "commune": organisation.commune_name,
+                "kind": organisation.get_kind_display(),
+                "value": suggestion_value(organisation),
+            }
+            for organisation in search_organisations(query)
+        ]
+    return JsonResponse({"query": query, "results": results})

@@ -1,0 +1,35 @@
+"""Every model of the poles app, wherever its area defines it, under one name: Django loads
+them from here, and ``from poles.models import Pole`` works for other apps and migrations.
+
+The models are defined by area and all belong to the ``poles`` app (their tables keep the
+``poles_`` prefix): the reference geography in ``territories/models.py``, the registry in
+``registry/models.py``, who leads a pole in ``leadership/models.py``.
+"""
+
+from .leadership.models import ClaimRequest, Invitation, hash_token
+from .registry.models import (
+    CHARTER_DATE,
+    EARLIEST_FOUNDING_YEAR,
+    Objective,
+    Pole,
+    Sector,
+    SourceDocument,
+)
+from .registry.querysets import PoleQuerySet
+from .territories.models import Commune, FormerRegion, Region
+
+__all__ = [
+    "CHARTER_DATE",
+    "EARLIEST_FOUNDING_YEAR",
+    "ClaimRequest",
+    "Commune",
+    "FormerRegion",
+    "Invitation",
+    "Objective",
+    "Pole",
+    "PoleQuerySet",
+    "Region",
+    "Sector",
+    "SourceDocument",
+    "hash_token",
+]

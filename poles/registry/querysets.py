@@ -1,0 +1,120 @@
+"""``Pole.objects``: the registry's questions about poles, as QuerySet methods that read like
+sentences (``Pole.objects.published().in_region(region).for_cards()``)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
+
+from ..territories.models import FormerRegion, Region
+
+
+class PoleQuerySet(models.QuerySet):
+    def published(self) -> PoleQuerySet:
+        return self.filter(is_published=True)
+
+    def laureates(self, call=None) -> PoleQuerySet:
+        """Poles selected by ``call`` (a Call, its slug or its pk), or by any call."""
+        from calls.models import Application
+
+        condition = Q(applications__outcome=Application.Outcome.LAUREATE)
+        if call is not None:
+            if isinstance(call, str):
+                condition &= Q(applications__call__slug=call)
+            else:
+                condition &= Q(applications__call=call)
+        # A subquery, not a join, so that rows are not duplicated and annotations stay right.
+        return self.filter(pk__in=self.model.objects.filter(condition).values("pk"))
+
+    def in_region(self, region) -> PoleQuerySet:
+        """Poles of ``region``: a Region, a FormerRegion (its current region's poles), or a slug."""
+        if isinstance(region, FormerRegion):
+            return self.filter(region_id=region.region_id)
+        if isinstance(region, Region):
+            return self.filter(region=region)
+        return self.filter(region__slug=region)
+
+    def with_member_count(self) -> PoleQuerySet:
+        """Annotate ``member_count``: organisations currently members (no left date)."""
+        return self.annotate(
+            member_count=Count(
+                "memberships__organisation",
+                filter=Q(memberships__left_on__isnull=True),
+                distinct=True,
+            )
+        )
+
+    def with_laureate_count(self) -> PoleQuerySet:
+        """Annotate ``laureate_count``: how many calls selected the pole."""
+        from calls.models import Application
+
+        return self.annotate(
+            laureate_count=Count(
+                "applications",
+                filter=Q(applications__outcome=Application.Outcome.LAUREATE),
+                distinct=True,
+            )
+        )
+
+    def for_cards(self) -> PoleQuerySet:
+        """Load what lists show of each pole (region, sectors, calls won) in constant queries."""
+        from calls.models import Application
+
+        laureate_applications = (
+            Application.objects.laureates().select_related("call").order_by("call__year")
+        )
+        return self.select_related("region").defer("region__geometry").prefetch_related(
+            "sectors",
+            models.Prefetch(
+                "applications", queryset=laureate_applications, to_attr="laureate_applications"
+            ),
+        )
+
+    def for_detail(self) -> PoleQuerySet:
+        """Load what a pole's page shows in constant queries: region (with its former
+        regions), sectors, objectives, sources, every membership with its organisation
+        (``all_memberships``) and every application with its call, oldest call first
+        (``all_applications``)."""
+        from calls.models import Application
+        from members.models import Membership
+
+        applications = (
+            Application.objects.select_related("call", "former_region")
+            .defer("former_region__geometry")
+            .order_by("call__year", "call__title")
+        )
+        return (
+            self.select_related("region")
+            .defer("region__geometry")
+            .prefetch_related(
+                "sectors",
+                "objectives",
+                "sources",
+                Prefetch("region__former_regions", FormerRegion.objects.defer("geometry")),
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.select_related("organisation"),
+                    to_attr="all_memberships",
+                ),
+                Prefetch("applications", queryset=applications, to_attr="all_applications"),
+            )
+        )
+
+    def editable_by(self, user) -> PoleQuerySet:
+        """The poles ``user`` may edit: those they lead; every pole for curators."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_staff and user.has_perm("poles.change_pole"):
+            return self
+        return self.filter(pk__in=user.led_poles.values("pk"))
+
+    def bump_version(self, **changes) -> int:
+        """Bulk update that keeps optimistic locking and timestamps right (admin actions), and
+        makes the cached public pages stale (a bulk update sends no signal)."""
+        from ptce_site.cache import bump_generation
+
+        count = self.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+        bump_generation()
+        return count
+

@@ -1,0 +1,84 @@
+"""Curation of the reference geography: regions and former regions (communes are read-only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from ptce_site.admin_site import RelatedKeysMixin, TabularInline
+from ptce_site.admin_utils import NameListFilter
+
+from .models import Commune, FormerRegion, Region
+
+
+class FormerRegionInline(TabularInline):
+    model = FormerRegion
+    fields = ["code", "name", "slug", "departments"]
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("geometry")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "former_region_names", "pole_count"]
+    search_fields = ["name", "code", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [FormerRegionInline]
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("geometry")
+            .annotate(pole_count=Count("poles", distinct=True))
+            .prefetch_related(Prefetch("former_regions", FormerRegion.objects.defer("geometry")))
+        )
+
+    @admin.display(description=_("anciennes régions"))
+    def former_region_names(self, region: Region) -> str:
+        return ", ".join(former.name for former in region.former_regions.all())
+
+    @admin.display(description=_("pôles"), ordering="pole_count")
+    def pole_count(self, region: Region) -> int:
+        return region.pole_count
+
+
+@admin.register(FormerRegion)
+class FormerRegionAdmin(RelatedKeysMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "region", "departments"]
+    list_filter = [("region", NameListFilter)]
+    list_select_related = ["region"]
+    search_fields = ["name", "code", "departments"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["region"]
+
+    def get_queryset(self, request):
+        # The outlines are edited by the seed data loader, never here: leave them in the table.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("region")
+            .defer("geometry", "region__geometry")
+        )
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    """Reference data loaded with the seed data: curators only read it."""
+
+    list_display = ["name", "code", "postal_codes", "department", "region"]
+    list_filter = [("region", NameListFilter)]
+    list_select_related = ["region"]
+    search_fields = ["name", "=code", "postal_codes"]
+    # 35,000 rows: counting them all on every filtered page is wasted work.
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("region").defer("region__geometry")
+

@@ -1,0 +1,13 @@
+"""Validators of places."""
+
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+validate_commune_code = RegexValidator(
+    r"^(?:[0-9]{5}|2[AB][0-9]{3})$",
+    _(
+        "Un code commune INSEE compte cinq caractères : 5 chiffres, ou 2A/2B suivis de 3 "
+        "chiffres en Corse (par exemple 75056 ou 2A004)."
+    ),
+    code="invalid_commune_code",
+)

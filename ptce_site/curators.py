@@ -1,0 +1,84 @@
+"""The "Curators" group: network staff who curate the registry in the admin.
+
+Curators may add, change, delete and view every model of the registry, and read the admin's
+history; they get no permission on users or groups. The group is brought to exactly these
+permissions after every ``migrate`` (and ``flush``): ``sync_after_migrate``, a ``post_migrate``
+receiver connected by the admin's app config (``ptce_site.apps``), so a model added to the
+registry is covered by listing it below. No migration imports this module.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
+
+CURATORS_GROUP = "Curators"
+
+# (app label, model) pairs the curators manage fully.
+CURATED_MODELS = [
+    ("poles", "region"),
+    ("poles", "formerregion"),
+    ("poles", "commune"),
+    ("poles", "sector"),
+    ("poles", "objective"),
+    ("poles", "sourcedocument"),
+    ("poles", "pole"),
+    ("poles", "invitation"),
+    ("poles", "claimrequest"),
+    ("members", "organisation"),
+    ("members", "membership"),
+    ("calls", "call"),
+    ("calls", "milestone"),
+    ("calls", "application"),
+]
+ACTIONS = ("add", "change", "delete", "view")
+# The fixed lists (objectives, communes from the reference data) are read-only for curators.
+READ_ONLY_MODELS = {("poles", "objective"), ("poles", "commune")}
+
+
+def curator_permission_codenames() -> list[tuple[str, str]]:
+    """(app label, codename) of every permission the curators hold."""
+    pairs = []
+    for app_label, model in CURATED_MODELS:
+        actions = ("view",) if (app_label, model) in READ_ONLY_MODELS else ACTIONS
+        pairs.extend((app_label, f"{action}_{model}") for action in actions)
+    pairs.append(("admin", "view_logentry"))
+    # Locked-out logins (django-axes): curators see them and unlock by deleting the attempts.
+    pairs.extend(
+        ("axes", f"{action}_{model}")
+        for model in ("accessattempt", "accesslog", "accessfailurelog")
+        for action in ("view", "delete")
+    )
+    return pairs
+
+
+def sync_curators_group(apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the group if needed and give it exactly the curators' permissions.
+
+    ``apps`` may be a migration state's registry (what ``post_migrate`` passes): its app
+    configs have no models module, which ``create_permissions`` needs to see set. The
+    permissions are created first, since Django's own receiver may not have run yet for every
+    app.
+    """
+    for app_config in apps.get_app_configs():
+        historical = getattr(app_config, "models_module", None) is None
+        if historical:
+            app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
+        if historical:
+            app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.using(using).get_or_create(name=CURATORS_GROUP)
+    wanted = Q()
+    for app_label, codename in curator_permission_codenames():
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.set(Permission.objects.using(using).filter(wanted))
+
+
+def sync_after_migrate(sender, *, using: str = DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
+    """``post_migrate`` receiver: the group follows the models after every migrate."""
+    sync_curators_group(apps, using)

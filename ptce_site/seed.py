@@ -1,0 +1,366 @@
+"""Load the reference data and the seed registry from ``fixtures/``, idempotently.
+
+Reference data (regions, former regions, source documents, sectors) is kept in step with the
+fixtures on every run. Registry objects (organisations, calls, poles and their memberships,
+milestones and applications) are created when missing and otherwise left as the curators made
+them, unless ``update=True`` asks to bring them back to what the documents say. Either way a
+second run changes nothing and duplicates nothing.
+
+It fills every app (the poles' territories and registry, members, calls), so it sits with the
+site's glue rather than in one app; ``manage.py load_seed_data`` runs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from calls.models import Application, Call, Milestone
+from members.models import Membership, Organisation
+from poles.models import (
+    Commune,
+    FormerRegion,
+    Objective,
+    Pole,
+    Region,
+    Sector,
+    SourceDocument,
+)
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+REGIONS_FILE = FIXTURES_DIR / "regions.json"
+REGISTRY_FILE = FIXTURES_DIR / "registry.json"
+GEO_DIR = FIXTURES_DIR / "geo"
+
+
+class SeedError(Exception):
+    """The fixtures hold data the registry refuses; the message says which and why."""
+
+
+@dataclass
+class SeedReport:
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, model: type[models.Model], status: str) -> None:
+        self.counts[(model._meta.verbose_name_plural, status)] += 1
+
+    def lines(self) -> list[str]:
+        by_model: dict[str, dict[str, int]] = {}
+        for (name, status), number in self.counts.items():
+            by_model.setdefault(str(name), {})[status] = number
+        return [
+            f"{name}: " + ", ".join(f"{number} {status}" for status, number in sorted(s.items()))
+            for name, s in by_model.items()
+        ]
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+class Loader:
+    def __init__(self, *, update: bool) -> None:
+        self.update = update
+        self.report = SeedReport()
+        self._cache: dict[type[models.Model], dict] = {}
+
+    # -- generic helpers -------------------------------------------------------------------
+    def sync(
+        self,
+        model: type[models.Model],
+        lookup: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        reference: bool = False,
+    ) -> tuple[models.Model, bool]:
+        """Create the object or, when allowed, update the fields that differ.
+
+        Returns the object and whether the seed owns its relations on this run (it was
+        created, or updating is allowed).
+        """
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+            self._validate(obj)
+            obj.save()
+            self.report.add(model, "créé(s)")
+            return obj, True
+        if not (reference or self.update):
+            self.report.add(model, "conservé(s) tel(s) quel(s)")
+            return obj, False
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            self._validate(obj)
+            obj.save()
+            self.report.add(model, "mis à jour")
+        else:
+            self.report.add(model, "inchangé(s)")
+        return obj, True
+
+    def _validate(self, obj: models.Model) -> None:
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise SeedError(f"{obj._meta.verbose_name} « {obj} » : {error.messages}") from error
+
+    # -- the data ---------------------------------------------------------------------------
+    def load_regions(self, data: dict) -> None:
+        for item in data["regions"]:
+            self.sync(
+                Region,
+                {"code": item["code"]},
+                {"name": item["name"], "slug": item["slug"]},
+                reference=True,
+            )
+        regions = {region.code: region for region in Region.objects.all()}
+        for item in data["former_regions"]:
+            self.sync(
+                FormerRegion,
+                {"code": item["code"]},
+                {
+                    "name": item["name"],
+                    "slug": item["slug"],
+                    "region": regions[item["region"]],
+                    "departments": item["departments"],
+                },
+                reference=True,
+            )
+
+    def load_shapes(self, geo_dir: Path) -> None:
+        """Region outlines where the map reads them (Region.geometry, FormerRegion.geometry)."""
+        for model, name in (
+            (Region, "regions-current.geojson"),
+            (FormerRegion, "regions-former.geojson"),
+        ):
+            path = geo_dir / name
+            if not path.exists():
+                continue
+            collection = read_fixture(path)
+            for feature in collection["features"]:
+                region = model.objects.filter(code=feature["properties"]["code"]).first()
+                if region is None:
+                    raise SeedError(f"{path.name} : code de région inconnu {feature['properties']}")
+                if region.geometry != feature["geometry"]:
+                    region.geometry = feature["geometry"]
+                    region.save(update_fields=["geometry"])
+                    self.report.add(model, "contour mis à jour")
+
+    def load_communes(self, path: Path) -> None:
+        """The communes table, synchronised in bulk (35,000 rows): only differences written."""
+        if not path.exists():
+            return
+        regions = dict(Region.objects.values_list("code", "pk"))
+        wanted = {}
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                wanted[row["code"]] = (
+                    row["name"],
+                    row["postal_codes"],
+                    row["department"],
+                    regions[row["region"]],
+                    float(row["latitude"]),
+                    float(row["longitude"]),
+                )
+        fields = ["name", "postal_codes", "department", "region_id", "latitude", "longitude"]
+        existing = {
+            code: (pk, rest)
+            for pk, code, *rest in Commune.objects.values_list("pk", "code", *fields)
+        }
+        new = [
+            Commune(code=code, **dict(zip(fields, values, strict=True)))
+            for code, values in wanted.items()
+            if code not in existing
+        ]
+        changed = [
+            Commune(pk=existing[code][0], code=code, **dict(zip(fields, values, strict=True)))
+            for code, values in wanted.items()
+            if code in existing and tuple(existing[code][1]) != values
+        ]
+        gone = [pk for code, (pk, _values) in existing.items() if code not in wanted]
+        Commune.objects.bulk_create(new, batch_size=2000)
+        Commune.objects.bulk_update(changed, fields, batch_size=2000)
+        Commune.objects.filter(pk__in=gone).delete()
+        for status, rows in (("créé(s)", new), ("mis à jour", changed), ("supprimé(s)", gone)):
+            if rows:
+                self.report.counts[(Commune._meta.verbose_name_plural, status)] += len(rows)
+
+    def load_registry(self, data: dict) -> None:
+        """Sources, sectors, organisations, calls, then the poles that refer to them all."""
+        sources = self.load_sources(data["sources"])
+        sectors = {
+            item["slug"]: self.sync(
+                Sector, {"slug": item["slug"]}, {"name": item["name"]}, reference=True
+            )[0]
+            for item in data["sectors"]
+        }
+        organisations = self.load_organisations(data["organisations"])
+        for item in data["calls"]:
+            self.load_call(item, organisations, sources)
+        for item in data["poles"]:
+            self.load_pole(item, sectors=sectors, sources=sources, organisations=organisations)
+
+    def load_sources(self, items: list[dict]) -> dict[str, SourceDocument]:
+        sources = {}
+        for item in items:
+            values = {k: v for k, v in item.items() if k != "key"}
+            values["published_on"] = _date(values.get("published_on"))
+            sources[item["key"]], _ = self.sync(
+                SourceDocument, {"key": item["key"]}, values, reference=True
+            )
+        return sources
+
+    def load_organisations(self, items: list[dict]) -> dict[str, Organisation]:
+        regions = self._by_code(Region)
+        organisations = {}
+        for item in items:
+            organisations[item["slug"]], _ = self.sync(
+                Organisation,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "kind": item["kind"],
+                    "legal_form": item["legal_form"],
+                    "website": item.get("website", ""),
+                    "description": item.get("description", ""),
+                    "region": regions.get(item.get("region") or ""),
+                },
+            )
+        return organisations
+
+    def load_call(self, item: dict, organisations: dict, sources: dict) -> None:
+        """A call; its organisers, sources and milestones when the seed owns them."""
+        call, owned = self.sync(
+            Call,
+            {"slug": item["slug"]},
+            {
+                "title": item["title"],
+                "year": item["year"],
+                "kind": item["kind"],
+                "summary": item["summary"],
+                "description": item["description"],
+                "launched_on": _date(item["launched_on"]),
+                "closes_on": _date(item["closes_on"]),
+                "results_on": _date(item["results_on"]),
+                "applications_received": item["applications_received"],
+                "received_is_lower_bound": item["received_is_lower_bound"],
+                "applications_eligible": item["applications_eligible"],
+                "applications_selected": item["applications_selected"],
+            },
+        )
+        if not owned:
+            return
+        call.organisers.set([organisations[slug] for slug in item["organisers"]])
+        call.sources.set([sources[key] for key in item["sources"]])
+        for milestone in item["milestones"]:
+            self.sync(
+                Milestone,
+                {"call": call, "date": _date(milestone["date"]), "label": milestone["label"]},
+                {
+                    "end_date": _date(milestone["end_date"]),
+                    "date_to_be_confirmed": milestone["date_to_be_confirmed"],
+                },
+                reference=True,
+            )
+
+    def load_pole(self, item: dict, *, sectors: dict, sources: dict, organisations: dict) -> None:
+        """A pole (published); its sectors, objectives, sources, memberships and applications
+        when the seed owns them."""
+        regions = self._by_code(Region)
+        pole, owned = self.sync(
+            Pole,
+            {"slug": item["slug"]},
+            {
+                "name": item["name"],
+                "summary": item["summary"],
+                "description": item["description"],
+                "status": item["status"],
+                "is_witness": item["is_witness"],
+                "territory": item["territory"],
+                "region": regions.get(item["region"] or ""),
+                "website": item["website"],
+                "is_published": True,
+            },
+        )
+        if not owned:
+            return
+        objectives = self._by_code(Objective)
+        pole.sectors.set([sectors[slug] for slug in item["sectors"]])
+        pole.objectives.set([objectives[code] for code in item.get("objectives", [])])
+        pole.sources.set([sources[key] for key in item["sources"]])
+        for membership in item["memberships"]:
+            self.sync(
+                Membership,
+                {
+                    "pole": pole,
+                    "organisation": organisations[membership["organisation"]],
+                    "role": membership["role"],
+                },
+                {},
+                reference=True,
+            )
+        self.load_applications(pole, item["applications"])
+
+    def load_applications(self, pole: Pole, items: list[dict]) -> None:
+        calls = self._by_code(Call, "slug")
+        former_regions = self._by_code(FormerRegion)
+        for application in items:
+            self.sync(
+                Application,
+                {"call": calls[application["call"]], "pole": pole},
+                {
+                    "outcome": application["outcome"],
+                    "track": application["track"],
+                    "former_region": former_regions.get(application["former_region"] or ""),
+                    "region_name_then": application["region_name_then"],
+                },
+                reference=True,
+            )
+
+    def _by_code(self, model: type[models.Model], key: str = "code") -> dict:
+        """Every row of ``model`` by ``key``, read once per run (when first needed: the calls
+        once they are all loaded)."""
+        if model not in self._cache:
+            self._cache[model] = {getattr(row, key): row for row in model.objects.all()}
+        return self._cache[model]
+
+
+def read_fixture(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SeedError(f"Fichier introuvable : {path}") from None
+    except json.JSONDecodeError as error:
+        raise SeedError(f"{path} n'est pas un JSON valide : {error}") from None
+
+
+def load_seed_data(
+    *,
+    update: bool = False,
+    communes: bool = True,
+    regions_file: Path = REGIONS_FILE,
+    registry_file: Path = REGISTRY_FILE,
+    geo_dir: Path = GEO_DIR,
+) -> SeedReport:
+    """Load the reference data (regions, shapes, communes) and the seed registry in one
+    transaction."""
+    regions = read_fixture(regions_file)
+    registry = read_fixture(registry_file)
+    loader = Loader(update=update)
+    with transaction.atomic():
+        loader.load_regions(regions)
+        loader.load_shapes(geo_dir)
+        if communes:
+            loader.load_communes(geo_dir / "communes.csv")
+        loader.load_registry(registry)
+    return loader.report
