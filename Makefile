@@ -75,9 +75,12 @@ serve: install ## Serve with gunicorn (production-like: set DEBUG=false, SECRET_
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(VENV)/bin/gunicorn -c ptce_site/gunicorn.conf.py
 
+# The test processes (pytest-xdist): one per core; TEST_WORKERS=0 runs the tests in this process.
+TEST_WORKERS ?= auto
+
 .PHONY: test
 test: install ## Run the whole test suite (set DATABASE_URL=postgres://… for PostgreSQL)
-	CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
+	CONN_MAX_AGE=0 $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## ruff and the migrations check

@@ -95,9 +95,9 @@ def _siren(number: int) -> str:
 
 
 def _centre(region) -> tuple[float, float]:
-    from poles.registry.api import label_point
-
-    point = label_point(region.geometry) if region.geometry else None
+    """(latitude, longitude) of the region's label point; the middle of France without one."""
+    outline = getattr(region, "outline", None)
+    point = outline.label_point if outline else None
     return (point[1], point[0]) if point else (46.6, 2.4)
 
 
@@ -110,7 +110,7 @@ def generate(scale: Scale | None = None, *, seed: int = 2026, out=print) -> dict
     scale = scale or Scale()
     rng = random.Random(seed)
     timings: dict[str, float] = {}
-    regions = list(Region.objects.all())
+    regions = list(Region.objects.select_related("outline"))
     sectors = list(Sector.objects.all())
     if not regions or not sectors:
         raise RuntimeError("Load the reference data first: manage.py load_seed_data.")

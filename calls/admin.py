@@ -37,7 +37,6 @@ class ApplicationInline(TabularInline):
             super()
             .get_queryset(request)
             .select_related("pole", "former_region")
-            .defer("former_region__geometry")
             .order_by(laureates_first, "pole__name")
         )
 
@@ -135,16 +134,6 @@ class ApplicationAdmin(RelatedKeysMixin, admin.ModelAdmin):
     list_select_related = ["pole", "call", "former_region"]
     search_fields = ["pole__name", "call__title", "region_name_then"]
     autocomplete_fields = ["pole", "call", "former_region"]
-
-    def get_queryset(self, request):
-        # The changelist adds list_select_related only to a queryset that has none: name
-        # them all here, with the former region's outline left in the table.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related(*self.list_select_related)
-            .defer("former_region__geometry")
-        )
 
 
 @admin.register(Milestone)

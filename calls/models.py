@@ -9,6 +9,8 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.model_parts import checked_when_known
+
 
 class CallQuerySet(models.QuerySet):
     def with_laureate_count(self) -> CallQuerySet:
@@ -71,48 +73,43 @@ class Call(models.Model):
         verbose_name = _("appel")
         verbose_name_plural = _("appels")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(applications_selected__isnull=True)
-                | Q(applications_eligible__isnull=True)
-                | Q(applications_selected__lte=F("applications_eligible")),
+            checked_when_known(
+                Q(applications_selected__lte=F("applications_eligible")),
+                "applications_selected", "applications_eligible",
                 name="call_selected_lte_eligible",
-                violation_error_message=_(
+                message=_(
                     "Le nombre de dossiers retenus ne peut pas dépasser celui des dossiers "
                     "recevables."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(applications_eligible__isnull=True)
-                | Q(applications_received__isnull=True)
-                | Q(applications_eligible__lte=F("applications_received")),
+            checked_when_known(
+                Q(applications_eligible__lte=F("applications_received")),
+                "applications_eligible", "applications_received",
                 name="call_eligible_lte_received",
-                violation_error_message=_(
+                message=_(
                     "Le nombre de dossiers recevables ne peut pas dépasser celui des dossiers "
                     "reçus."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(applications_selected__isnull=True)
-                | Q(applications_received__isnull=True)
-                | Q(applications_selected__lte=F("applications_received")),
+            checked_when_known(
+                Q(applications_selected__lte=F("applications_received")),
+                "applications_selected", "applications_received",
                 name="call_selected_lte_received",
-                violation_error_message=_(
+                message=_(
                     "Le nombre de dossiers retenus ne peut pas dépasser celui des dossiers reçus."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(launched_on__isnull=True)
-                | Q(closes_on__isnull=True)
-                | Q(closes_on__gte=F("launched_on")),
+            checked_when_known(
+                Q(closes_on__gte=F("launched_on")),
+                "launched_on", "closes_on",
                 name="call_closes_after_launch",
-                violation_error_message=_("La clôture ne peut pas précéder le lancement."),
+                message=_("La clôture ne peut pas précéder le lancement."),
             ),
-            models.CheckConstraint(
-                condition=Q(closes_on__isnull=True)
-                | Q(results_on__isnull=True)
-                | Q(results_on__gte=F("closes_on")),
+            checked_when_known(
+                Q(results_on__gte=F("closes_on")),
+                "closes_on", "results_on",
                 name="call_results_after_closing",
-                violation_error_message=_("Les résultats ne peuvent pas précéder la clôture."),
+                message=_("Les résultats ne peuvent pas précéder la clôture."),
             ),
         ]
 
@@ -146,10 +143,11 @@ class Milestone(models.Model):
         verbose_name = _("étape")
         verbose_name_plural = _("étapes")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
+            checked_when_known(
+                Q(end_date__gte=F("date")),
+                "end_date",
                 name="milestone_end_after_start",
-                violation_error_message=_("La date de fin ne peut pas précéder la date de début."),
+                message=_("La date de fin ne peut pas précéder la date de début."),
             ),
             models.UniqueConstraint(
                 fields=["call", "date", "label"],

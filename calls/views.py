@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from members.models import Organisation
-from poles.models import Region, SourceDocument
-from poles.registry.search import unaccent
+from poles.territories.models import Region
 from ptce_site.cache import cache_public_page
+from ptce_site.search import unaccent
 
 from .models import Application, Call, Milestone
 
@@ -99,7 +99,9 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             Prefetch(
                 "sources",
-                queryset=SourceDocument.objects.order_by(
+                # The registry's SourceDocument, reached through the relation: calls sit
+                # below the registry and do not import it (tests/test_architecture.py).
+                queryset=Call._meta.get_field("sources").related_model.objects.order_by(
                     F("published_on").asc(nulls_last=True), "title"
                 ),
                 to_attr="source_list",
@@ -111,9 +113,6 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Application.objects.laureates()
         .filter(call=call, pole__is_published=True)
         .select_related("pole", "pole__region", "former_region", "former_region__region")
-        .defer(
-            "pole__region__geometry", "former_region__geometry", "former_region__region__geometry"
-        )
     )
     rate = call.selection_rate
     context = {

@@ -87,7 +87,6 @@ class OrganisationAdmin(RelatedKeysMixin, HistoryAdmin):
             .get_queryset(request)
             .with_pole_count()
             .select_related("region")
-            .defer("region__geometry")
         )
 
     @admin.display(description=_("pôles"), ordering="pole_count")

@@ -6,17 +6,17 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from poles.models import Region
-from ptce_site.filters import ExplainedFilterSet, QueryFilter, SlugChoiceFilter, search_terms
+from poles.territories.models import Region
+from ptce_site.filters import ExplainedFilterSet, QueryFilter, SlugChoiceFilter, every_term
 
-from .models import Organisation
+from .models import Organisation, compact_siren, is_siren_shaped
 
 
 class OrganisationFilterSet(ExplainedFilterSet):
     """Name search, kind, legal form and region of the member organisations.
 
     Search (``q``) is accent- and case-insensitive on both databases through the project's
-    ``unaccented`` transform (``poles.search``): ``ptce_unaccent()`` is a Python function
+    ``unaccented`` transform (``ptce_site.search``): ``ptce_unaccent()`` is a Python function
     registered on every SQLite connection, and on PostgreSQL an IMMUTABLE wrapper around the
     ``unaccent`` extension created by the migration ``poles.0003_search``, which also builds
     the trigram index ``organisation_name_search_trgm`` on exactly the expression
@@ -51,13 +51,9 @@ class OrganisationFilterSet(ExplainedFilterSet):
         fields = ["q", "kind", "legal_form", "region"]
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        terms = search_terms(value)
-        if not terms:
+        condition = every_term(value, lambda term: Q(name__unaccented__icontains=term))
+        if condition is None:
             return queryset
-        condition = Q()
-        for term in terms:
-            condition &= Q(name__unaccented__icontains=term)
-        digits = "".join(value.split())
-        if len(digits) == 9 and digits.isascii() and digits.isdigit():
-            condition |= Q(siren=digits)
+        if is_siren_shaped(siren := compact_siren(value)):
+            condition |= Q(siren=siren)
         return queryset.filter(condition)

@@ -10,11 +10,10 @@ from django.db.models import F, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from poles.models import Pole
 from poles.territories.communes import place_in_commune
 from ptce_site.forms import BoundedInlineFormSet
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, compact_siren, is_digits, is_siren_shaped
 
 MAX_SUGGESTIONS = 20
 # "Nom (SIREN 123456789)" or "Nom (identifiant-d-url)", as the suggestions put it.
@@ -30,11 +29,10 @@ def suggestion_value(organisation: Organisation) -> str:
 def search_organisations(query: str, limit: int = MAX_SUGGESTIONS):
     """Organisations whose name contains every word of ``query`` (accents and case ignored)
     or whose SIREN starts with its digits: one query."""
-    digits = re.sub(r"\s", "", query)
     condition = Q()
     for word in query.split():
         condition &= Q(name__unaccented__icontains=word)
-    if digits.isdigit():
+    if is_digits(digits := compact_siren(query)):
         condition |= Q(siren__startswith=digits)
     return (
         Organisation.objects.filter(condition)
@@ -48,12 +46,11 @@ def find_organisation(text: str) -> Organisation:
     and case ignored), a SIREN or an identifier; ``ValidationError`` otherwise."""
     text = " ".join(text.split())
     candidates = Organisation.objects.none()
-    digits = text.replace(" ", "")
-    if len(digits) == 9 and digits.isdigit():
-        candidates = Organisation.objects.filter(siren=digits)
+    if is_siren_shaped(siren := compact_siren(text)):
+        candidates = Organisation.objects.filter(siren=siren)
     elif match := _SUFFIX.search(text):
         key = match.group(1)
-        field = "siren" if key.isdigit() else "slug"
+        field = "siren" if is_digits(key) else "slug"
         candidates = Organisation.objects.filter(**{field: key})
     if not candidates:
         candidates = Organisation.objects.filter(Q(name__unaccented__iexact=text) | Q(slug=text))
@@ -117,7 +114,7 @@ class OrganisationCreationForm(forms.ModelForm):
         }
 
     def clean_siren(self) -> str:
-        siren = re.sub(r"\s", "", self.cleaned_data["siren"] or "")
+        siren = compact_siren(self.cleaned_data["siren"] or "")
         if siren and Organisation.objects.filter(siren=siren).exists():
             raise ValidationError(
                 _(
@@ -253,7 +250,9 @@ class BaseMembershipFormSet(BoundedInlineFormSet):
 
 
 MembershipFormSet = forms.inlineformset_factory(
-    Pole,
+    # The registry's Pole, reached through the foreign key: organisations sit below the
+    # registry and do not import it (tests/test_architecture.py).
+    Membership._meta.get_field("pole").related_model,
     Membership,
     form=MembershipForm,
     formset=BaseMembershipFormSet,
@@ -263,7 +262,7 @@ MembershipFormSet = forms.inlineformset_factory(
 )
 
 
-def memberships_formset(pole: Pole, user, data=None) -> BaseMembershipFormSet:
+def memberships_formset(pole, user, data=None) -> BaseMembershipFormSet:
     # Current memberships first, then the ended ones.
     queryset = pole.memberships.select_related("organisation").order_by(
         F("left_on").desc(nulls_first=True), "organisation__name", "pk"

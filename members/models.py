@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from poles.territories.validators import validate_commune_code
+from ptce_site.model_parts import account_link, checked_when_known
 from ptce_site.validators import validate_single_line
 
 
@@ -29,8 +29,24 @@ def luhn_is_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def compact_siren(text: str) -> str:
+    """A SIREN as people type it ("123 456 789") as it is stored: without its white space.
+    The one clean-up for the forms, the organisations' search and the suggestions."""
+    return "".join(text.split())
+
+
+def is_digits(text: str) -> bool:
+    """Only ASCII digits (``str.isdigit()`` alone also accepts "²" and "①")."""
+    return text.isascii() and text.isdigit()
+
+
+def is_siren_shaped(text: str) -> bool:
+    """Nine digits: what a compacted SIREN looks like (its key is ``validate_siren``'s job)."""
+    return len(text) == 9 and is_digits(text)
+
+
 def validate_siren(value: str) -> None:
-    if not (len(value) == 9 and value.isascii() and value.isdigit()):
+    if not is_siren_shaped(value):
         raise ValidationError(
             _("Un numéro SIREN compte exactement 9 chiffres, sans espace."), code="siren_format"
         )
@@ -111,13 +127,9 @@ class Organisation(models.Model):
         blank=True,
         verbose_name=_("région"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+    created_by = account_link(
+        _("créée par"),
         related_name="created_organisations",
-        verbose_name=_("créée par"),
         help_text=_("Renseigné quand un porteur de pôle a créé l'organisation depuis son espace."),
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -183,14 +195,11 @@ class Membership(models.Model):
                 name="membership_unique_role",
                 violation_error_message=_("Cette organisation a déjà ce rôle dans ce pôle."),
             ),
-            models.CheckConstraint(
-                condition=Q(left_on__isnull=True)
-                | Q(joined_on__isnull=True)
-                | Q(left_on__gte=models.F("joined_on")),
+            checked_when_known(
+                Q(left_on__gte=models.F("joined_on")),
+                "left_on", "joined_on",
                 name="membership_left_after_joined",
-                violation_error_message=_(
-                    "La date de départ ne peut pas précéder la date d'arrivée."
-                ),
+                message=_("La date de départ ne peut pas précéder la date d'arrivée."),
             ),
         ]
 

@@ -10,10 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from calls.models import Call
-from poles.registry.search import Unaccented
 from ptce_site.cache import cache_public_page
 from ptce_site.pagination import paginate
+from ptce_site.search import Unaccented
 
 from .filters import OrganisationFilterSet
 from .models import Membership, Organisation
@@ -26,7 +25,6 @@ PER_PAGE = 20
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
         Organisation.objects.select_related("region")
-        .defer("region__geometry")
         .with_pole_count(published_only=True)
         .with_call_count()
     ).order_by(Lower(Unaccented("name")), "pk")
@@ -61,17 +59,13 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     public_memberships = (
         Membership.objects.filter(pole__is_published=True)
         .select_related("pole", "pole__region")
-        .defer("pole__region__geometry")
         .order_by(Lower(Unaccented("pole__name")), "pole_id", "joined_on", "pk")
     )
     organisation = get_object_or_404(
-        Organisation.objects.select_related("region").defer("region__geometry").prefetch_related(
+        Organisation.objects.select_related("region").prefetch_related(
             Prefetch("memberships", queryset=public_memberships, to_attr="public_memberships"),
-            Prefetch(
-                "organised_calls",
-                queryset=Call.objects.order_by("-year", "title"),
-                to_attr="calls_organised",
-            ),
+            # Calls come in their own order (newest first, then by title): Call.Meta.
+            Prefetch("organised_calls", to_attr="calls_organised"),
         ),
         slug=slug,
     )

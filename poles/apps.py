@@ -8,4 +8,4 @@ class PolesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the ``unaccented`` lookup and SQLite's ``ptce_unaccent`` function.
-        from .registry import search  # noqa: F401
+        from ptce_site import search  # noqa: F401

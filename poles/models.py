@@ -16,7 +16,13 @@ from .registry.models import (
     SourceDocument,
 )
 from .registry.querysets import PoleQuerySet
-from .territories.models import Commune, FormerRegion, Region
+from .territories.models import (
+    Commune,
+    FormerRegion,
+    FormerRegionOutline,
+    Region,
+    RegionOutline,
+)
 
 __all__ = [
     "CHARTER_DATE",
@@ -24,11 +30,13 @@ __all__ = [
     "ClaimRequest",
     "Commune",
     "FormerRegion",
+    "FormerRegionOutline",
     "Invitation",
     "Objective",
     "Pole",
     "PoleQuerySet",
     "Region",
+    "RegionOutline",
     "Sector",
     "SourceDocument",
     "hash_token",

@@ -75,18 +75,16 @@ CSRF_PLACEHOLDER = b"__ptce_csrf_token__"
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(")')
 # Computed again on each hit.
 UNSTORED_HEADERS = frozenset({"content-length", "set-cookie"})
-# Bigger pages are served, not stored: a few such entries would fill Redis (the full GeoJSON
-# weighs 3-4 MB plain, about 350 KB gzipped, at 10,000 poles).
-DEFAULT_MAX_BYTES = 1024 * 1024
 
 
+# Read at each request, so that tests may change them; the defaults are in the settings.
 def page_cache_seconds() -> int:
-    return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+    return settings.PAGE_CACHE_SECONDS
 
 
 def page_cache_max_bytes() -> int:
-    """The biggest page stored, in bytes; 0 means no limit."""
-    return getattr(settings, "PAGE_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    """The biggest page stored, in bytes (bigger ones would fill Redis); 0 means no limit."""
+    return settings.PAGE_CACHE_MAX_BYTES
 
 
 # Generation -----------------------------------------------------------------------------

@@ -75,11 +75,6 @@ def reads_several_values(widget, name: str) -> bool:
     return isinstance(read, list | tuple) and "first" in read
 
 
-def parameters_read(reads: tuple) -> frozenset[str]:
-    """The query parameter names that ``reads`` (names and FilterSet classes) stand for."""
-    return frozenset(ParametersRead(reads).names)
-
-
 def _canonical_page(value: str) -> str | None:
     """A plain page number without its leading zeros; None for the default page."""
     if value.isascii() and value.isdigit():

@@ -4,9 +4,11 @@ FilterSet that says which filters are in force (chips) and which were not unders
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .cache import dont_store_this_page
@@ -16,13 +18,23 @@ MAX_TERMS = 8
 # Control characters (C0 and C1, NUL included) are dropped from searches.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-YES_NO = [("true", _("Oui")), ("false", _("Non"))]
-
 
 def search_terms(query: str) -> list[str]:
     """Words of a query, at most MAX_TERMS, each of two characters or more."""
     words = [word.strip("\"'«»,;.:!?()") for word in query.split()]
     return [word for word in words if len(word) >= 2][:MAX_TERMS]
+
+
+def every_term(query: str, condition: Callable[[str], Q]) -> Q | None:
+    """Rows where every word of ``query`` meets ``condition(word)``, in any order; None when
+    the query holds no word to search for (nothing to filter)."""
+    terms = search_terms(query)
+    if not terms:
+        return None
+    combined = Q()
+    for term in terms:
+        combined &= condition(term)
+    return combined
 
 
 def clean_query(value: str) -> str:
@@ -52,13 +64,6 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("empty_label", _("Toutes"))
-        super().__init__(*args, **kwargs)
-
-
-class YesNoFilter(django_filters.ChoiceFilter):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", YES_NO)
-        kwargs.setdefault("empty_label", _("Indifférent"))
         super().__init__(*args, **kwargs)
 
 

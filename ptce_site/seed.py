@@ -29,12 +29,15 @@ from members.models import Membership, Organisation
 from poles.models import (
     Commune,
     FormerRegion,
+    FormerRegionOutline,
     Objective,
     Pole,
     Region,
+    RegionOutline,
     Sector,
     SourceDocument,
 )
+from poles.territories.outlines import label_point, rounded
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 REGIONS_FILE = FIXTURES_DIR / "regions.json"
@@ -61,6 +64,11 @@ class SeedReport:
             f"{name}: " + ", ".join(f"{number} {status}" for status, number in sorted(s.items()))
             for name, s in by_model.items()
         ]
+
+
+def _copied(item: dict, *names: str) -> dict:
+    """The fields ``names`` of a fixture's item, as the model calls them too."""
+    return {name: item[name] for name in names}
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -138,23 +146,28 @@ class Loader:
             )
 
     def load_shapes(self, geo_dir: Path) -> None:
-        """Region outlines where the map reads them (Region.geometry, FormerRegion.geometry)."""
-        for model, name in (
-            (Region, "regions-current.geojson"),
-            (FormerRegion, "regions-former.geojson"),
+        """Region outlines where the maps read them (RegionOutline, FormerRegionOutline):
+        rounded for the maps and with their label points, computed here once rather than on
+        every request (poles/territories/outlines.py)."""
+        for model, outline_model, key, name in (
+            (Region, RegionOutline, "region", "regions-current.geojson"),
+            (FormerRegion, FormerRegionOutline, "former_region", "regions-former.geojson"),
         ):
             path = geo_dir / name
             if not path.exists():
                 continue
-            collection = read_fixture(path)
-            for feature in collection["features"]:
-                region = model.objects.filter(code=feature["properties"]["code"]).first()
+            regions = {region.code: region for region in model.objects.all()}
+            for feature in read_fixture(path)["features"]:
+                region = regions.get(feature["properties"]["code"])
                 if region is None:
                     raise SeedError(f"{path.name} : code de région inconnu {feature['properties']}")
-                if region.geometry != feature["geometry"]:
-                    region.geometry = feature["geometry"]
-                    region.save(update_fields=["geometry"])
-                    self.report.add(model, "contour mis à jour")
+                longitude, latitude = label_point(feature["geometry"]) or (None, None)
+                values = {
+                    "geometry": rounded(feature["geometry"]),
+                    "label_longitude": longitude,
+                    "label_latitude": latitude,
+                }
+                self.sync(outline_model, {key: region}, values, reference=True)
 
     def load_communes(self, path: Path) -> None:
         """The communes table, synchronised in bulk (35,000 rows): only differences written."""
@@ -228,9 +241,7 @@ class Loader:
                 Organisation,
                 {"slug": item["slug"]},
                 {
-                    "name": item["name"],
-                    "kind": item["kind"],
-                    "legal_form": item["legal_form"],
+                    **_copied(item, "name", "kind", "legal_form"),
                     "website": item.get("website", ""),
                     "description": item.get("description", ""),
                     "region": regions.get(item.get("region") or ""),
@@ -244,18 +255,10 @@ class Loader:
             Call,
             {"slug": item["slug"]},
             {
-                "title": item["title"],
-                "year": item["year"],
-                "kind": item["kind"],
-                "summary": item["summary"],
-                "description": item["description"],
-                "launched_on": _date(item["launched_on"]),
-                "closes_on": _date(item["closes_on"]),
-                "results_on": _date(item["results_on"]),
-                "applications_received": item["applications_received"],
-                "received_is_lower_bound": item["received_is_lower_bound"],
-                "applications_eligible": item["applications_eligible"],
-                "applications_selected": item["applications_selected"],
+                **_copied(item, "title", "year", "kind", "summary", "description"),
+                **_copied(item, "applications_received", "received_is_lower_bound"),
+                **_copied(item, "applications_eligible", "applications_selected"),
+                **{name: _date(item[name]) for name in ("launched_on", "closes_on", "results_on")},
             },
         )
         if not owned:
@@ -281,14 +284,9 @@ class Loader:
             Pole,
             {"slug": item["slug"]},
             {
-                "name": item["name"],
-                "summary": item["summary"],
-                "description": item["description"],
-                "status": item["status"],
-                "is_witness": item["is_witness"],
-                "territory": item["territory"],
+                **_copied(item, "name", "summary", "description", "status", "is_witness"),
+                **_copied(item, "territory", "website"),
                 "region": regions.get(item["region"] or ""),
-                "website": item["website"],
                 "is_published": True,
             },
         )

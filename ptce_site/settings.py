@@ -164,7 +164,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 # Static files: hashed and compressed by `collectstatic` in production. With DEBUG, in tests
-# (which would otherwise need `collectstatic` first, see DESIGN.md) and with PLAIN_STATICFILES
+# (which would otherwise need `collectstatic` first) and with PLAIN_STATICFILES
 # (quick trials, benchmarks), plain names served straight from the apps' and project's static
 # folders: whitenoise's finders below, so no `collectstatic` is needed.
 PLAIN_STATICFILES = DEBUG or env_bool("PLAIN_STATICFILES", False)
@@ -285,10 +285,10 @@ EMAIL_FORM_LIMIT_PER_CLIENT = env_int("EMAIL_FORM_LIMIT_PER_CLIENT", 5, minimum=
 EMAIL_FORM_LIMIT_PER_TARGET = env_int("EMAIL_FORM_LIMIT_PER_TARGET", 3, minimum=1)
 EMAIL_FORM_WINDOW_MINUTES = env_int("EMAIL_FORM_WINDOW_MINUTES", 60, minimum=1)
 
-# Staff are told of leaders' edits (poles.notifications): "each" (one e-mail per saved edit),
-# "daily" (a digest sent by `manage.py send_edit_digest`, run once a day by cron or a systemd
-# timer) or "off". Recipients: active staff allowed to change poles who have an e-mail, unless
-# STAFF_NOTIFICATION_EMAILS lists the addresses.
+# Staff are told of leaders' edits (poles.leadership.notifications): "each" (one e-mail per
+# saved edit), "daily" (a digest sent by `manage.py send_edit_digest`, run once a day by cron
+# or a systemd timer) or "off". Recipients: active staff allowed to change poles who have an
+# e-mail, unless STAFF_NOTIFICATION_EMAILS lists the addresses.
 LEADER_EDIT_NOTIFICATIONS = env_str("LEADER_EDIT_NOTIFICATIONS", "each").lower()
 if LEADER_EDIT_NOTIFICATIONS not in {"each", "daily", "off"}:
     raise ImproperlyConfigured(
@@ -299,8 +299,9 @@ STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS", [])
 # Map tiles: OpenStreetMap by default; another {z}/{x}/{y} source, or empty for no tiles (the
 # site then draws its own layers only and makes no request to a tile server).
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILES_ATTRIBUTION = env_str(
-    "MAP_TILES_ATTRIBUTION", "© les contributeurs d'OpenStreetMap"
+MAP_TILES_ATTRIBUTION = env_str(  # HTML: OpenStreetMap's licence asks for a link
+    "MAP_TILES_ATTRIBUTION",
+    '© <a href="https://www.openstreetmap.org/copyright">les contributeurs d\'OpenStreetMap</a>',
 )
 # "{s}" (tile subdomains) becomes a "*" wildcard in the Content-Security-Policy.
 _tiles = urlsplit(MAP_TILES_URL.replace("{s}", "subdomain"))
@@ -311,6 +312,26 @@ if MAP_TILES_URL and (_tiles.scheme not in {"http", "https"} or not _tiles.netlo
 TILES_ORIGIN = (
     f"{_tiles.scheme}://{_tiles.netloc.replace('subdomain', '*')}" if MAP_TILES_URL else None
 )
+
+# django-leaflet: every map is a `{% leaflet_map %}` built from these options, given its
+# behaviour by the page's `map:init` handler; templates/leaflet/ says why no script is inline.
+# RESET_VIEW would reset to SPATIAL_EXTENT, which stays the whole world (as maxBounds, a France
+# extent hides the overseas regions): off; the full map has "Aller à" buttons instead.
+LEAFLET_CONFIG = {
+    "TILES": [(_("Fond de carte"), MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION})]
+    if MAP_TILES_URL
+    else [],  # no tile source: the maps draw the site's own layers (outlines) only
+    "ATTRIBUTION_PREFIX": '<a href="https://leafletjs.com">Leaflet</a>',
+    "DEFAULT_CENTER": (46.6, 2.4), "DEFAULT_ZOOM": 5, "MIN_ZOOM": 2, "MAX_ZOOM": 18,
+    "RESET_VIEW": False, "SCALE": None,
+    "PLUGINS": {  # css/maps.css on every map; the vendored markercluster (static/vendor/)
+        "ptce": {"css": ["css/maps.css"], "auto-include": True},
+        "markercluster": {
+            "js": ["vendor/leaflet.markercluster/leaflet.markercluster.js"],
+            "css": ["vendor/leaflet.markercluster/MarkerCluster.css"],
+        },
+    },
+}
 
 # Content-Security-Policy (Django 6's middleware): own origin only, scripts with nonces.
 SECURE_CSP = {
@@ -376,10 +397,4 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-}
-
-LEAFLET_CONFIG = {
-    "DEFAULT_CENTER": (46.6, 2.4),
-    "DEFAULT_ZOOM": 5,
-    "RESET_VIEW": False,
 }

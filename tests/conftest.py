@@ -1,11 +1,39 @@
+"""Fixtures shared by the whole suite, and what keeps it fast (``make test``, under 90 s on two
+cores): a fast password hasher; the seed loaded once per process and copied into the tests
+that ask for it (``seeded``, ``seeded_with_communes``); one Chromium for all the browser tests
+(``shared_browser``), which run last; each pytest-xdist worker with its own test database
+(pytest-django) and its own keys in Redis."""
+
+import os
+import uuid
+
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connections
 from django.test.utils import override_settings
 
 from ptce_site.curators import CURATORS_GROUP
+from tests import seed_snapshot
 from tests.factories import PoleFactory, UserFactory
 
 PASSWORD = "motdepasse-solide-2026"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+# The fixtures that start a browser: the tests that use one run after all the others.
+BROWSER_FIXTURES = {"shared_browser", "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tests last, in their order. Playwright's sync API runs an asyncio loop in
+    the test process, which asgiref and Django then see as running (``async_to_sync`` refuses
+    to run, ORM calls need DJANGO_ALLOW_ASYNC_UNSAFE): no other test should run after the
+    shared browser has started. pytest-xdist hands the tests out in this order too."""
+    items.sort(key=lambda item: bool(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -75,3 +103,77 @@ def _empty_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_keys_of_this_process():
+    """With Redis, the keys of this test process under a prefix of its own (worker and run),
+    and ``cache.clear()`` removing those only (tests/worker_cache.py): the pytest-xdist workers,
+    and other runs on the same Redis database, never clear each other's keys."""
+    default = django_settings.CACHES["default"]
+    if not default["BACKEND"].endswith(".RedisCache"):
+        yield
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    prefix = f"{default.get('KEY_PREFIX', '')}-test-{worker}-{uuid.uuid4().hex[:8]}"
+    ours = {**default, "BACKEND": "tests.worker_cache.WorkerRedisCache", "KEY_PREFIX": prefix}
+    with override_settings(CACHES={**django_settings.CACHES, "default": ours}):
+        yield
+
+
+# -- the seed, loaded once per process -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _seed_snapshot(django_db_setup, django_db_blocker):
+    """``load_seed_data --skip-communes`` once, on the empty test database; its rows kept."""
+    with django_db_blocker.unblock():
+        return seed_snapshot.capture(
+            lambda: call_command("load_seed_data", "--skip-communes", verbosity=0)
+        )
+
+
+@pytest.fixture(scope="session")
+def _seed_snapshot_with_communes(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return seed_snapshot.capture(lambda: call_command("load_seed_data", verbosity=0))
+
+
+@pytest.fixture
+def seeded(db, _seed_snapshot):
+    """The reference data and the seed registry, as ``manage.py load_seed_data --skip-communes``
+    loads them (regions and their outlines, sectors, sources, organisations, calls, the 30
+    poles and their history), copied from the process's one run of it. Works in transactional
+    tests too (``django_db(transaction=True)``, ``live_server``)."""
+    _seed_snapshot.restore()
+
+
+@pytest.fixture
+def seeded_with_communes(db, _seed_snapshot_with_communes):
+    """``seeded`` plus the 35,000 communes: all that ``manage.py load_seed_data`` loads."""
+    _seed_snapshot_with_communes.restore()
+
+
+# -- one browser for the run -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def shared_browser(django_db_setup):
+    """Debian's Chromium, started once per test process through Playwright's sync API. Each
+    test opens its own context (``shared_browser.new_context(...)``: cookies, storage and
+    viewport of its own) and closes it; tests that use this run last (see
+    ``pytest_collection_modifyitems``). Skips the test if Chromium is not installed."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's loop runs in this thread: Django's ORM must be allowed beside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    # Inside Playwright's context Django may have opened connections of its own: closed
+    # before the test databases are dropped (PostgreSQL refuses while they are open).
+    connections.close_all()
+    browser.close()
+    playwright.stop()

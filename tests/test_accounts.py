@@ -125,3 +125,18 @@ def test_password_reset_does_not_tell_whether_an_address_has_an_account(db):
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        (reverse("password_change"), "Changer de mot de passe"),
+        (reverse("password_reset"), "Mot de passe oublié"),
+    ],
+)
+def test_password_pages_share_one_form_layout(alice, url, heading):
+    client = Client()
+    client.force_login(alice)
+    html = client.get(url).content.decode()
+    assert f"<title>{heading}" in html and f"<h1>{heading}</h1>" in html
+    assert '<button class="button" type="submit">Valider</button>' in html

@@ -21,7 +21,7 @@ from django.test import RequestFactory
 from poles.models import Pole, Sector
 from poles.registry.filters import PoleFilterSet
 from ptce_site.cache import cache_public_page, current_generation
-from ptce_site.cache_keys import ParametersRead, normalised_query, parameters_read
+from ptce_site.cache_keys import ParametersRead, normalised_query
 from tests.factories import PoleFactory, SectorFactory
 from tests.test_cache import get, served_from_cache, text
 
@@ -261,7 +261,7 @@ def test_no_cap_when_the_setting_is_zero(client, registry, settings):
 def test_each_view_declares_the_parameters_its_page_reads():
     with pytest.raises(TypeError, match="query parameters the page reads"):
         cache_public_page(lambda request: HttpResponse())
-    assert parameters_read((PoleFilterSet, "page")) == {*PoleFilterSet.base_filters, "page"}
+    assert ParametersRead((PoleFilterSet, "page")).names == {*PoleFilterSet.base_filters, "page"}
 
     class FoundedFilterSet(django_filters.FilterSet):
         founded = django_filters.NumericRangeFilter(field_name="founded_year")
@@ -271,7 +271,7 @@ def test_each_view_declares_the_parameters_its_page_reads():
             fields = ["status"]
 
     # A range filter reads two parameters.
-    assert parameters_read((FoundedFilterSet,)) == {"status", "founded_min", "founded_max"}
+    assert ParametersRead((FoundedFilterSet,)).names == {"status", "founded_min", "founded_max"}
 
 
 class SeveralValuesFilterSet(django_filters.FilterSet):

@@ -14,9 +14,9 @@ Nothing here lists the site's pages, so that a new page is walked without editin
   route (a project view replacing one of Django's) cannot be reached and is skipped.
 - **Query parameters**: a fixed set any page may meet (``q``, ``page``, ``sort``, ``lang``,
   ``next``); on the public pages the fields of every FilterSet of the project
-  (``poles/filters.py``, ``members/filters.py``...); on the admin's ``_to_field``, ``_popup``,
-  ``_changelist_filters`` and, on changelists, ``q``, ``o``, ``p``, ``e``, ``all`` and the
-  parameters of the list filters and date hierarchy (``expected_parameters()`` of the
+  (``poles/registry/filters.py``, ``members/filters.py``...); on the admin's ``_to_field``,
+  ``_popup``, ``_changelist_filters`` and, on changelists, ``q``, ``o``, ``p``, ``e``, ``all``
+  and the parameters of the list filters and date hierarchy (``expected_parameters()`` of the
   changelist's filter specs); plus what the pages show: the fields of the forms that target the
   URL (the admin's add page takes them as initial values) and the parameters of the links to it.
 - **Form fields (POST)**: the ``<input>``, ``<select>``, ``<textarea>`` and ``<button>`` names

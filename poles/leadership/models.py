@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.model_parts import account_link
 from ptce_site.validators import validate_single_line
 
 
@@ -44,14 +45,7 @@ class Invitation(models.Model):
         verbose_name=_("compte"),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("invité par"),
-    )
+    invited_by = account_link(_("invité par"))
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     send_count = models.PositiveSmallIntegerField(_("envois"), default=0)
@@ -132,14 +126,7 @@ class ClaimRequest(models.Model):
     )
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True)
     decided_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("traitée par"),
-    )
+    decided_by = account_link(_("traitée par"))
     invitation = models.ForeignKey(
         Invitation,
         on_delete=models.SET_NULL,

@@ -6,8 +6,8 @@
 - ``off``: nothing.
 
 Only edits by leaders are reported: staff editing from the leaders' space are the recipients
-already. The e-mails list the fields with their values before and after (``poles.history``)
-and link to the change in the admin.
+already. The e-mails list the fields with their values before and after
+(``poles.leadership.history``) and link to the change in the admin.
 """
 
 from __future__ import annotations
@@ -30,17 +30,15 @@ from .history import Change, changes_by_leaders, recent_changes
 
 logger = logging.getLogger(__name__)
 
-MODES = ("each", "daily", "off")
-
-
 def mode() -> str:
-    return getattr(settings, "LEADER_EDIT_NOTIFICATIONS", "each")
+    """``each``, ``daily`` or ``off``: the settings check the value and give the default."""
+    return settings.LEADER_EDIT_NOTIFICATIONS
 
 
 def recipients() -> list[str]:
     """``STAFF_NOTIFICATION_EMAILS`` if set, otherwise every active staff user allowed to
     change poles (directly, through a group, or as superuser) who has an e-mail address."""
-    override = getattr(settings, "STAFF_NOTIFICATION_EMAILS", [])
+    override = settings.STAFF_NOTIFICATION_EMAILS
     if override:
         return list(override)
     users = get_user_model().objects.with_perm(

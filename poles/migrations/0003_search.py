@@ -1,12 +1,12 @@
 """Search support on PostgreSQL: unaccent and pg_trgm, an immutable unaccent, trigram indexes.
 
-SQLite needs nothing here: ``poles.registry.search`` registers ``ptce_unaccent`` on each
+SQLite needs nothing here: ``ptce_site.search`` registers ``ptce_unaccent`` on each
 connection.
 """
 
 from django.db import migrations
 
-# The IMMUTABLE wrapper the ``unaccented`` lookup (poles/registry/search.py) calls, written out
+# The IMMUTABLE wrapper the ``unaccented`` lookup (ptce_site/search.py) calls, written out
 # here: a migration keeps the SQL it ran, whatever the live code becomes.
 POSTGRES_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION ptce_unaccent(text) RETURNS text

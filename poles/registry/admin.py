@@ -9,12 +9,10 @@ logo, history of changes, guard against concurrent edits).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count, Prefetch
-from django.utils import timezone
-from django.utils.html import format_html
+from django.db.models import Count
+from django.template.loader import render_to_string
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +20,9 @@ from calls.models import Application, Call
 from members.models import Membership
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import HistoryAdmin, NameListFilter, log_changes
-from ptce_site.exports import csv_response, dated_filename, yes_no
+from ptce_site.exports import dated_filename
 
+from .exports import CURATOR_COLUMNS, poles_csv
 from .models import Objective, Pole, Sector, SourceDocument
 
 
@@ -101,7 +100,6 @@ class ApplicationInline(TabularInline):
             super()
             .get_queryset(request)
             .select_related("call", "former_region")
-            .defer("former_region__geometry")
             .order_by("call__year", "call__title")
         )
 
@@ -137,22 +135,6 @@ class CallOutcomeFilter(admin.SimpleListFilter):
         )
 
 
-
-POLE_CSV_HEADER = [
-    _("nom"),
-    _("identifiant"),
-    _("statut"),
-    _("pôle témoin"),
-    _("région"),
-    _("commune"),
-    _("code commune"),
-    _("secteurs"),
-    _("lauréat de"),
-    _("site web"),
-    _("e-mail"),
-    _("publié"),
-    _("mis à jour le"),
-]
 
 # The sections of the pole's page, named so that the composed admin (poles/admin.py) lays
 # the leadership's sections out between them.
@@ -224,8 +206,8 @@ class PoleAdmin(RelatedKeysMixin, HistoryAdmin):
     ]
 
     class Media:
-        css = {"all": ["leaflet/leaflet.css", "css/admin.css"]}
-        js = ["leaflet/leaflet.js", "js/admin-point.js"]
+        # Leaflet and the point picker come with the map itself (point_on_map's template).
+        css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
         return (
@@ -233,7 +215,6 @@ class PoleAdmin(RelatedKeysMixin, HistoryAdmin):
             .get_queryset(request)
             .with_member_count()
             .select_related("region")
-            .defer("region__geometry")
         )
 
     def get_fieldsets(self, request, obj=None):
@@ -244,16 +225,8 @@ class PoleAdmin(RelatedKeysMixin, HistoryAdmin):
 
     @admin.display(description=_("point sur la carte"))
     def point_on_map(self, pole: Pole) -> str:
-        return format_html(
-            '<div id="pole-point-map" class="admin-point-map" data-tiles="{}" '
-            'data-attribution="{}"></div><p class="help">{}</p>',
-            settings.MAP_TILES_URL,
-            settings.MAP_TILES_ATTRIBUTION,
-            gettext(
-                "Cliquez sur la carte pour placer le pôle : la latitude et la longitude se "
-                "remplissent. Changer de commune replace le point sur la commune."
-            ),
-        )
+        """django-leaflet's map with the point picker the leaders' space uses too."""
+        return render_to_string("admin/poles/pole/point_map.html")
 
     @admin.display(description=_("membres"), ordering="member_count")
     def member_count(self, pole: Pole) -> int:
@@ -304,27 +277,4 @@ class PoleAdmin(RelatedKeysMixin, HistoryAdmin):
 
     @admin.action(description=_("Exporter la sélection en CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        laureates = Application.objects.laureates().select_related("call").order_by("call__year")
-        poles = queryset.select_related("region").prefetch_related(
-            "sectors",
-            Prefetch("applications", queryset=laureates, to_attr="laureate_applications"),
-        )
-        rows = (
-            [
-                pole.name,
-                pole.slug,
-                pole.get_status_display(),
-                yes_no(pole.is_witness),
-                pole.region.name if pole.region else "",
-                pole.commune_name,
-                pole.commune_code,
-                ", ".join(sector.name for sector in pole.sectors.all()),
-                ", ".join(a.call.title for a in pole.laureate_applications),
-                pole.website,
-                pole.contact_email,
-                yes_no(pole.is_published),
-                timezone.localtime(pole.updated_at).strftime("%Y-%m-%d %H:%M"),
-            ]
-            for pole in poles
-        )
-        return csv_response(dated_filename("poles-ptce-selection"), POLE_CSV_HEADER, rows)
+        return poles_csv(dated_filename("poles-ptce-selection"), queryset, CURATOR_COLUMNS)

@@ -5,15 +5,22 @@ from __future__ import annotations
 import django_filters
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Call
 from members.models import Membership, Organisation
-from ptce_site.filters import ExplainedFilterSet, QueryFilter, SlugChoiceFilter, search_terms
+from ptce_site.filters import (
+    ExplainedFilterSet,
+    QueryFilter,
+    SlugChoiceFilter,
+    every_term,
+    search_terms,
+)
+from ptce_site.search import Unaccented
 
 from ..territories.models import FormerRegion, Region
 from .models import Objective, Pole, Sector
-from .search import Unaccented
 
 # The pole's own text fields searched (sector and member organisation names are searched
 # too), with the weight of a match in the ranking.
@@ -52,11 +59,10 @@ class PoleFilterSet(ExplainedFilterSet):
         max_length=10_000,  # longer input is cut to MAX_QUERY_LENGTH, not refused
         help_text=_("Nom, territoire, secteur, organisation membre…"),
     )
-    # The outlines (large JSON documents) are never needed for the choices: not decoded.
-    region = SlugChoiceFilter(label=_("Région"), queryset=Region.objects.defer("geometry"))
+    region = SlugChoiceFilter(label=_("Région"), queryset=Region.objects.all())
     former_region = SlugChoiceFilter(
         label=_("Ancienne région (avant 2016)"),
-        queryset=FormerRegion.objects.defer("geometry"),
+        queryset=FormerRegion.objects.all(),
         method="filter_former_region",
     )
     status = django_filters.ChoiceFilter(
@@ -97,6 +103,12 @@ class PoleFilterSet(ExplainedFilterSet):
         fields = ["q", "region", "former_region", "status", "witness", "sector", "objective",
                   "member_kind", "call", "outcome", "charter", "sort"]
 
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> PoleFilterSet:
+        """The published poles as the query string filters them: the directory, its exports,
+        the map and the open data all read their filters this way."""
+        return cls(request.GET or None, queryset=Pole.objects.published())
+
     # -- filters ---------------------------------------------------------------------------
     @staticmethod
     def _subquery(condition: Q) -> Q:
@@ -104,12 +116,9 @@ class PoleFilterSet(ExplainedFilterSet):
         return Q(pk__in=Pole.objects.filter(condition).values("pk"))
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        terms = search_terms(value)
-        if not terms:
+        condition = every_term(value, lambda term: Q(pk__in=self._poles_matching(term)))
+        if condition is None:
             return queryset
-        condition = Q()
-        for term in terms:
-            condition &= Q(pk__in=self._poles_matching(term))
         if connection.vendor == "postgresql":
             # pg_trgm: a name with a typo still matches ("coursiv boutarik"). In a subquery,
             # so that it uses the trigram index: an OR in the outer WHERE would compute the

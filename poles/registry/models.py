@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ptce_site.model_parts import checked_when_known
 from ptce_site.validators import validate_phone, validate_single_line
 
 from ..territories.communes import place_in_commune
@@ -258,15 +259,17 @@ class Pole(models.Model):
         verbose_name = _("pôle")
         verbose_name_plural = _("pôles")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+            checked_when_known(
+                Q(latitude__gte=-90, latitude__lte=90),
+                "latitude",
                 name="pole_latitude_range",
-                violation_error_message=_("La latitude doit être comprise entre -90 et 90."),
+                message=_("La latitude doit être comprise entre -90 et 90."),
             ),
-            models.CheckConstraint(
-                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+            checked_when_known(
+                Q(longitude__gte=-180, longitude__lte=180),
+                "longitude",
                 name="pole_longitude_range",
-                violation_error_message=_("La longitude doit être comprise entre -180 et 180."),
+                message=_("La longitude doit être comprise entre -180 et 180."),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)

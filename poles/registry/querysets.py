@@ -14,19 +14,6 @@ class PoleQuerySet(models.QuerySet):
     def published(self) -> PoleQuerySet:
         return self.filter(is_published=True)
 
-    def laureates(self, call=None) -> PoleQuerySet:
-        """Poles selected by ``call`` (a Call, its slug or its pk), or by any call."""
-        from calls.models import Application
-
-        condition = Q(applications__outcome=Application.Outcome.LAUREATE)
-        if call is not None:
-            if isinstance(call, str):
-                condition &= Q(applications__call__slug=call)
-            else:
-                condition &= Q(applications__call=call)
-        # A subquery, not a join, so that rows are not duplicated and annotations stay right.
-        return self.filter(pk__in=self.model.objects.filter(condition).values("pk"))
-
     def in_region(self, region) -> PoleQuerySet:
         """Poles of ``region``: a Region, a FormerRegion (its current region's poles), or a slug."""
         if isinstance(region, FormerRegion):
@@ -45,18 +32,6 @@ class PoleQuerySet(models.QuerySet):
             )
         )
 
-    def with_laureate_count(self) -> PoleQuerySet:
-        """Annotate ``laureate_count``: how many calls selected the pole."""
-        from calls.models import Application
-
-        return self.annotate(
-            laureate_count=Count(
-                "applications",
-                filter=Q(applications__outcome=Application.Outcome.LAUREATE),
-                distinct=True,
-            )
-        )
-
     def for_cards(self) -> PoleQuerySet:
         """Load what lists show of each pole (region, sectors, calls won) in constant queries."""
         from calls.models import Application
@@ -64,7 +39,7 @@ class PoleQuerySet(models.QuerySet):
         laureate_applications = (
             Application.objects.laureates().select_related("call").order_by("call__year")
         )
-        return self.select_related("region").defer("region__geometry").prefetch_related(
+        return self.select_related("region").prefetch_related(
             "sectors",
             models.Prefetch(
                 "applications", queryset=laureate_applications, to_attr="laureate_applications"
@@ -81,17 +56,15 @@ class PoleQuerySet(models.QuerySet):
 
         applications = (
             Application.objects.select_related("call", "former_region")
-            .defer("former_region__geometry")
             .order_by("call__year", "call__title")
         )
         return (
             self.select_related("region")
-            .defer("region__geometry")
             .prefetch_related(
                 "sectors",
                 "objectives",
                 "sources",
-                Prefetch("region__former_regions", FormerRegion.objects.defer("geometry")),
+                "region__former_regions",
                 Prefetch(
                     "memberships",
                     queryset=Membership.objects.select_related("organisation"),
@@ -107,6 +80,10 @@ class PoleQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff and user.has_perm("poles.change_pole"):
             return self
+        return self.led_by(user)
+
+    def led_by(self, user) -> PoleQuerySet:
+        """The poles ``user`` is a leader of (curators' other poles not included)."""
         return self.filter(pk__in=user.led_poles.values("pk"))
 
     def bump_version(self, **changes) -> int:

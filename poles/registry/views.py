@@ -6,33 +6,28 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from calls.models import Application, Call
 from members.models import Membership, Organisation
 from ptce_site.cache import cache_public_page
-from ptce_site.exports import csv_response, dated_filename, yes_no
-from ptce_site.links import absolute_url
+from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
+from ptce_site.search import unaccent
 
-from ..territories.models import FormerRegion, Region
-from .api import GEOJSON, RegionCounts, map_filterset, pole_features, requested_level
+from ..territories.departments import former_region_of
+from ..territories.models import Region
+from .api import GEOJSON, RegionCounts, pole_features, requested_level
+from .exports import poles_csv
 from .filters import PoleFilterSet
 from .models import Pole
-from .search import unaccent
 
 PER_PAGE = 20
-
-
-def _directory_filterset(request: HttpRequest) -> PoleFilterSet:
-    return PoleFilterSet(request.GET or None, queryset=Pole.objects.published())
 
 
 @require_safe
@@ -75,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_public_page(PoleFilterSet, "page")
 def pole_list(request: HttpRequest) -> HttpResponse:
-    filterset = _directory_filterset(request)
+    filterset = PoleFilterSet.for_request(request)
     pagination = paginate(request, filterset.qs.for_cards(), PER_PAGE)
     context = {
         "filter": filterset,
@@ -87,62 +82,17 @@ def pole_list(request: HttpRequest) -> HttpResponse:
     return render(request, "poles/pole_list.html", context)
 
 
-CSV_COLUMNS = [
-    gettext_lazy("nom"),
-    gettext_lazy("adresse"),
-    gettext_lazy("statut"),
-    gettext_lazy("pôle témoin"),
-    gettext_lazy("région"),
-    gettext_lazy("territoire"),
-    gettext_lazy("commune"),
-    gettext_lazy("code commune"),
-    gettext_lazy("secteurs"),
-    gettext_lazy("lauréat de"),
-    gettext_lazy("année de création"),
-    gettext_lazy("signature de la charte"),
-    gettext_lazy("site web"),
-    gettext_lazy("e-mail"),
-    gettext_lazy("téléphone"),
-    gettext_lazy("latitude"),
-    gettext_lazy("longitude"),
-    gettext_lazy("mis à jour le"),
-]
-
-
 @require_safe
 def pole_export_csv(request: HttpRequest) -> HttpResponse:
     """The directory's current result set as CSV: UTF-8 with BOM, ';' (or ``?sep=,``)."""
-    filterset = _directory_filterset(request)
+    filterset = PoleFilterSet.for_request(request)
     delimiter = "," if request.GET.get("sep") == "," else ";"
-    rows = (
-        [
-            pole.name,
-            absolute_url(pole.get_absolute_url()),
-            pole.get_status_display(),
-            yes_no(pole.is_witness),
-            pole.region.name if pole.region else "",
-            pole.territory,
-            pole.commune_name,
-            pole.commune_code,
-            ", ".join(sector.name for sector in pole.sectors.all()),
-            ", ".join(a.call.title for a in pole.laureate_applications),
-            pole.founded_year or "",
-            pole.charter_signed_on.isoformat() if pole.charter_signed_on else "",
-            pole.website,
-            pole.contact_email,
-            pole.contact_phone,
-            pole.latitude if pole.latitude is not None else "",
-            pole.longitude if pole.longitude is not None else "",
-            timezone.localtime(pole.updated_at).strftime("%Y-%m-%d %H:%M"),
-        ]
-        for pole in filterset.qs.for_cards().iterator(chunk_size=500)
-    )
-    return csv_response(dated_filename("poles-ptce"), CSV_COLUMNS, rows, delimiter=delimiter)
+    return poles_csv(dated_filename("poles-ptce"), filterset.qs, delimiter=delimiter)
 
 
 @require_safe
 def pole_export_geojson(request: HttpRequest) -> HttpResponse:
-    filterset = _directory_filterset(request)
+    filterset = PoleFilterSet.for_request(request)
     collection = {"type": "FeatureCollection", "features": pole_features(request, filterset.qs)}
     response = HttpResponse(json.dumps(collection, ensure_ascii=False), content_type=GEOJSON)
     filename = dated_filename("poles-ptce", "geojson")
@@ -174,13 +124,9 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pole = get_object_or_404(Pole.objects.published().for_detail(), slug=slug)
     current = [m for m in pole.all_memberships if m.is_current]
     former_regions = {a.former_region for a in pole.all_applications if a.former_region}
-    if not former_regions and pole.region and pole.commune_code:
-        department = (
-            pole.commune_code[:3] if pole.commune_code.startswith("97") else (pole.commune_code[:2])
-        )
-        former_regions = {
-            fr for fr in pole.region.former_regions.all() if department in fr.department_codes
-        }
+    if not former_regions and pole.region:
+        former = former_region_of(pole.commune_code, pole.region.former_regions.all())
+        former_regions = {former} if former else set()
     context = {
         "pole": pole,
         "member_groups": _members_by_kind(current),
@@ -211,8 +157,7 @@ def _regions_with_counts():
 def region_list(request: HttpRequest) -> HttpResponse:
     regions = sorted(
         _regions_with_counts()
-        .defer("geometry")
-        .prefetch_related(Prefetch("former_regions", FormerRegion.objects.defer("geometry"))),
+        .prefetch_related("former_regions"),
         key=lambda region: unaccent(region.name).lower(),
     )
     return render(request, "poles/region_list.html", {"regions": regions})
@@ -223,8 +168,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     region = get_object_or_404(
         _regions_with_counts()
-        .defer("geometry")
-        .prefetch_related(Prefetch("former_regions", FormerRegion.objects.defer("geometry"))),
+        .prefetch_related("former_regions"),
         slug=slug,
     )
     poles = (
@@ -235,7 +179,6 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Application.objects.laureates()
         .filter(pole__region=region, pole__is_published=True)
         .select_related("call", "pole", "former_region")
-        .defer("former_region__geometry")
         .order_by("-call__year", "call__title", "pole__name")
     )
     calls = [
@@ -253,7 +196,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     level = requested_level(request)
     if level is None:
         level = "current"
-    filterset = map_filterset(request)
+    filterset = PoleFilterSet.for_request(request)
     metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
     query = request.GET.copy()
     query["level"] = level
@@ -265,7 +208,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "ignored": filterset.ignored_filters(),
         "api_query": query.urlencode(),
         "chosen_call": filterset.cleaned("call"),
-        "overseas": [(r.code, r.name) for r in Region.objects.filter(code__lt="10")],
+        "overseas": [(r.code, r.name) for r in Region.objects.all() if r.is_overseas],
         "api_url": reverse("poles:api-index"),
         "map_strings": map_strings(metric),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
@@ -19,9 +19,6 @@ class FormerRegionInline(TabularInline):
     extra = 0
     show_change_link = True
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("geometry")
-
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
@@ -35,9 +32,8 @@ class RegionAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .defer("geometry")
             .annotate(pole_count=Count("poles", distinct=True))
-            .prefetch_related(Prefetch("former_regions", FormerRegion.objects.defer("geometry")))
+            .prefetch_related("former_regions")
         )
 
     @admin.display(description=_("anciennes régions"))
@@ -58,15 +54,6 @@ class FormerRegionAdmin(RelatedKeysMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["region"]
 
-    def get_queryset(self, request):
-        # The outlines are edited by the seed data loader, never here: leave them in the table.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("region")
-            .defer("geometry", "region__geometry")
-        )
-
 
 @admin.register(Commune)
 class CommuneAdmin(admin.ModelAdmin):
@@ -78,7 +65,4 @@ class CommuneAdmin(admin.ModelAdmin):
     search_fields = ["name", "=code", "postal_codes"]
     # 35,000 rows: counting them all on every filtered page is wasted work.
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("region").defer("region__geometry")
 

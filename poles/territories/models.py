@@ -1,5 +1,5 @@
-"""Regions of France (current and before 2016) and communes: reference data, loaded by
-``load_seed_data`` from ``fixtures/``."""
+"""Regions of France (current and before 2016), their outlines and communes: reference data,
+loaded by ``load_seed_data`` from ``fixtures/``."""
 
 from __future__ import annotations
 
@@ -16,13 +16,6 @@ class Region(models.Model):
     code = models.CharField(_("code INSEE"), max_length=2, unique=True)
     name = models.CharField(_("nom"), max_length=100, unique=True)
     slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
-    geometry = models.JSONField(
-        _("contour"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("Géométrie GeoJSON simplifiée, chargée depuis les données de référence."),
-    )
 
     class Meta:
         ordering = ["name"]
@@ -52,13 +45,6 @@ class FormerRegion(models.Model):
         related_name="former_regions",
         verbose_name=_("région actuelle"),
     )
-    geometry = models.JSONField(
-        _("contour"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("Géométrie GeoJSON simplifiée, chargée depuis les données de référence."),
-    )
     departments = models.CharField(
         _("départements"),
         max_length=60,
@@ -81,6 +67,66 @@ class FormerRegion(models.Model):
     @property
     def department_codes(self) -> list[str]:
         return self.departments.split()
+
+
+class Outline(models.Model):
+    """A region's outline for the maps, in a table of its own: the region rows, read by every
+    page, never carry (nor decode) these JSON documents of tens of kilobytes; only the map's
+    GeoJSON joins them."""
+
+    geometry = models.JSONField(
+        _("contour"),
+        help_text=_(
+            "Géométrie GeoJSON simplifiée, aux coordonnées arrondies pour les cartes, chargée "
+            "depuis les données de référence."
+        ),
+    )
+    label_longitude = models.FloatField(_("longitude de l'étiquette"), null=True, blank=True)
+    label_latitude = models.FloatField(_("latitude de l'étiquette"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def label_point(self) -> list[float] | None:
+        """Where the maps write the region's figure, ``[longitude, latitude]`` as in GeoJSON."""
+        if self.label_longitude is None or self.label_latitude is None:
+            return None
+        return [self.label_longitude, self.label_latitude]
+
+
+class RegionOutline(Outline):
+    region = models.OneToOneField(
+        Region,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="outline",
+        verbose_name=_("région"),
+    )
+
+    class Meta:
+        verbose_name = _("contour de région")
+        verbose_name_plural = _("contours de régions")
+
+    def __str__(self) -> str:
+        return str(self.region)
+
+
+class FormerRegionOutline(Outline):
+    former_region = models.OneToOneField(
+        FormerRegion,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="outline",
+        verbose_name=_("ancienne région"),
+    )
+
+    class Meta:
+        verbose_name = _("contour d'ancienne région")
+        verbose_name_plural = _("contours d'anciennes régions")
+
+    def __str__(self) -> str:
+        return str(self.former_region)
 
 
 class Commune(models.Model):

@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,11 +27,6 @@ pytestmark = pytest.mark.django_db
 CALLS = reverse("calls:call-list")
 CALL_2013 = reverse("calls:call-detail", args=["appel-a-projets-2013"])
 CALL_2011 = reverse("calls:call-detail", args=["appel-a-candidature-2011"])
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", "--skip-communes", verbosity=0)
 
 
 def html_of(response) -> str:

@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,11 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ORGANISATIONS = reverse("members:organisation-list")
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", "--skip-communes", verbosity=0)
 
 
 @pytest.fixture
@@ -454,3 +448,9 @@ def test_name_search_can_use_the_trigram_index_on_postgresql(seeded):
         plan = queryset.explain()
         cursor.execute("SET enable_seqscan = on")
     assert "organisation_name_search_trgm" in plan
+
+
+def test_empty_result_without_filters_offers_the_whole_list(client):
+    html = html_of(client.get(ORGANISATIONS, {"page": "1"}))
+    assert "Aucune organisation ne correspond à ces critères." in html
+    assert f'<a href="{ORGANISATIONS}">Voir toutes les organisations</a>' in html

@@ -42,20 +42,27 @@ MODELS = {
 }
 EDITABLE_MODELS = ["region", "formerregion", "sector", "sourcedocument", "pole"]
 
+# The directory's columns (tests/poles/test_views.py), then whether the pole is published.
 POLE_CSV_HEADER = [
     "nom",
-    "identifiant",
+    "adresse",
     "statut",
     "pôle témoin",
     "région",
+    "territoire",
     "commune",
     "code commune",
     "secteurs",
     "lauréat de",
+    "année de création",
+    "signature de la charte",
     "site web",
     "e-mail",
-    "publié",
+    "téléphone",
+    "latitude",
+    "longitude",
     "mis à jour le",
+    "publié",
 ]
 
 
@@ -165,7 +172,7 @@ def test_curator_adds_a_pole_with_a_member_and_an_application(curator_client):
     assert pole.memberships.get().organisation == organisation
     assert list(pole.sectors.all()) == [sector]
     assert pole.objectives.get().code == "mutualisation"
-    assert list(Pole.objects.laureates(call)) == [pole]
+    assert pole.applications.get().call == call
     assert LogEntry.objects.get(object_id=str(pole.pk)).is_addition()
 
 
@@ -329,22 +336,39 @@ def test_csv_export_of_the_selection(curator_client):
     rows = read_csv(response)
     assert rows[0] == POLE_CSV_HEADER
     assert len(rows) == 3
-    by_name = {row[0]: row for row in rows[1:]}
-    assert by_name["Pôle d'Ardaynes"][1:12] == [
-        chosen.slug,
+    by_name = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    ardaynes = by_name["Pôle d'Ardaynes"]
+    assert ardaynes["adresse"].endswith(chosen.get_absolute_url())
+    assert [ardaynes[column] for column in POLE_CSV_HEADER[2:15]] == [
         "Opérationnel",
         "oui",
         "Grand Est",
+        "",
         "Sedan",
         "08409",
         "Écoconstruction, Énergie",
         "Appel à projets 2013",
+        "",
+        "",
         "https://ardaynes.example.org",
         "contact@ardaynes.example.org",
-        "oui",
+        "",
     ]
-    assert by_name["Clus'ter Jura"][2:4] == ["En sommeil", "non"]
-    assert by_name["Clus'ter Jura"][11] == "non"
+    assert ardaynes["publié"] == "oui"
+    jura = by_name["Clus'ter Jura"]
+    assert (jura["statut"], jura["pôle témoin"], jura["publié"]) == ("En sommeil", "non", "non")
+
+
+def test_the_admin_export_has_the_directory_columns_and_whether_published(
+    client, curator_client
+):
+    pole = PoleFactory()
+    public = read_csv(client.get(reverse("poles:pole-export-csv")))
+    admin_rows = read_csv(
+        curator_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [pole.pk]})
+    )
+    assert admin_rows[0] == [*public[0], "publié"]
+    assert admin_rows[1][:-1] == public[1]
 
 
 def test_csv_export_runs_the_same_queries_for_2_or_20_poles(curator_client):
@@ -452,4 +476,4 @@ def test_changelists_leave_the_region_outlines_in_the_database(curator_client, u
     grow_registry(2)
     with CaptureQueriesContext(connection) as queries:
         assert curator_client.get(url).status_code == 200
-    assert not [query["sql"] for query in queries if "geometry" in query["sql"]]
+    assert not [query["sql"] for query in queries if "outline" in query["sql"]]

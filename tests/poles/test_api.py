@@ -5,7 +5,6 @@ import json
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from poles.models import Region
@@ -15,11 +14,6 @@ pytestmark = pytest.mark.django_db
 
 REGIONS = reverse("poles:api-regions")
 POLES = reverse("poles:api-poles")
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", "--skip-communes", verbosity=0)
 
 
 def features(response) -> list[dict]:

@@ -1,10 +1,12 @@
 """The maps in a real browser: Playwright driving Debian's Chromium against the live server.
 
-Tiles are off (MAP_TILES_URL empty): the region layer alone must draw France, offline. Every
-test runs twice: with the development static files (plain names, found by the finders) and
-as in production (hashed and compressed by `collectstatic` into a temporary STATIC_ROOT, served
-by whitenoise), where Leaflet used to ask for "marker-icon.png" next to the page; each ends
-with every image and static file answered 200, no script error and no CSP violation.
+Every map is django-leaflet's `{% leaflet_map %}` with LEAFLET_CONFIG. Tiles are off (no tile
+layer, as with MAP_TILES_URL empty): the region layer alone must draw France, offline; one
+test turns them on and serves the tiles from the test itself. Most tests run twice: with the
+development static files (plain names, found by the finders) and as in production (hashed and
+compressed by `collectstatic` into a temporary STATIC_ROOT, served by whitenoise), where
+Leaflet used to ask for "marker-icon.png" next to the page; each ends with every image and
+static file answered 200, no script error and no CSP violation.
 """
 
 import os
@@ -20,7 +22,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tests.factories import PoleFactory, UserFactory
+from tests.factories import PoleFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
@@ -47,7 +49,7 @@ class Site:
     static_files: str  # "development" or "production"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -96,9 +98,17 @@ def production_live_server(settings, production_static_root):
     server.stop()
 
 
+@pytest.fixture
+def no_tiles(monkeypatch):
+    """As with MAP_TILES_URL empty: LEAFLET_CONFIG is read once, at start-up, into
+    django-leaflet's app_settings, which `{% leaflet_map %}` copies at each call."""
+    import leaflet
+
+    monkeypatch.setitem(leaflet.app_settings, "TILES", [])
+
+
 @pytest.fixture(params=["development", "production"])
-def site(request, settings):
-    settings.MAP_TILES_URL = ""
+def site(request, no_tiles):
     if request.param == "production":
         server = request.getfixturevalue("production_live_server")
     else:
@@ -229,6 +239,37 @@ def test_map_draws_regions_counts_and_lists_a_regions_laureates(map_site, page):
     assert_clean(page)
 
 
+def focused(page) -> dict:
+    return page.evaluate(
+        "() => { const e = document.activeElement; return {tag: e.tagName.toLowerCase(),"
+        " role: e.getAttribute('role'), label: e.getAttribute('aria-label') || ''}; }"
+    )
+
+
+def test_the_keyboard_reaches_each_region_and_enter_lists_its_poles(map_site, page):
+    open_map(page, f"{map_site.url}/carte/?call=appel-a-projets-2013")
+    page.focus("#map")
+    names = []
+    for _ in range(18):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        assert (now["tag"], now["role"]) == ("path", "button"), now
+        names.append(now["label"])
+    # Each of the 18 regions in turn, its name and count announced.
+    assert len(set(names)) == 18
+    assert "Île-de-France : 4 lauréats" in names
+    assert "Bretagne : 0 lauréats" in names
+
+    page.focus("#map")
+    while focused(page)["label"] != "Île-de-France : 4 lauréats":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#region-panel ul.region-poles li", timeout=10_000)
+    assert page.locator("#region-panel h2").inner_text() == "Île-de-France"
+    assert page.locator("#region-panel ul.region-poles li").count() == 4
+    assert_clean(page)
+
+
 def test_switching_to_former_regions_draws_27(map_site, page):
     open_map(page, f"{map_site.url}/carte/?call=appel-a-projets-2013")
     page.check("input[name=level][value=former]")
@@ -250,8 +291,41 @@ def test_overseas_regions_are_reachable(map_site, page):
     assert_clean(page)
 
 
-def test_the_home_pages_small_map_draws(map_site, page):
+def test_many_poles_in_one_town_are_clustered(map_site, page):
+    from poles.models import Region
+
+    rhone_alpes = Region.objects.get(code="84")
+    for number in range(30):  # around Lyon, a few hundred metres apart
+        PoleFactory(name=f"Pôle lyonnais {number}", region=rhone_alpes,
+                    latitude=45.75 + (number % 6) * 0.004, longitude=4.84 + (number // 6) * 0.004)
+    open_map(page, f"{map_site.url}/carte/")
+    assert page.locator(".pole-cluster").count() == 0  # no points over the whole of France
+    page.focus("#map")
+    while not focused(page)["label"].startswith("Auvergne-Rhône-Alpes"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # zooms in on the region: its poles appear, in one cluster
+    cluster = page.locator(".pole-cluster")
+    cluster.wait_for(timeout=10_000)
+    assert cluster.count() == 1
+    assert cluster.get_attribute("role") == "button"
+    assert cluster.inner_text().split() == ["30", "pôles"]
+
+    zoom = page.evaluate("window.__ptceMap.map.getZoom()")
+    cluster.focus()
+    page.keyboard.press("Enter")  # a cluster opens from the keyboard too: the map zooms in
+    page.wait_for_function(f"window.__ptceMap.map.getZoom() > {zoom}", timeout=10_000)
+    screenshot(page, map_site, "map-clusters")
+    assert_clean(page)
+
+
+def test_the_home_pages_small_map_starts_when_scrolled_into_view(map_site, new_page):
+    page = new_page("phone")
     page.goto(f"{map_site.url}/")
+    page.wait_for_load_state("load")
+    # Below the fold: not built yet, nothing fetched.
+    assert page.locator(".mini-map.leaflet-container").count() == 0
+    assert not any("regions.geojson" in url for _, url in page.responses)
+    page.locator(".mini-map").scroll_into_view_if_needed()
     page.wait_for_selector(".mini-map[data-ready='true']", timeout=15_000)
     assert page.locator(".mini-map path.leaflet-interactive").count() == 18
     assert_clean(page)
@@ -262,57 +336,42 @@ def test_a_poles_page_shows_its_marker(site, new_page, device):
     pole = PoleFactory(name="Pôle des Olivettes", latitude=47.2184, longitude=-1.5536)
     page = new_page(device)
     page.goto(site.url + pole.get_absolute_url())
+    page.locator("#pole-map").scroll_into_view_if_needed()
     assert shown_marker(page, "#pole-map") == expected_marker(site, device)
     assert page.locator("#pole-map img.leaflet-marker-icon").get_attribute("alt") == pole.name
     screenshot(page, site, f"pole-marker-{device}")
     assert_clean(page)
 
 
-@pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_the_leaders_point_picker_shows_and_moves_the_marker(site, new_page, device):
-    pole = PoleFactory(name="Pôle des Pentes", latitude=45.7676, longitude=4.8344)
-    pole.leaders.add(UserFactory(username="alice"))
-    page = new_page(device)
-    log_in(page, site, "alice")
-    page.goto(site.url + reverse("space:edit-pole", args=[pole.slug]))
-    page.locator("#pole-point-map").scroll_into_view_if_needed()
-    assert shown_marker(page, "#pole-point-map") == expected_marker(site, device)
-    screenshot(page, site, f"point-picker-{device}")
-
-    # A click north-west of the point (clear of the zoom buttons) moves the marker there.
-    marker = page.locator("#pole-point-map img.leaflet-marker-icon")
-    before, area = marker.bounding_box(), page.locator("#pole-point-map").bounding_box()
-    page.mouse.click(area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.3)
-    assert float(page.input_value("#id_latitude")) > 45.7676
-    assert float(page.input_value("#id_longitude")) < 4.8344
-    after = marker.bounding_box()
-    assert after["x"] < before["x"] and after["y"] < before["y"]
-    assert_clean(page)
+# A tile, served by the test: no request leaves the machine.
+TILE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a2dd6a5a0000000049454e44ae426082"
+)
 
 
-def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page):
-    from django.contrib.auth.models import Group
+def test_tiles_and_their_attribution_come_from_leaflet_config(live_server, new_page):
+    from django.conf import settings
 
-    from poles.models import Pole
-    from ptce_site.curators import CURATORS_GROUP
+    pole = PoleFactory(name="Pôle des Tuiles", latitude=45.7676, longitude=4.8344)
+    page = new_page("desktop")
+    tiles = []
 
-    user = UserFactory(username="curatrice", is_staff=True)
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
-    pole = Pole.objects.get(slug="coopaxis")
-    page.goto(f"{map_site.url}/admin/login/")
-    page.fill("#id_username", "curatrice")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.goto(f"{map_site.url}/admin/poles/pole/{pole.pk}/change/")
-    page.wait_for_selector("#pole-point-map.leaflet-container")
-    page.locator("#pole-point-map").scroll_into_view_if_needed()
-    box = page.locator("#pole-point-map").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    latitude = float(page.input_value("#id_latitude"))
-    longitude = float(page.input_value("#id_longitude"))
-    assert 44 < latitude < 49 and 0 < longitude < 5
-    page.click("input[name=_save]")
-    page.wait_for_selector(".messagelist")
-    pole.refresh_from_db()
-    assert round(pole.latitude, 4) == round(latitude, 4)
+    def serve_tile(route):
+        tiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE)
+
+    origin = settings.MAP_TILES_URL.split("/{z}")[0]
+    page.route(origin + "/**", serve_tile)
+    page.goto(live_server.url + pole.get_absolute_url())
+    page.locator("#pole-map").scroll_into_view_if_needed()
+    page.wait_for_selector("#pole-map img.leaflet-tile-loaded", timeout=10_000)
+    assert tiles and all(url.startswith(origin + "/11/") for url in tiles)
+    links = page.locator("#pole-map .leaflet-control-attribution a")
+    assert links.all_inner_texts() == ["Leaflet", "les contributeurs d'OpenStreetMap"]
+    # Told apart from the text around them without relying on colour (axe: link-in-text-block).
+    decorations = links.evaluate_all(
+        "links => links.map(a => getComputedStyle(a).textDecorationLine)"
+    )
+    assert decorations == ["underline", "underline"]
     assert_clean(page)

@@ -4,12 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from calls.models import Application
 from members.models import Membership
 from poles.models import Objective, Pole
 from tests.factories import (
-    ApplicationFactory,
-    CallFactory,
     FormerRegionFactory,
     MembershipFactory,
     PoleFactory,
@@ -106,22 +103,6 @@ def test_published_hides_unpublished_poles():
     assert list(Pole.objects.published()) == [visible]
 
 
-def test_laureates_filters_by_call_object_or_slug_without_duplicates():
-    call_2013 = CallFactory(slug="appel-2013")
-    other_call = CallFactory(slug="appel-2020")
-    laureate = PoleFactory()
-    ApplicationFactory(call=call_2013, pole=laureate)
-    ApplicationFactory(call=other_call, pole=laureate)
-    not_selected = PoleFactory()
-    ApplicationFactory(call=call_2013, pole=not_selected, outcome=Application.Outcome.NOT_SELECTED)
-    PoleFactory()  # never applied
-
-    assert list(Pole.objects.laureates()) == [laureate]
-    assert list(Pole.objects.laureates(call_2013)) == [laureate]
-    assert list(Pole.objects.laureates("appel-2013")) == [laureate]
-    assert list(Pole.objects.laureates("appel-inconnu")) == []
-
-
 def test_in_region_accepts_a_region_a_former_region_or_a_slug():
     grand_est = RegionFactory(code="44", name="Grand Est", slug="grand-est")
     lorraine = FormerRegionFactory(code="41", name="Lorraine", region=grand_est)
@@ -140,9 +121,7 @@ def test_member_count_ignores_organisations_that_left():
     MembershipFactory(
         pole=pole, joined_on=datetime.date(2012, 1, 1), left_on=datetime.date(2015, 1, 1)
     )
-    annotated = Pole.objects.with_member_count().with_laureate_count().get(pk=pole.pk)
-    assert annotated.member_count == 2
-    assert annotated.laureate_count == 0
+    assert Pole.objects.with_member_count().get(pk=pole.pk).member_count == 2
 
 
 def _commune(code="26281", name="Romans-sur-Isère", region=None, lat=45.0434, lon=5.0513):

@@ -255,7 +255,7 @@ def test_my_poles_links_to_profile_members_and_history(alice, pole):
 
 def test_profile_page_has_the_point_map_without_inline_script(alice, pole):
     html = login(alice).get(edit_url(pole)).content.decode()
-    assert 'id="pole-point-map"' in html and "js/space-point.js" in html
+    assert 'id="pole-point-map"' in html and "js/point-picker.js" in html
     assert 'name="latitude"' in html and 'name="longitude"' in html
     assert "<script>" not in html  # every script is a file: the CSP allows no inline code
 

@@ -5,7 +5,6 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,11 +28,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 DIRECTORY = reverse("poles:pole-list")
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", "--skip-communes", verbosity=0)
 
 
 def names(response) -> list[str]:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext, ngettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -20,11 +20,11 @@ from ptce_site.admin_utils import account_name
 from .. import services
 from ..forms import RefuseClaimForm
 from ..models import ClaimRequest
-from .decisions import apply_each, attempt, object_pk
+from .decisions import PendingTitleMixin, apply_each, attempt, object_pk
 
 
 @admin.register(ClaimRequest)
-class ClaimRequestAdmin(admin.ModelAdmin):
+class ClaimRequestAdmin(PendingTitleMixin, admin.ModelAdmin):
     """Requests sent from a pole's page: pending first; approve or refuse, never edit after."""
 
     list_display = ["created_at", "pole", "name", "email", "status", "decided_at"]
@@ -54,6 +54,11 @@ class ClaimRequestAdmin(admin.ModelAdmin):
         "pole", "status", "created_at", "decided_at", "decided_by_name", "invitation"
     ]
     decided_by_name = account_name("decided_by", _("décidée par"))
+    pending_title = ngettext_lazy(
+        "Demandes de gestion des pôles : %(count)d en attente",
+        "Demandes de gestion des pôles : %(count)d en attente",
+        "count",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("pole", "decided_by", "invitation")
@@ -72,14 +77,8 @@ class ClaimRequestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # requests come from the public site
 
-    def changelist_view(self, request, extra_context=None):
-        pending = ClaimRequest.objects.filter(status=ClaimRequest.Status.PENDING).count()
-        title = ngettext(
-            "Demandes de gestion des pôles : %(count)d en attente",
-            "Demandes de gestion des pôles : %(count)d en attente",
-            pending,
-        ) % {"count": pending}
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+    def pending_count(self) -> int:
+        return ClaimRequest.objects.filter(status=ClaimRequest.Status.PENDING).count()
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -179,6 +178,7 @@ class ClaimRequestAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "original": claim,
             "claim": claim,
+            "change_url": self._change_url(claim),
             "form": form,
             "title": gettext("Refuser la demande de %(name)s") % {"name": claim.name},
         }

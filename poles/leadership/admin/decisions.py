@@ -59,3 +59,17 @@ def apply_each(model_admin, request, objects, act, message) -> None:
         done += outcome
     if done:
         model_admin.message_user(request, message % {"count": done}, messages.SUCCESS)
+
+
+class PendingTitleMixin:
+    """A change list titled with how many objects wait for staff: ``pending_title`` (an
+    ``ngettext_lazy`` counting ``count``) and ``pending_count()``."""
+
+    pending_title: str
+
+    def pending_count(self) -> int:
+        raise NotImplementedError
+
+    def changelist_view(self, request, extra_context=None):
+        title = self.pending_title % {"count": self.pending_count()}
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})

@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import ngettext_lazy
 
 from ptce_site.admin_utils import account_name
 
 from .. import services
 from ..models import Invitation
-from .decisions import apply_each
+from .decisions import PendingTitleMixin, apply_each
 
 
 class InvitationStateFilter(admin.SimpleListFilter):
@@ -42,7 +42,7 @@ class InvitationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(PendingTitleMixin, admin.ModelAdmin):
     """Invitations are created from a pole's page ("Inviter un porteur") or by approving a
     claim request; here they are followed, resent or revoked."""
 
@@ -76,18 +76,17 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = fields
     user_name = account_name("user", _("compte"))
     invited_by_name = account_name("invited_by", _("invité par"))
+    pending_title = ngettext_lazy(
+        "Invitations des porteurs : %(count)d en attente",
+        "Invitations des porteurs : %(count)d en attente",
+        "count",
+    )
 
     def has_add_permission(self, request) -> bool:
         return False  # see the pole's page: "Inviter un porteur"
 
-    def changelist_view(self, request, extra_context=None):
-        pending = Invitation.objects.usable().count()
-        title = ngettext(
-            "Invitations des porteurs : %(count)d en attente",
-            "Invitations des porteurs : %(count)d en attente",
-            pending,
-        ) % {"count": pending}
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+    def pending_count(self) -> int:
+        return Invitation.objects.usable().count()
 
     @admin.display(description=_("état"))
     def state_label(self, invitation: Invitation) -> str:

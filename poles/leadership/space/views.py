@@ -7,7 +7,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -79,10 +78,9 @@ STALE_MESSAGE = _(
 @login_required
 def my_poles(request: HttpRequest) -> HttpResponse:
     poles = (
-        Pole.objects.filter(pk__in=request.user.led_poles.values("pk"))
-        .annotate(current_members=Count("memberships", filter=Q(memberships__left_on=None)))
+        Pole.objects.led_by(request.user)
+        .with_member_count()
         .select_related("region")
-        .defer("region__geometry")
         .order_by("name")
     )
     return render(request, "space/my_poles.html", {"poles": poles})

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         zone = timezone.get_current_timezone()
         start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
         end = start + datetime.timedelta(days=1)
-        count = send_digest(start, end, base_url=getattr(settings, "SITE_URL", ""))
+        count = send_digest(start, end, base_url=settings.SITE_URL)
         if count:
             self.stdout.write(f"Digest of {day.isoformat()} sent: {count} pole(s).")
         else:
