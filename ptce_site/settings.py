@@ -39,9 +39,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    # SimpleAdminConfig: the default AdminConfig autodiscovers every app's ``admin`` module,
-    # and ``leaflet.admin`` imports GeoDjango, which needs GDAL and crashes start-up. Our
-    # admin site config discovers the admin modules of every app except leaflet.
+    # SimpleAdminConfig: the default one autodiscovers every ``admin`` module, and
+    # ``leaflet.admin`` imports GeoDjango (needs GDAL): ours skips leaflet's.
     "ptce_site.apps.PtceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,6 +53,7 @@ INSTALLED_APPS = [
     "leaflet",
     "simple_history",
     "axes",
+    "import_export",
     "poles",
     "members",
     "calls",
