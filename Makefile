@@ -116,6 +116,10 @@ BENCH_ENV := DJANGO_SETTINGS_MODULE=ptce_site.settings DATABASE_URL=$(BENCH_DATA
 bench: install ## Benchmark at scale: 10,000 poles in PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk (BENCH_ARGS="--regenerate --seconds 10")
 	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench $(BENCH_ARGS)
 
+.PHONY: bench-import
+bench-import: install ## Time the bulk import (1,000 poles, 10,000 memberships) on the bench's database, rolled back
+	$(BENCH_ENV) $(PY) -m bench.imports $(BENCH_ARGS)
+
 .PHONY: drill
 drill: install ## Fault drill: PostgreSQL stopped ~5 s under load on the bench data (root, pg_ctlcluster)
 	$(BENCH_ENV) $(PY) -m bench --data-only

@@ -9,9 +9,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
-from ptce_site.admin_utils import NameListFilter
+from ptce_site.admin_utils import NameListFilter, PoleContentAdminMixin
+from ptce_site.import_admin import RegistryImportExportMixin
 
 from .models import Application, Call, Milestone
+from .resources import ApplicationResource
 
 
 class MilestoneInline(TabularInline):
@@ -71,7 +73,7 @@ class CallAdmin(RelatedKeysMixin, admin.ModelAdmin):
             _("Chiffres"),
             {
                 "fields": [
-                    ("applications_received", "received_is_lower_bound"),
+                    ("applications_received", "received_unit", "received_is_lower_bound"),
                     "applications_eligible",
                     "applications_selected",
                 ],
@@ -122,7 +124,11 @@ class CallAdmin(RelatedKeysMixin, admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(RelatedKeysMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    PoleContentAdminMixin, RegistryImportExportMixin, RelatedKeysMixin, admin.ModelAdmin
+):
+    resource_classes = [ApplicationResource]
+    export_stem = "candidatures"
     list_display = ["pole", "call", "outcome", "track", "former_region", "region_name_then"]
     list_filter = [
         "outcome",

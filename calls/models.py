@@ -29,6 +29,10 @@ class Call(models.Model):
         INTERMINISTERIAL = "interministerial", _("Appel à projets interministériel")
         EXPRESSION_OF_INTEREST = "expression_of_interest", _("Appel à manifestation d'intérêt")
 
+    class ReceivedUnit(models.TextChoices):
+        APPLICATIONS = "applications", _("dossiers")
+        ANSWERS = "answers", _("réponses")
+
     title = models.CharField(_("titre"), max_length=250)
     slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
     year = models.PositiveSmallIntegerField(
@@ -49,6 +53,16 @@ class Call(models.Model):
     closes_on = models.DateField(_("clôture le"), null=True, blank=True)
     results_on = models.DateField(_("résultats le"), null=True, blank=True)
     applications_received = models.PositiveIntegerField(_("dossiers reçus"), null=True, blank=True)
+    received_unit = models.CharField(
+        _("ce que les sources comptent"),
+        max_length=20,
+        choices=ReceivedUnit.choices,
+        default=ReceivedUnit.APPLICATIONS,
+        help_text=_(
+            "Le mot des sources pour ce nombre : « 150 réponses » (candidatures, manifestations "
+            "d'intérêt ou de soutien) n'est pas « 150 dossiers »."
+        ),
+    )
     received_is_lower_bound = models.BooleanField(
         _("« plus de »"),
         default=False,
@@ -164,15 +178,22 @@ class ApplicationQuerySet(models.QuerySet):
     def laureates(self) -> ApplicationQuerySet:
         return self.filter(outcome=Application.Outcome.LAUREATE)
 
+    def cited_as_examples(self) -> ApplicationQuerySet:
+        return self.filter(outcome=Application.Outcome.CITED_AS_EXAMPLE)
+
 
 class Application(models.Model):
-    """A pole's answer to a call, and what came of it."""
+    """A pole's answer to a call, and what came of it; or a pole the call's documents cite as
+    an example (``CITED_AS_EXAMPLE``), so that the call's page and filters find it too."""
 
     class Outcome(models.TextChoices):
         SUBMITTED = "submitted", _("Déposé")
         ELIGIBLE = "eligible", _("Recevable")
         LAUREATE = "laureate", _("Lauréat")
         NOT_SELECTED = "not_selected", _("Non retenu")
+        # Named by the call's own text as an example (the 2011 call's "cahiers d'espérance"),
+        # which is neither an application nor a selection.
+        CITED_AS_EXAMPLE = "cited_as_example", _("Cité comme exemple")
 
     class Track(models.TextChoices):
         OPERATIONAL = "operational", _("Pôle opérationnel")

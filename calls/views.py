@@ -50,6 +50,7 @@ def funnel(call: Call) -> list[dict]:
                 "number": number,
                 "width": max(width, 5) if number else 0,
                 "lower_bound": key == "received" and call.received_is_lower_bound,
+                "answers": key == "received" and call.received_unit == call.ReceivedUnit.ANSWERS,
             }
         )
     return result
@@ -109,10 +110,18 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    laureates = list(
-        Application.objects.laureates()
-        .filter(call=call, pole__is_published=True)
-        .select_related("pole", "pole__region", "former_region", "former_region__region")
+    # Laureates and the poles the call cites as examples, in one query.
+    shown = list(
+        Application.objects.filter(
+            call=call,
+            pole__is_published=True,
+            outcome__in=[Application.Outcome.LAUREATE, Application.Outcome.CITED_AS_EXAMPLE],
+        ).select_related("pole", "pole__region", "former_region", "former_region__region")
+    )
+    laureates = [application for application in shown if application.is_laureate]
+    examples = sorted(
+        (application for application in shown if not application.is_laureate),
+        key=lambda application: _sort_key(application.pole.name),
     )
     rate = call.selection_rate
     context = {
@@ -120,6 +129,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "funnel": funnel(call),
         "selection_percent": rate * 100 if rate is not None else None,
         "laureate_groups": laureates_by_region(laureates),
+        "examples": examples,
         "published_laureate_count": len(laureates),
         "unpublished_laureate_count": max(call.laureate_count - len(laureates), 0),
     }

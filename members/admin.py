@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
-from ptce_site.admin_utils import HistoryAdmin, NameListFilter
-from ptce_site.exports import csv_response, dated_filename
+from ptce_site.admin_utils import HistoryAdmin, NameListFilter, PoleContentAdminMixin
+from ptce_site.import_admin import RegistryImportExportMixin
 
 from .models import Membership, Organisation
+from .resources import MembershipResource, OrganisationResource
 
 
 class MembershipInline(TabularInline):
@@ -39,21 +40,10 @@ class CreatedByLeaderFilter(admin.SimpleListFilter):
         return queryset
 
 
-ORGANISATION_CSV_HEADER = [
-    _("nom"),
-    _("type"),
-    _("forme juridique"),
-    _("SIREN"),
-    _("commune"),
-    _("code commune"),
-    _("région"),
-    _("site web"),
-    _("nombre de pôles"),
-]
-
-
 @admin.register(Organisation)
-class OrganisationAdmin(RelatedKeysMixin, HistoryAdmin):
+class OrganisationAdmin(RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin):
+    resource_classes = [OrganisationResource]
+    export_stem = "organisations"
     list_display = [
         "name",
         "kind",
@@ -99,23 +89,7 @@ class OrganisationAdmin(RelatedKeysMixin, HistoryAdmin):
 
     @admin.action(description=_("Exporter la sélection en CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        rows = (
-            [
-                organisation.name,
-                organisation.get_kind_display(),
-                organisation.get_legal_form_display(),
-                organisation.siren,
-                organisation.commune_name,
-                organisation.commune_code,
-                organisation.region.name if organisation.region else "",
-                organisation.website,
-                organisation.pole_count,
-            ]
-            for organisation in queryset
-        )
-        return csv_response(
-            dated_filename("organisations-selection"), ORGANISATION_CSV_HEADER, rows
-        )
+        return self.export_csv_response(request, queryset, "organisations-selection")
 
 
 class CurrentMembershipFilter(admin.SimpleListFilter):
@@ -134,7 +108,11 @@ class CurrentMembershipFilter(admin.SimpleListFilter):
 
 
 @admin.register(Membership)
-class MembershipAdmin(RelatedKeysMixin, HistoryAdmin):
+class MembershipAdmin(
+    PoleContentAdminMixin, RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin
+):
+    resource_classes = [MembershipResource]
+    export_stem = "adhesions"
     list_display = ["organisation", "pole", "role", "joined_on", "left_on"]
     list_filter = [
         "role",

@@ -82,6 +82,8 @@ class Organisation(models.Model):
         TRAINING = "training", _("Organisme de formation")
         NETWORK = "network", _("Réseau")
         OTHER = "other", _("Autre")
+        # The documents name some organisations without saying what they are.
+        NOT_KNOWN = "not_known", _("Non renseigné")
 
     class LegalForm(models.TextChoices):
         ASSOCIATION = "association", _("Association")

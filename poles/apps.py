@@ -9,3 +9,6 @@ class PolesConfig(AppConfig):
     def ready(self) -> None:
         # Registers the ``unaccented`` lookup and SQLite's ``ptce_unaccent`` function.
         from ptce_site import search  # noqa: F401
+
+        # Its signal handlers: a pole's « mis à jour » date, an account's deletion.
+        from .registry import provenance  # noqa: F401

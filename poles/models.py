@@ -7,6 +7,7 @@ The models are defined by area and all belong to the ``poles`` app (their tables
 """
 
 from .leadership.models import ClaimRequest, Invitation, hash_token
+from .leadership.proposals.models import PoleProposal
 from .registry.models import (
     CHARTER_DATE,
     EARLIEST_FOUNDING_YEAR,
@@ -34,6 +35,7 @@ __all__ = [
     "Invitation",
     "Objective",
     "Pole",
+    "PoleProposal",
     "PoleQuerySet",
     "Region",
     "RegionOutline",

@@ -7,4 +7,5 @@ app_name = "poles"
 urlpatterns = [
     path("", include("poles.registry.urls")),
     path("", include("poles.leadership.urls")),
+    path("", include("poles.leadership.proposals.urls")),
 ]

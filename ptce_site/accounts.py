@@ -1,4 +1,11 @@
-"""Password reset, as Django does it, with the site's e-mails and a volume limit.
+"""Logging in with an e-mail address, and password reset with the site's e-mails and a limit.
+
+Leaders know their e-mail address (their invitation came to it), not the username the registry
+made for them: ``EmailOrUsernameBackend`` finds the account by its e-mail address, in any case,
+or by its username (staff accounts are made with one). It is Django's ``ModelBackend`` with
+another lookup, so that permissions, inactive accounts and timing are handled as Django does;
+django-axes still counts failures, under one name per account (``login_identity``, used by
+``ptce_site.lockout``) whichever of the address or the username was typed, and in whatever case.
 
 Django's ``PasswordResetView`` sends one e-mail per submission, as often as it is posted: here
 each submission is counted per client address and per e-mail address (``ptce_site.ratelimit``),
@@ -7,13 +14,93 @@ and the message is built by ``ptce_site.emails`` like every other (no HTML escap
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from . import ratelimit
 from .emails import build_message, email_key
+
+# More accounts than this for one address is not a person logging in.
+MAX_ACCOUNTS_PER_ADDRESS = 5
+
+
+def login_candidates(identifier: str) -> list:
+    """The accounts ``identifier`` may mean: the one with this username first, then those with
+    this e-mail address (any case), active ones first, oldest first."""
+    identifier = (identifier or "").strip()
+    if not identifier or "\x00" in identifier:
+        return []
+    User = get_user_model()
+    condition = Q(**{User.USERNAME_FIELD: identifier})
+    if "@" in identifier:
+        condition |= Q(email__iexact=identifier)
+    accounts = User._default_manager.filter(condition).order_by("-is_active", "pk")
+    accounts = list(accounts[: MAX_ACCOUNTS_PER_ADDRESS + 1])
+    accounts.sort(key=lambda user: user.get_username() != identifier)
+    return accounts
+
+
+def login_identity(identifier: str) -> str:
+    """One name per account for the lockout: its username when the identifier names exactly
+    one account, else the identifier (lower case when it is an address)."""
+    accounts = login_candidates(identifier)
+    if len({user.pk for user in accounts}) == 1:
+        return accounts[0].get_username()
+    identifier = (identifier or "").strip()
+    return identifier.lower() if "@" in identifier else identifier
+
+
+class EmailOrUsernameBackend(ModelBackend):
+    """Django's model backend, finding the account by e-mail address (any case) or username."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        accounts = login_candidates(username)
+        if not accounts:
+            # As ModelBackend does: hash anyway, so that timing does not tell who has an account.
+            get_user_model()().set_password(password)
+            return None
+        for user in accounts[:MAX_ACCOUNTS_PER_ADDRESS]:
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
+        return None
+
+
+class EmailAuthenticationForm(auth_forms.AuthenticationForm):
+    """The login form as leaders expect it: their e-mail address, not a "nom d'utilisateur"."""
+
+    username = auth_forms.UsernameField(
+        label=_("Adresse e-mail"),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "inputmode": "email"}
+        ),
+    )
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Adresse e-mail ou mot de passe incorrect. Le mot de passe distingue les "
+            "majuscules des minuscules."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # An e-mail address may be longer than a username (254 characters).
+        self.fields["username"].max_length = 254
+        self.fields["username"].widget.attrs["maxlength"] = 254
+
+
+login = auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

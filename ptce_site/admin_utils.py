@@ -20,6 +20,8 @@ from django.utils.translation import gettext, override
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
+from .content import content_changed
+
 
 def field_labels(model: type[models.Model], field_names: Iterable[str]) -> list[str]:
     """The labels the change form would record for these fields.
@@ -100,3 +102,22 @@ def account_name(field: str, description: str):
         return "" if user is None else str(user)
 
     return display
+
+
+class PoleContentAdminMixin:
+    """For the admins of rows a pole's public page shows (memberships, applications): each
+    save or deletion by staff dates the pole's page (``ptce_site.content``)."""
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj).objects.filter(pk=obj.pk).values_list("pole_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        content_changed(type(obj), [obj.pole_id, before])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed(type(obj), [obj.pole_id])
+
+    def delete_queryset(self, request, queryset):
+        poles = list(queryset.values_list("pole_id", flat=True))
+        super().delete_queryset(request, queryset)
+        content_changed(queryset.model, poles)

@@ -117,8 +117,10 @@ def bump_generation() -> None:
 
 
 # Models of those apps that no public page shows: their writes leave the cache alone (a claim
-# request sent by a visitor must not empty the cache for everyone).
-PRIVATE_MODELS = frozenset({"poles.invitation", "poles.claimrequest"})
+# request or a proposal sent by a visitor must not empty the cache for everyone).
+PRIVATE_MODELS = frozenset(
+    {"poles.invitation", "poles.claimrequest", "poles.poleproposal", "poles.poleproposal_sectors"}
+)
 
 
 def _shows_publicly(model) -> bool:
@@ -138,8 +140,10 @@ def _registry_changed(sender, **kwargs) -> None:
 
 def _registry_relation_changed(sender, action: str, **kwargs) -> None:
     # The sender of m2m_changed is the "through" model; it lives in the app of the relation.
+    # A private model's relation (a proposal's sectors) changes no public page either.
     if action in {"post_add", "post_remove", "post_clear"} and (
-        _shows_publicly(sender) or _shows_publicly(kwargs["model"])
+        sender._meta.label_lower not in PRIVATE_MODELS
+        and (_shows_publicly(sender) or _shows_publicly(kwargs["model"]))
     ):
         bump_generation()
 

@@ -27,6 +27,7 @@ CURATED_MODELS = [
     ("poles", "pole"),
     ("poles", "invitation"),
     ("poles", "claimrequest"),
+    ("poles", "poleproposal"),
     ("members", "organisation"),
     ("members", "membership"),
     ("calls", "call"),

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
+from .accounts import login_identity
+
 
 def lockout_username(request: HttpRequest, credentials: dict | None) -> str:
     field = settings.AXES_USERNAME_FORM_FIELD
@@ -19,4 +21,6 @@ def lockout_username(request: HttpRequest, credentials: dict | None) -> str:
         username = request.POST.get(field, "")
     model = get_user_model()
     max_length = model._meta.get_field(model.USERNAME_FIELD).max_length or 150
-    return str(username or "").replace("\x00", "")[:max_length]
+    username = str(username or "").replace("\x00", "")[:max_length]
+    # One count per account, whether its e-mail address (any case) or username was typed.
+    return login_identity(username)[:max_length]

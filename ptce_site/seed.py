@@ -6,6 +6,12 @@ milestones and applications) are created when missing and otherwise left as the 
 them, unless ``update=True`` asks to bring them back to what the documents say. Either way a
 second run changes nothing and duplicates nothing.
 
+The seed registry holds only what the source documents say (``tests/test_seed_facts.py`` checks
+each field against them): what none gives stays empty, a pole's status and an organisation's kind
+are then "not known". Databases seeded before that lost the invented facts through the data
+migrations ``poles/0015_truthful_seed`` and ``calls/0004_truthful_seed``, which change a value only
+while it is still the one the old seed wrote (``--update`` instead resets everything to the seed).
+
 It fills every app (the poles' territories and registry, members, calls), so it sits with the
 site's glue rather than in one app; ``manage.py load_seed_data`` runs it.
 """
@@ -256,7 +262,8 @@ class Loader:
             {"slug": item["slug"]},
             {
                 **_copied(item, "title", "year", "kind", "summary", "description"),
-                **_copied(item, "applications_received", "received_is_lower_bound"),
+                **_copied(item, "applications_received", "received_unit"),
+                **_copied(item, "received_is_lower_bound"),
                 **_copied(item, "applications_eligible", "applications_selected"),
                 **{name: _date(item[name]) for name in ("launched_on", "closes_on", "results_on")},
             },

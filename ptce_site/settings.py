@@ -84,7 +84,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username/address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, finding the account by e-mail address or username.
+    "ptce_site.accounts.EmailOrUsernameBackend",
 ]
 
 ROOT_URLCONF = "ptce_site.urls"
@@ -274,28 +275,27 @@ if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).
     raise ImproperlyConfigured(
         f"SITE_URL={SITE_URL!r} must be an http(s) URL, e.g. https://ptce.example.org."
     )
-# Days an invitation link to become a pole's leader stays valid.
-INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)  # a leader link's days
+# Bulk imports (ptce_site/imports.py): the largest file and the most data rows accepted.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10, minimum=1) * 1024 * 1024
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 
-# Forms that send e-mail ("Je porte ce pôle", password reset), see ptce_site/ratelimit.py: at
-# most this many submissions per client address, and per target (a pole and address, an
-# address), within a sliding window of this many minutes; then a 429 page. Staff get at most
-# one e-mail per pole per window about claim requests.
+# Forms that send e-mail (ptce_site/ratelimit.py): at most this many submissions per client
+# address, and per target, within a sliding window of minutes; then a 429 page.
 EMAIL_FORM_LIMIT_PER_CLIENT = env_int("EMAIL_FORM_LIMIT_PER_CLIENT", 5, minimum=1)
 EMAIL_FORM_LIMIT_PER_TARGET = env_int("EMAIL_FORM_LIMIT_PER_TARGET", 3, minimum=1)
 EMAIL_FORM_WINDOW_MINUTES = env_int("EMAIL_FORM_WINDOW_MINUTES", 60, minimum=1)
 
 # Staff are told of leaders' edits (poles.leadership.notifications): "each" (one e-mail per
-# saved edit), "daily" (a digest sent by `manage.py send_edit_digest`, run once a day by cron
-# or a systemd timer) or "off". Recipients: active staff allowed to change poles who have an
-# e-mail, unless STAFF_NOTIFICATION_EMAILS lists the addresses.
+# saved edit), "daily" (a digest by `manage.py send_edit_digest`) or "off". Recipients: active
+# staff allowed to change poles who have an e-mail, unless STAFF_NOTIFICATION_EMAILS lists them.
 LEADER_EDIT_NOTIFICATIONS = env_str("LEADER_EDIT_NOTIFICATIONS", "each").lower()
 if LEADER_EDIT_NOTIFICATIONS not in {"each", "daily", "off"}:
     raise ImproperlyConfigured(
         f"LEADER_EDIT_NOTIFICATIONS={LEADER_EDIT_NOTIFICATIONS!r}: use each, daily or off."
     )
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS", [])
-
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")  # the team's, on /contact/ (empty: the staff above)
 # Map tiles: OpenStreetMap by default; another {z}/{x}/{y} source, or empty for no tiles (the
 # site then draws its own layers only and makes no request to a tile server).
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -34,10 +34,11 @@ class PoleSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Pole.objects.published().only("slug", "updated_at").order_by("pk")
+        return Pole.objects.published().only("slug", "content_changed_at").order_by("pk")
 
     def lastmod(self, pole: Pole):
-        return pole.updated_at
+        # Changed by a person; None (no <lastmod>) for a pole only the seed load wrote.
+        return pole.content_changed_at
 
 
 class RegionSitemap(Sitemap):

@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from poles.leadership import contact
 from poles.leadership import views as leadership_views
 
 from . import accounts, views
@@ -11,7 +12,7 @@ from .sitemaps import SITEMAPS
 
 admin.site.site_header = _("Registre des PTCE — administration")
 admin.site.site_title = _("Registre des PTCE")
-admin.site.index_title = _("Curation du registre")
+admin.site.index_title = _("Gestion du registre")
 
 urlpatterns = [
     path("", include("poles.urls")),
@@ -26,10 +27,13 @@ urlpatterns = [
     ),
     # Before Django's accounts' URLs: the same view, with a volume limit and our e-mails.
     path("compte/password_reset/", accounts.password_reset, name="password_reset"),
+    path("compte/login/", accounts.login, name="login"),  # by e-mail address (accounts.py)
     path("compte/", include("django.contrib.auth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("a-propos/", views.about, name="about"),
+    path("contact/", contact.contact, name="contact"),
+    path("contact/merci/", contact.contact_sent, name="contact-sent"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).

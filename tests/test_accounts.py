@@ -45,7 +45,7 @@ def test_leader_logs_in_and_lands_in_their_space_then_logs_out(alice):
 def test_wrong_password_says_so_in_french(alice):
     response = post_login(Client(), "alice", "pas-le-bon")
     assert response.status_code == 200
-    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+    assert "Adresse e-mail ou mot de passe incorrect." in response.content.decode()
 
 
 def test_login_never_redirects_to_another_site(alice):

@@ -22,9 +22,9 @@ def read_csv(response, delimiter=";") -> list[list[str]]:
 
 def runs_as_formula(cell: str) -> bool:
     """What a spreadsheet would evaluate: a cell starting like a formula, other than a number
-    (a negative latitude is a number, not a formula)."""
+    (a negative latitude is a number, not a formula; the admin's « ; » files write "-21,1")."""
     try:
-        float(cell)
+        float(cell.replace(",", "."))
     except ValueError:
         return cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     return False

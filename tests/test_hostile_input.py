@@ -64,4 +64,4 @@ def test_hostile_values_get_an_answer_never_a_server_error(clients, pole, value)
 def test_a_failed_login_with_an_absurd_username_says_so(db):
     response = Client().post(reverse("login"), {"username": "é" * 300, "password": "x"})
     assert response.status_code == 200
-    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+    assert "Adresse e-mail ou mot de passe incorrect." in response.content.decode()

@@ -60,7 +60,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes, repercent_broken_unicode
 from django.utils.http import urlsafe_base64_encode
 
-from poles.models import ClaimRequest, Invitation, Pole
+from poles.models import ClaimRequest, Invitation, Pole, PoleProposal
 from ptce_site.forms import BoundedInlineFormSet
 from tests.factories import (
     ApplicationFactory,
@@ -76,6 +76,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SLOW_SECONDS = 2.0
+# The walk is cut in slices of the URL patterns, one test each, so that pytest-xdist's workers
+# share it (one test of 25 s would set the length of the whole run).
+SHARES = 4
 ROLES = ("anonymous", "leader", "curator")
 PROJECT_PACKAGES = {"poles", "members", "calls", "ptce_site"}
 
@@ -316,6 +319,16 @@ def site_data(pole, alice, curator, stranger) -> SiteData:
     ClaimRequest.objects.create(
         pole=pole, name="Nadia", role="Coordinatrice", email="nadia@example.org"
     )
+    proposal = PoleProposal(
+        name="Pôle proposé",
+        region=pole.region,
+        proposer_name="Lucie",
+        proposer_email="lucie@example.org",
+        status=PoleProposal.Status.PENDING,
+        confirmed_at=timezone.now(),
+    )
+    proposal.new_token()
+    proposal.save()
     seen = {
         "user_agent": "test",
         "ip_address": "192.0.2.1",
@@ -405,6 +418,8 @@ def real_keys(route: Route, data: SiteData) -> list[dict[str, str]]:
             single[name] = [data.pole._meta.app_label]
         elif name == "url":  # the admin's catch-all
             single[name] = ["page-inconnue/"]
+        elif name == "extension":  # the import templates
+            single[name] = ["xlsx", "csv"]
         elif name == "path":  # media files (DEBUG only)
             single[name] = ["inconnu.png"]
         else:
@@ -605,12 +620,16 @@ def shadowed(route: Route, data: SiteData) -> bool:
     return False
 
 
-def pages_of_the_site(walker: Walker, data: SiteData, only: str | None = None):
+def pages_of_the_site(
+    walker: Walker, data: SiteData, only: str | None = None, share: int | None = None
+):
     """The pages to walk (a route with real keys and its hostile variants), and the routes
-    whose parameters the walker cannot fill."""
+    whose parameters the walker cannot fill; ``share`` keeps one of ``SHARES`` slices."""
     pages, unreached = [], []
     for index, route in enumerate(site_routes()):
         if only is not None and route.name != only:
+            continue
+        if share is not None and index % SHARES != share:
             continue
         chosen = choose_real_path(walker, route, data)
         if chosen is None:
@@ -622,10 +641,11 @@ def pages_of_the_site(walker: Walker, data: SiteData, only: str | None = None):
     return pages, unreached
 
 
-def walk_the_site(data: SiteData, only: str | None = None) -> Walker:
-    """Walk the site (or the route named ``only``) and return the walker with its findings."""
+def walk_the_site(data: SiteData, only: str | None = None, share: int | None = None) -> Walker:
+    """Walk the site (or the route named ``only``, or one share of the routes) and return the
+    walker with its findings."""
     walker = Walker(data.users)
-    pages, _ = pages_of_the_site(walker, data, only)
+    pages, _ = pages_of_the_site(walker, data, only, share)
     filterset_fields = project_filterset_fields()
 
     # 1. Every page as every visitor, to know what each answers and which forms it shows.
@@ -683,7 +703,7 @@ def walk_the_site(data: SiteData, only: str | None = None) -> Walker:
             value = CORPUS_VALUES[(page.index + number) % values]
             walker.send(lead, "get", path, query(isolated, value) if number % 2 else "")
     walker.phase = "junk paths"
-    if only is None:
+    if only is None and not share:
         for path in JUNK_PATHS:
             walker.send("anonymous", "get", path)
             walker.send("curator", "get", path, query(["q"], CORPUS["nul"]))
@@ -720,8 +740,9 @@ def test_every_url_pattern_is_reached_with_real_keys(site_data):
     assert walker.problems == []
 
 
-def test_no_url_gives_a_server_error_a_traceback_or_a_slow_answer(site_data):
-    walker = walk_the_site(site_data)
+@pytest.mark.parametrize("share", range(SHARES))
+def test_no_url_gives_a_server_error_a_traceback_or_a_slow_answer(site_data, share):
+    walker = walk_the_site(site_data, share=share)
     print(  # shown with -s or -rP
         f"\n{len(walker.pages)} URL patterns walked, {sum(walker.requests.values())} requests "
         f"({', '.join(f'{phase}: {count}' for phase, count in walker.requests.items())}); "

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 # The backend the accept view logs a user in with, once it has set their password (not the
 # lockout backend, which only refuses).
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "ptce_site.accounts.EmailOrUsernameBackend"  # ModelBackend, by e-mail too
 
 
 # Links and e-mails ------------------------------------------------------------------------------

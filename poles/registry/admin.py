@@ -10,6 +10,7 @@ logo, history of changes, guard against concurrent edits).
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
@@ -20,10 +21,11 @@ from calls.models import Application, Call
 from members.models import Membership
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import HistoryAdmin, NameListFilter, log_changes
-from ptce_site.exports import dated_filename
+from ptce_site.import_admin import RegistryImportExportMixin
 
-from .exports import CURATOR_COLUMNS, poles_csv
 from .models import Objective, Pole, Sector, SourceDocument
+from .provenance import changes_content, mark_content_changed
+from .resources import PoleResource
 
 
 @admin.register(Sector)
@@ -167,7 +169,9 @@ HISTORY_TITLE = _("Suivi des modifications")
 TIMESTAMP_FIELDS = ("created_at", "updated_at", "version")
 
 
-class PoleAdmin(RelatedKeysMixin, HistoryAdmin):
+class PoleAdmin(RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin):
+    resource_classes = [PoleResource]
+    export_stem = "poles-ptce"
     list_display = [
         "name",
         "region",
@@ -223,6 +227,26 @@ class PoleAdmin(RelatedKeysMixin, HistoryAdmin):
             return [fieldset for fieldset in fieldsets if fieldset[0] is not HISTORY_TITLE]
         return fieldsets
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A person changed what the page says: its « mis à jour » date (``provenance``).
+        if changes_content(form.changed_data) or any(fs.has_changed() for fs in formsets):
+            mark_content_changed(form.instance)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """django-simple-history's revert saves without ``save_related``: the « mis à jour »
+        date follows here when the revert changed what the page says."""
+        pk = unquote(object_id)  # a malformed one is answered by a 404 in the parent
+        history = Pole.history.order_by("history_id")
+        before = history.filter(id=int(pk)).last() if pk.isascii() and pk.isdigit() else None
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if before is not None and request.method == "POST" and response.status_code == 302:
+            after = history.filter(id=before.id).last()
+            changed = after.diff_against(before).changed_fields if after != before else []
+            if changes_content(set(changed) - {"updated_at"}):
+                mark_content_changed([before.id])
+        return response
+
     @admin.display(description=_("point sur la carte"))
     def point_on_map(self, pole: Pole) -> str:
         """django-leaflet's map with the point picker the leaders' space uses too."""
@@ -277,4 +301,4 @@ class PoleAdmin(RelatedKeysMixin, HistoryAdmin):
 
     @admin.action(description=_("Exporter la sélection en CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        return poles_csv(dated_filename("poles-ptce-selection"), queryset, CURATOR_COLUMNS)
+        return self.export_csv_response(request, queryset, "poles-ptce-selection")

@@ -1,5 +1,6 @@
-"""The poles' CSV: one list of columns for the directory's download and the admin's export, so
-that a column added for one reaches the other (the file format is ``ptce_site.exports``)."""
+"""The public directory's CSV of poles: its own small set of columns (the admin's exports and
+imports take theirs from ``resources.PoleResource``); the file format and the neutralisation
+of cells are ``ptce_site.exports``'s, shared with the admin's."""
 
 from __future__ import annotations
 
@@ -50,13 +51,6 @@ POLE_COLUMNS: list[Column] = [
         lambda pole: timezone.localtime(pole.updated_at).strftime("%Y-%m-%d %H:%M"),
     ),
 ]
-
-# Curators also export unpublished poles: the admin's file says which ones are.
-CURATOR_COLUMNS: list[Column] = [
-    *POLE_COLUMNS,
-    (_("publié"), lambda pole: yes_no(pole.is_published)),
-]
-
 
 def poles_csv(
     filename: str, poles: PoleQuerySet, columns: list[Column] = POLE_COLUMNS, delimiter: str = ";"

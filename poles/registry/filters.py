@@ -210,7 +210,7 @@ class PoleFilterSet(ExplainedFilterSet):
     def order(self, queryset: QuerySet) -> QuerySet:
         sort = self.current_sort
         if sort == "-updated":
-            return queryset.order_by("-updated_at", "name")
+            return queryset.order_by(F("content_changed_at").desc(nulls_last=True), "name")
         if sort == "founded":
             return queryset.order_by(F("founded_year").asc(nulls_last=True), "name")
         if sort == "relevance":

@@ -143,6 +143,8 @@ class Pole(models.Model):
         OPERATIONAL = "operational", _("Opérationnel")
         DORMANT = "dormant", _("En sommeil")
         DISSOLVED = "dissolved", _("Dissous")
+        # What no source gives and nobody has entered yet: the registry infers no status.
+        NOT_KNOWN = "not_known", _("Non renseigné")
 
     name = models.CharField(_("nom"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("identifiant d'URL"), max_length=200, unique=True)
@@ -151,7 +153,7 @@ class Pole(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
-        _("statut"), max_length=20, choices=Status.choices, default=Status.OPERATIONAL
+        _("statut"), max_length=20, choices=Status.choices, default=Status.NOT_KNOWN
     )
     is_witness = models.BooleanField(
         _("pôle témoin"),
@@ -240,6 +242,8 @@ class Pole(models.Model):
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+    # Last change of content by a person, not a seed load nor publishing (``provenance.py``).
+    content_changed_at = models.DateTimeField(_("contenu modifié le"), null=True, editable=False)
     version = models.PositiveIntegerField(
         _("version"),
         default=1,
@@ -251,7 +255,8 @@ class Pole(models.Model):
     # Who changed what and when, from the leaders' space, the admin or code (with a revert in
     # the admin). The many-to-many fields are recorded with each version.
     history = HistoricalRecords(
-        m2m_fields=[sectors, objectives, leaders], excluded_fields=["created_at"]
+        m2m_fields=[sectors, objectives, leaders],
+        excluded_fields=["created_at", "content_changed_at"],
     )
 
     class Meta:

@@ -26,6 +26,7 @@ from .api import GEOJSON, RegionCounts, pole_features, requested_level
 from .exports import poles_csv
 from .filters import PoleFilterSet
 from .models import Pole
+from .provenance import pole_provenance
 
 PER_PAGE = 20
 
@@ -48,9 +49,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "pole_count": published.count(),
         "region_count": published.exclude(region=None).values("region").distinct().count(),
         "members_by_kind": [
-            (label, members_by_kind[kind])
+            # « 4 Non renseigné » would read as a kind: say what is unknown.
+            (_("de type non renseigné") if kind == Organisation.Kind.NOT_KNOWN else label, count)
             for kind, label in Organisation.Kind.choices
-            if members_by_kind.get(kind)
+            if (count := members_by_kind.get(kind))
         ],
         "calls": Call.objects.annotate(
             published_laureates=Count(
@@ -61,7 +63,10 @@ def home(request: HttpRequest) -> HttpResponse:
                 ),
             )
         ).order_by("-year", "title"),
-        "recent_poles": published.for_cards().order_by("-updated_at", "name")[:6],
+        # Changed by a person (``provenance.mark_content_changed``), not by the seed load.
+        "recent_poles": published.for_cards()
+        .filter(content_changed_at__isnull=False)
+        .order_by("-content_changed_at", "name")[:6],
         "filter": PoleFilterSet(queryset=Pole.objects.none()),
     }
     return render(request, "poles/home.html", context)
@@ -134,6 +139,7 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "applications": pole.all_applications,
         "laureate_calls": [a.call for a in pole.all_applications if a.is_laureate],
         "former_regions": sorted(former_regions, key=lambda fr: fr.name),
+        "provenance": pole_provenance(pole, has_members=bool(current)),
     }
     return render(request, "poles/pole_detail.html", context)
 

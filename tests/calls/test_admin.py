@@ -29,6 +29,7 @@ def call_data(**overrides) -> dict:
         "year": "2015",
         "kind": "interministerial",
         "applications_received": "180",
+        "received_unit": "applications",
         "applications_eligible": "130",
         "applications_selected": "23",
         **inline_management("milestones"),

@@ -167,9 +167,54 @@ def test_2011_call_links_its_organisers_to_their_pages(client, seeded):
     html = html_of(client.get(CALL_2011))
     for slug in ["le-labo-de-l-ess", "cncres", "coorace", "rtes", "iris"]:
         assert f'href="/organisations/{slug}/"' in html
-    assert "150</strong> dossiers reçus" in html
+    assert "<strong>150</strong> réponses" in html  # the documents count answers
+    assert "dossiers reçus" not in html
     assert "Taux de sélection" not in html  # no eligible figure: no rate
-    assert "Aucun lauréat de cet appel" in html
+
+
+def test_2011_call_shows_the_poles_it_cites_as_examples_and_no_laureates(client, seeded):
+    response = client.get(CALL_2011)
+    html = html_of(response)
+    assert "<h2>Lauréats</h2>" not in html and "Aucun lauréat" not in html  # it chose none
+    examples = html.split("Pôles cités comme exemples</h2>")[1].split("</ul>")[0]
+    assert "Les documents de l'appel citent ces 8 pôles comme exemples." in examples
+    assert examples.count("<li>") == 8
+    assert '<a href="/poles/sicoval/">SICOVAL</a></li>' in examples
+    assert '<a href="/poles/pole-sud-archer/">Pôle Sud Archer</a> <span class="badge' in examples
+    link = "/poles/?call=appel-a-candidature-2011&amp;outcome=cited_as_example"
+    assert f'href="{link}"' in examples
+    directory = client.get(link.replace("&amp;", "&"))
+    assert directory.context["page_obj"].paginator.count == 8
+    outcome = directory.context["filter"].form.fields["outcome"]
+    assert ("cited_as_example", "Cité comme exemple") in list(outcome.choices)
+    assert_well_formed_page(html)
+
+
+def test_a_pole_page_says_the_2011_call_cited_it_as_an_example(client, seeded):
+    html = html_of(client.get("/poles/sicoval/"))
+    row = html.split('href="/appels/appel-a-candidature-2011/"')[1].split("</tr>")[0]
+    assert "<td>Cité comme exemple</td>" in row
+
+
+def test_home_page_gives_each_call_a_figure_its_documents_give(client, seeded):
+    html = html_of(client.get("/"))
+    figures = html.split('<ul class="figures">')[1].split("</ul>")[0]
+    assert re.search(r'"figure-number">23</span>\s*lauréats', figures)
+    # The 2011 call chose no laureate: its 150 answers, never "0 lauréat".
+    assert re.search(r'"figure-number">150</span>\s*réponses\s*— <a href="/appels/appel', figures)
+    assert not re.search(r'"figure-number">0</span>\s*lauréat', figures)
+
+
+def test_home_and_call_list_count_received_applications_where_the_documents_do(client):
+    CallFactory(title="Appel A", applications_received=40, received_is_lower_bound=True)
+    CallFactory(title="Appel B", applications_received=12, received_unit="answers")
+    CallFactory(title="Appel C")
+    figures = html_of(client.get("/")).split('<ul class="figures">')[1].split("</ul>")[0]
+    assert re.search(r'plus de <span class="figure-number">40</span>\s*dossiers reçus', figures)
+    assert re.search(r'"figure-number">12</span>\s*réponses', figures)
+    assert re.search(r'<li class="figure"><a href="[^"]+">Appel C</a></li>', figures)
+    listing = html_of(client.get(CALLS))
+    assert "<dt>Dossiers reçus</dt>" in listing and "<dt>Réponses reçues</dt>" in listing
 
 
 def test_call_description_keeps_its_paragraphs(client, seeded):

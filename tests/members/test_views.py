@@ -96,12 +96,19 @@ def test_organisation_list_counts_published_current_poles_only(client):
 
 
 def test_filter_by_kind(client, seeded):
-    response = client.get(ORGANISATIONS, {"kind": "ess"})
-    assert names(response) == ["Appui", "Coallia", "Marmite d'Afrique", "Taf et Maffe"]
-    chips = response.context["chips"]
-    assert [(c["label"], c["value"]) for c in chips] == [
-        ("Type d'organisation", "Entreprise de l'ESS")
+    response = client.get(ORGANISATIONS, {"kind": "network"})
+    assert names(response) == [
+        "CNCRES — Conseil National des Chambres Régionales de l'Économie Sociale et Solidaire",
+        "COORACE", "IRIS", "Le Labo de l'ESS", "MES — Mouvement pour l'Économie Solidaire",
+        "RTES — Réseau des collectivités Territoriales pour une Économie Solidaire", "Ufisc",
     ]
+    chips = response.context["chips"]
+    assert [(c["label"], c["value"]) for c in chips] == [("Type d'organisation", "Réseau")]
+    # The announcement names the four of the solidarity-catering pole without saying what they
+    # are (#12): their kind is not known, and no organisation is said to be an ESS enterprise.
+    not_known = client.get(ORGANISATIONS, {"kind": "not_known"})
+    assert names(not_known) == ["Appui", "Coallia", "Marmite d'Afrique", "Taf et Maffe"]
+    assert names(client.get(ORGANISATIONS, {"kind": "ess"})) == []
 
 
 def test_filter_by_legal_form(client):
@@ -370,7 +377,8 @@ def test_seed_organisation_page_shows_its_pole(client, seeded):
     assert (
         'href="/poles/restauration-solidaire-appui-coallia-marmite-d-afrique-taf-et-maffe/"' in html
     )
-    assert "Entreprise de l&#x27;ESS" in html or "Entreprise de l'ESS" in html
+    assert "<dd>Non renseigné</dd>" in html  # its kind: the announcement does not say (#12)
+    assert "Entreprise de l&#x27;ESS" not in html
 
 
 def test_unknown_organisation_is_a_404(client):

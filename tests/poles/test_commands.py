@@ -180,9 +180,13 @@ def test_2013_laureates_by_current_region_match_domain(seeded):
 
 
 def test_each_laureates_former_region_merged_into_its_current_region(seeded):
-    for application in Application.objects.select_related("pole", "former_region"):
+    for application in Application.objects.laureates().select_related("pole", "former_region"):
         assert application.former_region.region_id == application.pole.region_id
         assert application.region_name_then
+    # The 2011 call names no region for its examples (#12).
+    cited = Application.objects.cited_as_examples()
+    assert cited.count() == 8
+    assert not cited.exclude(former_region=None, region_name_then="").exists()
 
 
 def test_laureates_have_their_sectors(seeded):
@@ -194,8 +198,15 @@ def test_laureates_have_their_sectors(seeded):
         "Agriculture",
         "Services à la personne",
     }
+    # The announcement lists no sectors for these four (#12: none invented).
     without_sectors = laureates_of().filter(sectors__isnull=True)
-    assert list(without_sectors.values_list("name", flat=True)) == ["Culture et Coopération"]
+    assert set(without_sectors.values_list("name", flat=True)) == {
+        "Culture et Coopération",
+        "Les Gouttes d'Or de la mode et du design",
+        "Pôle régional des Musiques actuelles de Poitou-Charentes",
+        "Pôle de gestion des déchets et de développement environnemental des Alpilles",
+    }
+    assert not Sector.objects.filter(name="Mode et design").exists()
 
 
 def test_solidarity_catering_pole_has_its_four_members(seeded):
@@ -212,6 +223,7 @@ def test_2011_call_has_five_milestones_and_its_networks_as_organisers(seeded):
     call = Call.objects.get(slug="appel-a-candidature-2011")
     assert call.kind == Call.Kind.NETWORK_CANDIDATES
     assert call.applications_received == 150
+    assert call.received_unit == Call.ReceivedUnit.ANSWERS  # "150 réponses en un mois"
     milestones = list(call.milestones.order_by("date"))
     assert [m.date.isoformat() for m in milestones] == [
         "2011-10-30",
@@ -238,6 +250,14 @@ def test_2011_examples_are_seeded_with_their_source(seeded):
         "Initiatives et Cité",
     } <= names
     assert examples.count() == 8
+    # Linked to the call as what they were: cited as examples, not candidates or laureates.
+    cited = Application.objects.filter(call__slug="appel-a-candidature-2011")
+    assert set(cited.values_list("outcome", flat=True)) == {Application.Outcome.CITED_AS_EXAMPLE}
+    assert set(cited.values_list("pole__name", flat=True)) == names
+    # The call gives no status of its own to any of them ("opérationnels ou en structuration").
+    assert set(examples.exclude(is_witness=True).values_list("status", flat=True)) == {
+        Pole.Status.NOT_KNOWN
+    }
 
 
 def test_every_seeded_pole_and_call_names_its_source_document(seeded):

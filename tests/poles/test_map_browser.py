@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connections
 from django.templatetags.static import static
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -49,23 +48,10 @@ class Site:
     static_files: str  # "development" or "production"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield chromium
-        # Inside `sync_playwright()` the code runs in another context (contextvars), where
-        # Django opens another database connection for the test's ORM calls: close it here,
-        # still inside, or it outlives the test and PostgreSQL then refuses to drop the test
-        # database ("being accessed by other users").
-        connections.close_all()
-        chromium.close()
+@pytest.fixture
+def browser(shared_browser):
+    """The run's one Chromium (tests/conftest.py)."""
+    return shared_browser
 
 
 @pytest.fixture(scope="session")
@@ -117,8 +103,7 @@ def site(request, no_tiles):
 
 
 @pytest.fixture
-def map_site(site):
-    call_command("load_seed_data", "--skip-communes", verbosity=0)
+def map_site(site, seeded):
     return site
 
 

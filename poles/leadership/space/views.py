@@ -16,9 +16,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from members.forms import memberships_formset, search_organisations, suggestion_value
 
 from ...registry.models import Pole
+from ...registry.provenance import changes_content, mark_content_changed
 from .. import locking
 from ..history import recent_changes
 from ..notifications import notify_leader_edit
+from .completeness import missing_items, with_completeness
 from .forms import PoleProfileForm, PoleVersionForm
 
 HISTORY_LENGTH = 20
@@ -77,12 +79,13 @@ STALE_MESSAGE = _(
 @require_safe
 @login_required
 def my_poles(request: HttpRequest) -> HttpResponse:
-    poles = (
-        Pole.objects.led_by(request.user)
-        .with_member_count()
+    poles = list(
+        with_completeness(Pole.objects.led_by(request.user).with_member_count())
         .select_related("region")
         .order_by("name")
     )
+    for pole in poles:
+        pole.missing = missing_items(pole)
     return render(request, "space/my_poles.html", {"poles": poles})
 
 
@@ -97,9 +100,12 @@ def edit_pole(request: HttpRequest, slug: str) -> HttpResponse:
 
     form = PoleProfileForm(request.POST, request.FILES, instance=pole)
     if form.is_valid():
-        saved, current = save_if_current(
-            request, slug, form.cleaned_data["version"], lambda current: form.save()
-        )
+        def save(current: Pole) -> None:
+            form.save()
+            if changes_content(form.changed_data):
+                mark_content_changed(current)
+
+        saved, current = save_if_current(request, slug, form.cleaned_data["version"], save)
         if saved:
             messages.success(
                 request, _("La fiche du pôle est enregistrée ; la page publique est à jour.")
@@ -146,6 +152,8 @@ def pole_members(request: HttpRequest, slug: str) -> HttpResponse:
         def save(current: Pole) -> None:
             formset.save()
             current.save(update_fields=["updated_at"])  # a new version: stale pages refused
+            if formset.has_changed():
+                mark_content_changed(current)
 
         try:
             saved, current = save_if_current(request, slug, version, save)

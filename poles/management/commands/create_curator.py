@@ -10,7 +10,7 @@ from ptce_site.curators import CURATORS_GROUP
 
 class Command(BaseCommand):
     help = (
-        "Crée (ou complète) un compte de curateur : membre de l'équipe, dans le groupe "
+        "Crée (ou complète) un compte de l'équipe du registre (is_staff), dans le groupe "
         "« Curators », sans être superutilisateur. Le mot de passe est demandé, ou lu dans "
         "la variable d'environnement CURATOR_PASSWORD."
     )
@@ -47,4 +47,5 @@ class Command(BaseCommand):
         user.save()
         user.groups.add(Group.objects.get(name=CURATORS_GROUP))
         verb = "créé" if created else "mis à jour"
-        self.stdout.write(self.style.SUCCESS(f"Compte de curateur « {username} » {verb}."))
+        text = f"Compte de l'équipe du registre « {username} » {verb}."
+        self.stdout.write(self.style.SUCCESS(text))

@@ -15,7 +15,8 @@ class Command(BaseCommand):
             action="store_true",
             help=(
                 "Remet aussi les pôles, organisations et appels déjà présents dans l'état des "
-                "documents sources (par défaut, les modifications des curateurs sont conservées)."
+                "documents sources (par défaut, les modifications de l'équipe du registre sont "
+                "conservées)."
             ),
         )
         parser.add_argument(

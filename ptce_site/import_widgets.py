@@ -1,0 +1,248 @@
+"""How a spreadsheet's cell becomes a model's value and back, for the registry's
+django-import-export resources: French yes/no, decimal commas, choices by code or label,
+related rows by natural key (an INSEE code, a name, a slug) instead of database ids.
+
+The library's own widgets take ids and English booleans; these read what a curator types in a
+French spreadsheet and raise ``ValueError`` with a French sentence, which the resource reports
+with the line and the column.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+from import_export import widgets
+
+from .exports import yes_no
+from .search import unaccent
+
+TRUE_WORDS = {"oui", "o", "vrai", "x", "1", "yes", "y", "true"}
+FALSE_WORDS = {"non", "n", "faux", "0", "no", "false", ""}
+LIST_SEPARATORS = re.compile(r"\s*[,;|]\s*")
+
+
+def fold(value) -> str:
+    """A key as people type it: without accents, case, nor surrounding spaces."""
+    return unaccent(str(value)).casefold().strip()
+
+
+def text_of(value) -> str:
+    """A cell as text: a whole number a spreadsheet stored as a number loses its ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return text_of(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class CodeWidget(TextWidget):
+    """Digits kept as text (a SIREN, an INSEE code): the leading zeros a spreadsheet dropped
+    from a number come back, and spaces go ("123 456 789")."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.width = width
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, int | float):
+            return text_of(value).zfill(self.width)
+        return "".join(text_of(value).split())
+
+
+class NumberWidget(widgets.Widget):
+    """A number with a decimal point or comma; exported as a number (the CSV format writes
+    the decimal comma)."""
+
+    def __init__(self, integer: bool = False):
+        super().__init__()
+        self.integer = integer
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = value
+        else:
+            text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", ".")
+            try:
+                number = float(text)
+            except ValueError:
+                raise ValueError(
+                    _("« %(value)s » n'est pas un nombre.") % {"value": value}
+                ) from None
+        if self.integer:
+            if float(number) != int(number):
+                raise ValueError(_("« %(value)s » n'est pas un nombre entier.") % {"value": value})
+            return int(number)
+        return float(number)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class BooleanWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        word = fold(text_of(value))
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(_("« %(value)s » : écrivez « oui » ou « non ».") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return yes_no(bool(value))
+
+
+class DateWidget(widgets.Widget):
+    """A date as a spreadsheet stores it, as ISO (2014-09-19) or as French write it
+    (19/09/2014)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = text_of(value)
+        if not text:
+            return None
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+            try:
+                return datetime.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        raise ValueError(
+            _("« %(value)s » n'est pas une date : écrivez-la 19/09/2014 ou 2014-09-19.")
+            % {"value": value}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class ChoiceWidget(widgets.Widget):
+    """One of a model field's choices, by its code or its label (French or the page's
+    language); exported by its label."""
+
+    def __init__(self, choices: type[models.Choices]):
+        super().__init__()
+        self.choices = choices
+        self.tables: dict[str, dict[str, str]] = {}
+
+    def lookup(self) -> dict[str, str]:
+        language = translation.get_language() or "fr"
+        if language not in self.tables:
+            table = {fold(choice.value): choice.value for choice in self.choices}
+            for each in ("fr", language):
+                with translation.override(each):
+                    table.update({fold(choice.label): choice.value for choice in self.choices})
+            self.tables[language] = table
+        return self.tables[language]
+
+    def allowed(self) -> list[str]:
+        return [str(choice.label) for choice in self.choices]
+
+    def clean(self, value, row=None, **kwargs):
+        text = text_of(value)
+        if not text:
+            return ""
+        try:
+            return self.lookup()[fold(text)]
+        except KeyError:
+            raise ValueError(
+                _("« %(value)s » n'est pas une valeur permise (valeurs permises : %(allowed)s).")
+                % {"value": text, "allowed": ", ".join(self.allowed())}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        return str(self.choices(value).label)
+
+
+class KeyedWidget(widgets.ForeignKeyWidget):
+    """A related row by one of its natural keys (``keys``: fields compared without accents nor
+    case), exported by ``label``. Small tables (regions, sectors, calls) are read once per
+    import; others (poles, organisations) one query per new value, then remembered."""
+
+    def __init__(self, model, keys, label: str, *, preload: bool = True, describe=None):
+        super().__init__(model, field=label)
+        self.keys, self.label, self.preload = keys, label, preload
+        self.describe = describe or model._meta.verbose_name
+        self.cache: dict[str, models.Model | None] = {}  # by the text as typed
+        self.by_key: dict[str, models.Model] | None = None  # preloaded, by folded key
+
+    def reset(self) -> None:
+        self.cache.clear()
+        self.by_key = None
+
+    def find(self, text: str):
+        if text not in self.cache:
+            self.cache[text] = self.lookup(text)
+        return self.cache[text]
+
+    def lookup(self, text: str):
+        if self.preload:
+            if self.by_key is None:
+                self.by_key = {}
+                for obj in self.model._default_manager.all():
+                    for key in self.keys:
+                        known = key(obj) if callable(key) else getattr(obj, key)
+                        self.by_key.setdefault(fold(known), obj)
+            return self.by_key.get(fold(text))
+        # Exact keys (identifiers, SIREN): one query per distinct value.
+        query = models.Q()
+        for key in self.keys:
+            if isinstance(key, str):
+                query |= models.Q(**{key: text})
+        return self.model._default_manager.filter(query).first()
+
+    def clean(self, value, row=None, **kwargs):
+        text = text_of(value)
+        if not text:
+            return None
+        found = self.find(text)
+        if found is None:
+            raise ValueError(
+                _("« %(value)s » ne correspond à aucun(e) %(what)s du registre.")
+                % {"value": text, "what": self.describe}
+            )
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else getattr(value, self.label)
+
+
+class KeyedManyWidget(widgets.ManyToManyWidget):
+    """Several related rows in one cell, separated by commas (or ``;``, ``|``), each found
+    like ``KeyedWidget``'s; exported by ``label``, joined by ", "."""
+
+    def __init__(self, model, keys, label: str, describe=None):
+        super().__init__(model, separator=", ", field=label)
+        self.one = KeyedWidget(model, keys, label, describe=describe)
+
+    def reset(self) -> None:
+        self.one.reset()
+
+    def clean(self, value, row=None, **kwargs):
+        text = text_of(value)
+        items = [item for item in LIST_SEPARATORS.split(text) if item] if text else []
+        return [self.one.clean(item) for item in items]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return ", ".join(str(getattr(item, self.one.label)) for item in value.all())

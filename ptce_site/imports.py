@@ -1,0 +1,270 @@
+"""Reading a spreadsheet someone uploads, safely: the one gate every bulk import goes through
+(the admin's import pages and ``manage.py import_registry``).
+
+Accepted: CSV (``;`` or ``,``, found from the header line; UTF-8 with or without BOM, or
+Windows-1252 as French spreadsheets save it, recognised with charset-normalizer), XLSX and ODS.
+Refused with a French sentence (``ImportFileError``) and nothing read further:
+
+- a file larger than ``IMPORT_MAX_BYTES`` or with more data rows than ``IMPORT_MAX_ROWS``;
+- what is not a spreadsheet (an image, a PDF, a Word document, an old ``.xls``);
+- an archive that would inflate beyond ``MAX_UNCOMPRESSED_BYTES`` or ``MAX_RATIO`` times its
+  size (a zip bomb named ``.xlsx``), checked from the zip's directory before any XML is read;
+- a text in another encoding (UTF-16, Cyrillic, Japanese…);
+- formulas: an XLSX or ODS cell holding a formula, or a CSV cell starting with ``=``, are
+  refused, not neutralised: a registry takes values, and a formula's value is not in the file.
+
+A value our exports neutralised (``'+33 1…``) is read back as it was (``spreadsheet_value``).
+django-import-export reads the result through ``SpreadsheetFormat``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import tablib
+from charset_normalizer import from_bytes
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.formats import base_formats
+
+from .exports import spreadsheet_value
+
+# A real XLSX or ODS deflates 5 to 20 times; a zip bomb, thousands of times.
+MAX_RATIO = 200
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_MEMBERS = 2_000
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
+
+
+class ImportFileError(ValidationError):
+    """A file refused as a whole, with the reason in French."""
+
+
+def max_bytes() -> int:
+    return settings.IMPORT_MAX_BYTES
+
+
+def max_rows() -> int:
+    return settings.IMPORT_MAX_ROWS
+
+
+def check_size(size: int) -> None:
+    if size > max_bytes():
+        raise ImportFileError(
+            _("Le fichier pèse %(size)s Mo : la limite est de %(limit)s Mo. Découpez-le.")
+            % {"size": round(size / 1024 / 1024, 1), "limit": round(max_bytes() / 1024 / 1024)}
+        )
+
+
+def read_table(data: bytes) -> tablib.Dataset:
+    """The first sheet of the uploaded file ``data`` as a ``tablib.Dataset`` (headers from its
+    first line), or ``ImportFileError``."""
+    check_size(len(data))
+    if not data.strip():
+        raise ImportFileError(_("Le fichier est vide."))
+    if data.startswith(b"PK\x03\x04"):
+        return _read_zipped(data)
+    if data.startswith(OLE2_MAGIC):
+        raise ImportFileError(
+            _("Les anciens fichiers Excel (.xls) ne sont pas acceptés : enregistrez-le en .xlsx.")
+        )
+    return _read_csv(_decode(data))
+
+
+def _not_a_spreadsheet() -> ImportFileError:
+    return ImportFileError(
+        _("Ce fichier n'est pas un tableur : envoyez un fichier CSV, XLSX ou ODS.")
+    )
+
+
+def _formula_error(line: int, column: str) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "ligne %(line)s, colonne « %(column)s » : une formule n'est pas acceptée. Collez "
+            "plutôt ses valeurs (Collage spécial → Valeurs) et envoyez le fichier à nouveau."
+        )
+        % {"line": line, "column": column}
+    )
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _("Le fichier compte plus de %(limit)s lignes : découpez-le en plusieurs fichiers.")
+        % {"limit": f"{max_rows():,}".replace(",", "\u202f")}
+    )
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ImportFileError(_encoding_message())
+        raise _not_a_spreadsheet()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    # Asked whether the bytes read as Windows-1252 text (its measure of "chaos" refuses
+    # Cyrillic or Japanese read that way); its free guess is unreliable on short files.
+    if from_bytes(data[:200_000], cp_isolation=["cp1252"]).best() is None:
+        raise ImportFileError(_encoding_message())
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:  # five bytes Windows-1252 leaves undefined
+        return data.decode("latin-1")
+
+
+def _encoding_message() -> str:
+    return _(
+        "L'encodage du fichier n'est pas reconnu : enregistrez-le en « CSV UTF-8 » (ou en "
+        "XLSX) et envoyez-le à nouveau."
+    )
+
+
+def _read_csv(text: str) -> tablib.Dataset:
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = _bounded_rows(reader, text_cells=True)
+    except csv.Error:
+        raise _not_a_spreadsheet() from None
+    return _dataset(rows)
+
+
+def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
+    """The rows, up to the limit, with blank lines left out and neutralised values restored;
+    a CSV cell starting with "=" is a formula a spreadsheet would run."""
+    kept: list[list] = []
+    header: list = []
+    for line, row in enumerate(rows, 1):
+        values = [v.strip() if isinstance(v, str) else v for v in row]
+        if all(value in ("", None) for value in values):
+            continue
+        if not header:
+            header = [str(value or "").strip() for value in values]
+        elif text_cells:
+            for index, value in enumerate(values):
+                if isinstance(value, str) and value.startswith("="):
+                    column = header[index] if index < len(header) else str(index + 1)
+                    raise _formula_error(line, column)
+        kept.append([spreadsheet_value(value) for value in values])
+        if len(kept) > max_rows() + 1:
+            raise _too_many_rows()
+    return kept
+
+
+def _dataset(rows: list[list]) -> tablib.Dataset:
+    if not rows:
+        raise ImportFileError(_("Le fichier est vide."))
+    headers = [str(value or "").strip() for value in rows[0]]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not any(headers):
+        raise ImportFileError(_("La première ligne doit nommer les colonnes."))
+    width = len(headers)
+    dataset = tablib.Dataset(headers=headers)
+    for row in rows[1:]:
+        row = list(row[:width]) + [""] * (width - len(row))
+        dataset.append(["" if value is None else value for value in row])
+    return dataset
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    """The archive, once its directory shows nothing that inflates out of proportion."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        raise _not_a_spreadsheet() from None
+    members = archive.infolist()
+    total = sum(member.file_size for member in members)
+    if (
+        len(members) > MAX_ZIP_MEMBERS
+        or total > MAX_UNCOMPRESSED_BYTES
+        or any(m.file_size > MAX_RATIO * max(m.compress_size, 1024) for m in members)
+    ):
+        raise ImportFileError(
+            _(
+                "Ce fichier se décompresse en un volume anormal (%(size)s Mo) : il est refusé "
+                "par sécurité."
+            )
+            % {"size": round(total / 1024 / 1024)}
+        )
+    return archive
+
+
+def _read_zipped(data: bytes) -> tablib.Dataset:
+    archive = _open_zip(data)
+    names = set(archive.namelist())
+    if "xl/workbook.xml" in names:
+        return _read_xlsx(data)
+    if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+        if b"table:formula=" in archive.read("content.xml"):
+            raise ImportFileError(
+                _(
+                    "Le fichier contient des formules, qui ne sont pas acceptées : collez "
+                    "plutôt leurs valeurs (Collage spécial → Valeurs) et envoyez-le à nouveau."
+                )
+            )
+        book = tablib.Databook()
+        try:
+            book.load(data, format="ods")
+        except Exception:  # odfpy's parse errors have no common base
+            raise _not_a_spreadsheet() from None
+        if not book.sheets():
+            raise ImportFileError(_("Le fichier est vide."))
+        first = book.sheets()[0]  # the others may list the allowed values (the template)
+        return _dataset(_bounded_rows([first.headers or [], *first]))
+    raise _not_a_spreadsheet()
+
+
+def _read_xlsx(data: bytes) -> tablib.Dataset:
+    from openpyxl import load_workbook  # uses defusedxml when installed (it is)
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl's errors on a damaged file have no common base
+        raise _not_a_spreadsheet() from None
+    sheet = workbook.worksheets[0]
+    header: list = []
+
+    def cells():
+        for line, row in enumerate(sheet.iter_rows(), 1):
+            values = []
+            for index, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    column = header[index] if index < len(header) else str(index + 1)
+                    raise _formula_error(line, column)
+                values.append(cell.value)
+            if not header and any(value not in ("", None) for value in values):
+                header.extend(str(value or "").strip() for value in values)
+            yield values
+
+    try:
+        return _dataset(_bounded_rows(cells()))
+    finally:
+        workbook.close()
+
+
+class SpreadsheetFormat(base_formats.Format):
+    """django-import-export's import format for every accepted file: the kind is found from
+    the content (``read_table``), never from the name the uploader gave it."""
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding  # unused: the encoding is found from the content
+
+    def get_title(self):
+        return gettext_lazy("CSV, XLSX ou ODS")
+
+    def create_dataset(self, in_stream):
+        return read_table(in_stream)
+
+    def can_import(self):
+        return True
+
+    def get_extension(self):
+        return "csv"

@@ -1,0 +1,122 @@
+"""The gate of every bulk import (ptce_site/imports.py): what it reads, what it refuses and why,
+in French, before any row reaches the database."""
+
+import io
+import zipfile
+
+import pytest
+import tablib
+from openpyxl import Workbook
+
+from ptce_site.exports import SafeODS, SafeXLSX, SemicolonCSV
+from ptce_site.imports import ImportFileError, read_table
+
+
+def refused(data: bytes) -> str:
+    with pytest.raises(ImportFileError) as caught:
+        read_table(data)
+    return " ".join(caught.value.messages)
+
+
+def xlsx(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "nom;région\nPôle Sud;Occitanie\n".encode(),
+        "\ufeffnom;région\r\nPôle Sud;Occitanie\r\n".encode(),  # Excel's "CSV UTF-8"
+        "nom,région\nPôle Sud,Occitanie\n".encode(),
+        "nom;région\nPôle Sud;Occitanie\n".encode("cp1252"),  # Excel for Windows' "CSV"
+    ],
+    ids=["utf-8", "utf-8-bom", "commas", "windows-1252"],
+)
+def test_csv_files_are_read_whatever_their_separator_and_encoding(data):
+    dataset = read_table(data)
+    assert dataset.headers == ["nom", "région"]
+    assert dataset.dict == [{"nom": "Pôle Sud", "région": "Occitanie"}]
+
+
+def test_windows_1252_keeps_its_typographic_characters():
+    data = "nom;région\nCœur d’Hérault;Occitanie\n".encode("cp1252")
+    assert read_table(data)[0][0] == "Cœur d’Hérault"
+
+
+def test_xlsx_and_ods_files_are_read_as_their_first_sheet():
+    table = tablib.Dataset(["Pôle Sud", 43.6, 3], headers=["nom", "latitude", "année"])
+    for data in (SafeXLSX().export_data(table), SafeODS().export_data(table)):
+        dataset = read_table(data)
+        assert dataset.headers == ["nom", "latitude", "année"]
+        assert dataset[0][0] == "Pôle Sud" and float(dataset[0][1]) == 43.6
+
+
+def test_a_value_our_exports_neutralised_reads_back_as_it_was():
+    table = tablib.Dataset(["=1+1", "+33 1 23 45 67 89"], headers=["nom", "téléphone"])
+    for data in (SemicolonCSV().export_data(table).encode(), SafeXLSX().export_data(table)):
+        assert list(read_table(data)[0]) == ["=1+1", "+33 1 23 45 67 89"]
+
+
+def test_a_file_over_the_size_limit_is_refused(settings):
+    settings.IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    data = b"nom\n" + b"x" * (50 * 1024 * 1024)
+    assert "50.0 Mo" in refused(data) and "10 Mo" in refused(data)
+
+
+def test_a_file_over_the_row_limit_is_refused(settings):
+    settings.IMPORT_MAX_ROWS = 20_000
+    data = ("nom\n" + "".join(f"Pôle {n}\n" for n in range(100_000))).encode()
+    assert "plus de 20" in refused(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"%PDF-1.4\n\x00\x01\x02binary", b""],
+    ids=["png", "pdf", "empty"],
+)
+def test_what_is_not_a_spreadsheet_is_refused(data):
+    message = refused(data)
+    assert "n'est pas un tableur" in message or "vide" in message
+
+
+def test_an_old_xls_and_a_word_document_are_refused():
+    assert ".xlsx" in refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert "n'est pas un tableur" in refused(stream.getvalue())
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_before_any_xml_is_read():
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (60 * 1024 * 1024))
+    assert len(stream.getvalue()) < 1024 * 1024
+    assert "volume anormal" in refused(stream.getvalue())
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "shift_jis", "koi8_r"])
+def test_a_file_in_another_encoding_is_refused(encoding):
+    text = {
+        "shift_jis": "名前;地域\n東京の協同組合;大阪\n",
+        "koi8_r": "имя;регион\nМосква;Россия\n",
+    }
+    data = text.get(encoding, "nom;région\nPôle;Occitanie\n").encode(encoding)
+    assert "encodage" in refused(data)
+
+
+def test_formulas_are_refused_with_their_line_and_column():
+    message = refused(xlsx([["nom", "année de création"], ["Pôle Sud", "=2000+15"]]))
+    assert "ligne 2, colonne « année de création »" in message and "formule" in message
+    message = refused('nom;territoire\nPôle;=HYPERLINK("http://x")\n'.encode())
+    assert "ligne 2, colonne « territoire »" in message
+
+
+def test_a_file_with_no_header_is_refused():
+    assert "vide" in refused(b"\n\n;;\n")
