@@ -80,7 +80,7 @@ class Scale:
     applications: int = 20_000
 
 
-def _siren(number: int) -> str:
+def valid_siren(number: int) -> str:
     """A valid SIREN (Luhn key) made from a sequence number: unique per number."""
     base = f"{30_000_000 + number:08d}"
     for key in range(10):
@@ -177,7 +177,7 @@ def generate(scale: Scale | None = None, *, seed: int = 2026, out=print) -> dict
                     slug=f"{slugify(name)[:180]}-{index + 1}",
                     kind=rng.choice(kinds),
                     legal_form=rng.choice(forms),
-                    siren=_siren(index) if rng.random() < 0.7 else "",
+                    siren=valid_siren(index) if rng.random() < 0.7 else "",
                     region=rng.choice(regions),
                     commune_name=rng.choice(TOWNS),
                 )

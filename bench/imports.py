@@ -18,19 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def luhn_siren(number: int) -> str:
-    """A valid SIREN from a running number: 8 digits and the Luhn key."""
-    body = f"{number:08d}"
-    for key in range(10):
-        candidate = body + str(key)
-        total = 0
-        for index, char in enumerate(reversed(candidate)):
-            value = int(char) * (2 if index % 2 else 1)
-            total += value - 9 if value > 9 else value
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")
+from bench.generate import valid_siren
 
 
 def write_files(folder: Path, poles: int, organisations: int, per_pole: int) -> list[Path]:
@@ -47,7 +35,7 @@ def write_files(folder: Path, poles: int, organisations: int, per_pole: int) -> 
         )
     (folder / "poles.csv").write_text("\n".join(lines), encoding="utf-8")
     lines = ["nom;type;SIREN;forme juridique"]
-    sirens = [luhn_siren(90_000_000 + index) for index in range(organisations)]
+    sirens = [valid_siren(60_000_000 + index) for index in range(organisations)]
     for index, siren in enumerate(sirens):
         lines.append(f'"Organisation de banc {index}";"Entreprise de l\'ESS";"{siren}";"SCOP"')
     (folder / "organisations.csv").write_text("\n".join(lines), encoding="utf-8")

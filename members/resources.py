@@ -27,8 +27,8 @@ from ptce_site.import_widgets import (
     CodeWidget,
     DateWidget,
     KeyedWidget,
-    TextWidget,
     fold,
+    text_field,
     text_of,
 )
 from ptce_site.resources import PreloadedInstanceLoader, RegistryResource
@@ -36,22 +36,18 @@ from ptce_site.resources import PreloadedInstanceLoader, RegistryResource
 from .models import Membership, Organisation, compact_siren
 
 
-def text(attribute: str, column) -> Field:
-    return Field(attribute=attribute, column_name=column, widget=TextWidget())
-
-
 class OrganisationResource(RegistryResource):
-    name = text("name", _("nom"))
-    slug = text("slug", _("identifiant"))
+    name = text_field("name", _("nom"))
+    slug = text_field("slug", _("identifiant"))
     kind = Field("kind", _("type"), widget=ChoiceWidget(Organisation.Kind))
     legal_form = Field(
         "legal_form", _("forme juridique"), widget=ChoiceWidget(Organisation.LegalForm)
     )
     siren = Field("siren", _("SIREN"), widget=CodeWidget(9))
-    description = text("description", _("description"))
-    website = text("website", _("site web"))
+    description = text_field("description", _("description"))
+    website = text_field("website", _("site web"))
     commune_code = Field("commune_code", _("code commune"), widget=CodeWidget(5))
-    commune_name = text("commune_name", _("commune"))
+    commune_name = text_field("commune_name", _("commune"))
     region = Field(
         "region", _("région"), widget=KeyedWidget(Region, ("code", "name", "slug"), "name")
     )

@@ -109,9 +109,17 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        result = getattr(response, "context_data", {}).get("result")
+        context = getattr(response, "context_data", None)
+        if context is None:
+            return response
+        # The columns an import reads: not those only exported (a pole's calls, its date).
+        context["fields_list"] = [
+            (resource.get_display_name(), [f.column_name for f in resource().importable_fields()])
+            for resource in self.get_import_resource_classes(request)
+        ]
+        result = context.get("result")
         if result is not None:
-            response.context_data.update(summary=summary(result), file_errors=file_errors(result))
+            context.update(summary=summary(result), file_errors=file_errors(result))
         return response
 
     def process_result(self, result, request):

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
+from import_export.fields import Field
 
 from .exports import yes_no
 from .search import unaccent
@@ -246,3 +247,8 @@ class KeyedManyWidget(widgets.ManyToManyWidget):
         if value is None:
             return ""
         return ", ".join(str(getattr(item, self.one.label)) for item in value.all())
+
+
+def text_field(attribute: str, column) -> Field:
+    """A column of plain text (``column``: its French header)."""
+    return Field(attribute=attribute, column_name=column, widget=TextWidget())

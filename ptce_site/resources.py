@@ -19,7 +19,7 @@ from collections import defaultdict
 from functools import cache
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import models, router
 from django.db.models.signals import post_save
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from import_export import instance_loaders, resources, widgets
 from import_export.results import Error, RowResult
 from simple_history.models import HistoricalRecords
 
+from .constraint_checks import validate_constraints
 from .content import content_changed
 from .import_widgets import fold, text_of
 from .imports import ImportFileError
@@ -145,10 +146,10 @@ class RegistryResource(resources.ModelResource):
         keys = set()
         if issubclass(self._meta.instance_loader_class, PreloadedInstanceLoader):
             keys = {self.fields[name].attribute for name in self.get_import_id_fields()}
-        try:
-            instance.validate_constraints(exclude=set(errors) | keys)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        for field, found in validate_constraints(
+            instance, set(errors) | keys, router.db_for_write(type(instance))
+        ).items():
+            errors.setdefault(field, []).extend(found)
         if errors:
             raise ValidationError(errors)
 

@@ -76,7 +76,16 @@ def test_a_row_error_is_shown_with_line_and_column_and_no_confirm_button(curator
     html = response.content.decode()
     assert "ligne 3, colonne « SIREN » : « 12345678 » n&#x27;est pas valide." in html
     assert "Confirmer l&#x27;import" not in html and "Confirmer l'import" not in html
+    # The errors come first, above the rows' preview, however long the file.
+    assert html.index("Erreurs à corriger") < html.index('class="import-preview"')
     assert not Organisation.objects.exists()
+
+
+def test_the_import_page_lists_the_columns_it_reads_not_those_only_exported(curator_client):
+    html = curator_client.get(reverse("admin:poles_pole_import")).content.decode()
+    listed = html.split("<code>", 1)[1].split("</code>", 1)[0]
+    assert "code commune" in listed and "secteurs" in listed
+    assert "mis à jour le" not in listed and "candidatures (ancienne région)" not in listed
 
 
 @pytest.mark.parametrize(

@@ -29,8 +29,8 @@ from ptce_site.import_widgets import (
     KeyedManyWidget,
     KeyedWidget,
     NumberWidget,
-    TextWidget,
     fold,
+    text_field,
     text_of,
 )
 from ptce_site.links import absolute_url
@@ -41,25 +41,21 @@ from ..territories.validators import validate_commune_code
 from .models import Objective, Pole, Sector
 
 
-def text(attribute: str, column) -> Field:
-    return Field(attribute=attribute, column_name=column, widget=TextWidget())
-
-
 def region_widget() -> KeyedWidget:
     return KeyedWidget(Region, ("code", "name", "slug"), "name")
 
 
 class PoleResource(RegistryResource):
-    name = text("name", _("nom"))
-    slug = text("slug", _("identifiant"))
+    name = text_field("name", _("nom"))
+    slug = text_field("slug", _("identifiant"))
     status = Field("status", _("statut"), widget=ChoiceWidget(Pole.Status))
     is_witness = Field("is_witness", _("pôle témoin"), widget=BooleanWidget())
-    summary = text("summary", _("résumé"))
-    description = text("description", _("description"))
+    summary = text_field("summary", _("résumé"))
+    description = text_field("description", _("description"))
     region = Field("region", _("région"), widget=region_widget())
-    territory = text("territory", _("territoire"))
+    territory = text_field("territory", _("territoire"))
     commune_code = Field("commune_code", _("code commune"), widget=CodeWidget(5))
-    commune_name = text("commune_name", _("commune"))
+    commune_name = text_field("commune_name", _("commune"))
     latitude = Field("latitude", _("latitude"), widget=NumberWidget())
     longitude = Field("longitude", _("longitude"), widget=NumberWidget())
     sectors = Field(
@@ -72,9 +68,9 @@ class PoleResource(RegistryResource):
     )
     founded_year = Field("founded_year", _("année de création"), widget=NumberWidget(True))
     charter_signed_on = Field("charter_signed_on", _("signature de la charte"), widget=DateWidget())
-    website = text("website", _("site web"))
-    contact_email = text("contact_email", _("e-mail"))
-    contact_phone = text("contact_phone", _("téléphone"))
+    website = text_field("website", _("site web"))
+    contact_email = text_field("contact_email", _("e-mail"))
+    contact_phone = text_field("contact_phone", _("téléphone"))
     is_published = Field("is_published", _("publié"), widget=BooleanWidget())
     # Exported only: read back, they are ignored.
     address = Field(column_name=_("adresse"), readonly=True)

@@ -526,6 +526,8 @@ def test_robots_and_sitemap(client, seeded):
     sitemap = client.get("/sitemap.xml").content.decode()
     assert "/poles/la-coursive-boutaric/" in sitemap
     assert "/regions/grand-est/" in sitemap
+    assert "<loc>http://testserver/proposer/</loc>" in sitemap
+    assert "<loc>http://testserver/contact/</loc>" in sitemap
 
 
 def test_every_page_has_title_description_canonical_and_opengraph(client, seeded):
