@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.utils import override_settings
 
@@ -152,6 +153,44 @@ def seeded(db, _seed_snapshot):
 def seeded_with_communes(db, _seed_snapshot_with_communes):
     """``seeded`` plus the 35,000 communes: all that ``manage.py load_seed_data`` loads."""
     _seed_snapshot_with_communes.restore()
+
+
+# -- live servers --------------------------------------------------------------------------------
+
+
+class SerialWSGIServer(WSGIServer):
+    """Django's server without threads: requests run in the live server's thread, on the
+    connections it was given (``LiveServerThread.run``)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+def new_live_server(static_handler=None):
+    """pytest-django's live server, not yet started. On SQLite's in-memory test database the
+    server's threads share the test's one connection, and Django's threaded server then runs
+    two requests on it at once when a page fetches two files ("bad parameter or other API
+    misuse", a 500 or 503, one run in ten under load): there it answers one request at a time
+    (Django closes each connection of a server without threads, so none waits for another)."""
+    from django.db import connection
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost", start=False)
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        server.thread.server_class = SerialWSGIServer
+    if static_handler is not None:
+        server.thread.static_handler = static_handler
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, django_db_blocker):
+    """As pytest-django's, through ``new_live_server()``."""
+    with django_db_blocker.unblock():
+        server = new_live_server()
+        server.start()
+    yield server
+    server.stop()
 
 
 # -- one browser for the run -----------------------------------------------------------------------

@@ -508,6 +508,8 @@ class Walker:
         self.requests[self.phase] = self.requests.get(self.phase, 0) + 1
         shown = f"{role} {method.upper()} {url}" + (f" {data}" if method == "post" else "")
         shown = shown[:200] + ("…" if len(shown) > 200 else "")
+        if elapsed > SLOW_SECONDS and method == "get" and response.status_code < 500:
+            elapsed = min(elapsed, self.time_again(client, url))
         if elapsed > self.slowest[0]:
             self.slowest = (elapsed, shown)
         if response.status_code >= 500 or b"Traceback" in content or elapsed > SLOW_SECONDS:
@@ -517,6 +519,16 @@ class Walker:
         if role in self.users and settings.SESSION_COOKIE_NAME in response.cookies:
             client.force_login(self.users[role])  # logged out (or the session renewed)
         return response, content
+
+    @staticmethod
+    def time_again(client: Client, url: str) -> float:
+        """A slow GET asked once more: a page slow both times is slow; once, the machine was
+        busy (the run shares two cores with other work, CI's included)."""
+        start = time.perf_counter()
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return time.perf_counter() - start
 
     def discover(self, role: str, path: str, response, content: bytes) -> None:
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):

@@ -20,7 +20,7 @@ from django.templatetags.static import static
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, new_live_server
 from tests.factories import PoleFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
@@ -68,17 +68,14 @@ def production_static_root(tmp_path_factory):
 def production_live_server(settings, production_static_root):
     """A live server with the production static files: hashed names from the manifest in the
     pages, and whitenoise serving STATIC_ROOT (listed at start-up, no finders)."""
-    from pytest_django.live_server_helper import LiveServer
-
     settings.STATIC_ROOT = production_static_root
     settings.STORAGES = {**settings.STORAGES, "staticfiles": PRODUCTION_STATICFILES}
     settings.WHITENOISE_USE_FINDERS = False
     settings.WHITENOISE_AUTOREFRESH = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
-    server = LiveServer("localhost", start=False)
     # Not Django's StaticFilesHandler, which finds files by their plain names only: requests
     # go through the middleware, where whitenoise serves the hashed files, as in production.
-    server.thread.static_handler = lambda application: application
+    server = new_live_server(static_handler=lambda application: application)
     server.start()
     yield server
     server.stop()
