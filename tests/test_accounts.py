@@ -106,6 +106,7 @@ def test_password_reset_by_email_then_login_with_the_new_password(alice):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["alice@example.org"]
+    assert "compte « alice »" in message.body  # which account, when several share the address
     link = re.search(r"https?://[^/\s]+(/compte/reset/\S+/)", message.body).group(1)
     response = client.get(link)
     assert response.status_code == 302  # to the link without the token in the address
