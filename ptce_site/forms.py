@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 class KeyedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -51,3 +52,23 @@ class BoundedInlineFormSet(forms.BaseInlineFormSet):
         limit = len(self.get_queryset()) + self.new_forms_limit
         self.max_num = min(self.max_num, limit)
         self.absolute_max = min(self.absolute_max, limit)
+
+
+class HoneypotMixin:
+    """A field hidden from people (and from assistive technologies) that bots, which fill in
+    every field, fill in: such a post is answered like a success, so that the bot learns
+    nothing, and nothing is recorded. The public forms that send mail use it (claims,
+    proposals, contact); ``honeypot_name`` is a name the form has no real field of."""
+
+    honeypot_name = "homepage"
+
+    def add_honeypot(self) -> None:
+        self.fields[self.honeypot_name] = forms.CharField(
+            label=_("Ne remplissez pas ce champ"),
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get(self.honeypot_name))

@@ -5,22 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.forms import HoneypotMixin
+
 from .models import ClaimRequest
 
 
-class ClaimRequestForm(forms.ModelForm):
-    """The "Je porte ce pôle" form: who the visitor is in the pole and how to answer them.
+class ClaimRequestForm(HoneypotMixin, forms.ModelForm):
+    """The "Je porte ce pôle" form: who the visitor is in the pole and how to answer them;
+    ``website`` is its honeypot (``ptce_site.forms.HoneypotMixin``)."""
 
-    ``website`` is a honeypot: hidden from people (and from assistive technologies), filled in
-    by bots that complete every field. A filled honeypot is answered like a success, so that the
-    bot learns nothing, and nothing is recorded.
-    """
-
-    website = forms.CharField(
-        label=_("Ne remplissez pas ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    honeypot_name = "website"
 
     class Meta:
         model = ClaimRequest
@@ -38,9 +32,9 @@ class ClaimRequestForm(forms.ModelForm):
             ),
         }
 
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_honeypot()
 
 
 class InviteLeaderForm(forms.Form):

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ptce_site.forms import KeyedModelMultipleChoiceField
+from ptce_site.forms import HoneypotMixin, KeyedModelMultipleChoiceField
 
 from ...registry.models import Pole, Sector
 from ...territories.communes import place_in_commune
@@ -21,26 +21,6 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Unicode's other line breaks, which ``validate_single_line`` lets through: in an e-mail to
 # staff, a name holding one shows as two lines, the second seeming to come from the registry.
 LINE_SEPARATORS = re.compile("[\x85\u2028\u2029]")
-
-
-class HoneypotMixin:
-    """A field hidden from people (and from assistive technologies) that bots, which fill in
-    every field, fill in: such a post is answered like a success and nothing is recorded
-    (the claim form's protection, ``..forms.ClaimRequestForm``). Named ``homepage`` since the
-    proposal has a real ``website`` field."""
-
-    honeypot_name = "homepage"
-
-    def add_honeypot(self) -> None:
-        self.fields[self.honeypot_name] = forms.CharField(
-            label=_("Ne remplissez pas ce champ"),
-            required=False,
-            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-        )
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get(self.honeypot_name))
 
 
 def clean_single_line(value: str) -> str:
