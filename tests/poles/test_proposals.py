@@ -274,6 +274,10 @@ def test_creating_the_pole_makes_it_unpublished_prefilled_and_invites_the_propos
     response = curator_client.post(url, follow=True)
     assert "a déjà été traitée" in response.content.decode()
     assert Pole.objects.count() == 1
+    history = curator_client.get(
+        reverse("admin:poles_poleproposal_history", args=[proposal.pk])
+    ).content.decode()
+    assert "Pôle créé d&#x27;après la proposition" in history
 
 
 def test_a_proposer_who_does_not_want_to_lead_is_not_invited(client, curator_client, region):
@@ -320,6 +324,11 @@ def test_refusing_sends_the_edited_polite_email(client, curator_client, region):
     assert "Bonjour Lucie Martin," in mail.outbox[0].body
     assert "Ce pôle a fusionné avec un autre en 2020." in mail.outbox[0].body
     assert not Pole.objects.exists()
+    # The decision is in the proposal's history, with who took it.
+    history = curator_client.get(
+        reverse("admin:poles_poleproposal_history", args=[proposal.pk])
+    ).content.decode()
+    assert "Refusée (e-mail envoyé à l&#x27;auteur)" in history and "claire" in history
 
 
 def test_the_bulk_refusal_sends_the_default_message(client, curator_client, region):

@@ -218,6 +218,7 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
         if not attempt(self, request, act):
             return HttpResponseRedirect(self._change_url(proposal))
         decided = outcome["proposal"]
+        self._log(request, decided, f"Pôle créé d'après la proposition : {decided.pole.name}")
         self.message_user(
             request,
             gettext(
@@ -267,6 +268,8 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
                 )
 
             if attempt(self, request, act):
+                pole = form.cleaned_data["pole"]
+                self._log(request, proposal, f"Rattachée au pôle : {pole.name}")
                 self.message_user(
                     request,
                     gettext("La proposition est rattachée au pôle « %(name)s », inchangé.")
@@ -303,13 +306,8 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
             initial={"message": default_refusal(proposal)},
         )
         if request.method == "POST" and form.is_valid():
-            if attempt(
-                self,
-                request,
-                lambda: services.refuse_proposal(
-                    proposal=proposal, decided_by=request.user, message=form.cleaned_data["message"]
-                ),
-            ):
+            message = form.cleaned_data["message"]
+            if attempt(self, request, lambda: self._refuse_one(request, proposal, message)):
                 self.message_user(
                     request,
                     gettext("Proposition refusée : un e-mail poli est parti à %(email)s.")
@@ -325,15 +323,21 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
             title=gettext("Refuser la proposition « %(name)s »") % {"name": proposal.name},
         )
 
+    def _refuse_one(self, request, proposal: PoleProposal, message: str) -> None:
+        services.refuse_proposal(proposal=proposal, decided_by=request.user, message=message)
+        self._log(request, proposal, "Refusée (e-mail envoyé à l'auteur)")
+
+    def _log(self, request, proposal: PoleProposal, text: str) -> None:
+        """The decision in the admin's history of the proposal (who, when, what)."""
+        self.log_change(request, proposal, text)
+
     @admin.action(description=_("Refuser (e-mail poli)"), permissions=["change"])
     def refuse(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
-            lambda proposal: services.refuse_proposal(
-                proposal=proposal, decided_by=request.user, message=default_refusal(proposal)
-            ),
+            lambda proposal: self._refuse_one(request, proposal, default_refusal(proposal)),
             ngettext_lazy(
                 "%(count)d proposition refusée : un e-mail poli est parti.",
                 "%(count)d propositions refusées : un e-mail poli est parti pour chacune.",
