@@ -10,13 +10,9 @@ from django.views.decorators.http import require_safe
 from members.models import Organisation
 from poles.territories.models import Region
 from ptce_site.cache import cache_public_page
-from ptce_site.search import unaccent
+from ptce_site.search import fold
 
 from .models import Application, Call, Milestone
-
-
-def _sort_key(text: str) -> str:
-    return (unaccent(text) or "").casefold()
 
 
 @require_safe
@@ -75,11 +71,11 @@ def laureates_by_region(applications: list[Application]) -> list[dict]:
         )
         group["applications"].append(application)
     for group in groups.values():
-        group["applications"].sort(key=lambda a: _sort_key(a.pole.name))
+        group["applications"].sort(key=lambda a: fold(a.pole.name))
     # Groups without a known region go last.
     return sorted(
         groups.values(),
-        key=lambda g: (not g["name_then"], _sort_key(g["name_then"]), _sort_key(str(g["region"]))),
+        key=lambda g: (not g["name_then"], fold(g["name_then"]), fold(str(g["region"]))),
     )
 
 
@@ -121,7 +117,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
     laureates = [application for application in shown if application.is_laureate]
     examples = sorted(
         (application for application in shown if not application.is_laureate),
-        key=lambda application: _sort_key(application.pole.name),
+        key=lambda application: fold(application.pole.name),
     )
     rate = call.selection_rate
     context = {

@@ -21,7 +21,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from poles.territories.communes import place_in_commune
 from poles.territories.models import Region
-from poles.territories.validators import validate_commune_code
+from poles.territories.validators import is_commune_code
 from ptce_site.import_widgets import (
     ChoiceWidget,
     CodeWidget,
@@ -155,7 +155,7 @@ class OrganisationResource(RegistryResource):
 
     def derive(self, instance: Organisation, row) -> dict:
         code = instance.commune_code
-        if code and validate_commune_code.regex.match(code):
+        if is_commune_code(code):
             try:
                 place_in_commune(instance, code)
             except ValidationError as error:  # no commune has this code

@@ -109,7 +109,7 @@ class PoleContentAdminMixin:
     save or deletion by staff dates the pole's page (``ptce_site.content``)."""
 
     def save_model(self, request, obj, form, change):
-        before = type(obj).objects.filter(pk=obj.pk).values_list("pole_id", flat=True).first()
+        before = form.initial.get("pole") if change else None  # the pole it was moved from
         super().save_model(request, obj, form, change)
         content_changed(type(obj), [obj.pole_id, before])
 

@@ -11,6 +11,7 @@ every HTML page is.
 
 from __future__ import annotations
 
+import smtplib
 import unicodedata
 
 from django.conf import settings
@@ -18,6 +19,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
+
+# What a mail server that refuses a message raises: nothing was recorded, the sender may retry.
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def email_key(email: str) -> str:

@@ -8,7 +8,7 @@ import tablib
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from .exports import SafeXLSX, SemicolonCSV, neutralised
+from .exports import SafeXLSX, SemicolonCSV, neutralised, yes_no
 from .import_widgets import BooleanWidget, ChoiceWidget, KeyedManyWidget, KeyedWidget
 
 ALLOWED_LIMIT = 60  # values listed per column (the rest is in the admin)
@@ -18,7 +18,7 @@ def allowed_values(widget) -> list[str]:
     if isinstance(widget, ChoiceWidget):
         return widget.allowed()
     if isinstance(widget, BooleanWidget):
-        return [_("oui"), _("non")]
+        return [yes_no(True), yes_no(False)]
     one = widget.one if isinstance(widget, KeyedManyWidget) else widget
     if isinstance(one, KeyedWidget) and one.preload:
         rows = one.model._default_manager.all()[:ALLOWED_LIMIT]
@@ -54,7 +54,7 @@ def template_file(resource, extension: str, stem: str) -> HttpResponse:
             allowed.append(
                 [
                     column["name"],
-                    _("oui") if column["required"] else _("non"),
+                    yes_no(column["required"]),
                     ", ".join(column["allowed"]) or column["help"],
                 ]
             )

@@ -19,16 +19,11 @@ from import_export import widgets
 from import_export.fields import Field
 
 from .exports import yes_no
-from .search import unaccent
+from .search import fold
 
 TRUE_WORDS = {"oui", "o", "vrai", "x", "1", "yes", "y", "true"}
 FALSE_WORDS = {"non", "n", "faux", "0", "no", "false", ""}
 LIST_SEPARATORS = re.compile(r"\s*[,;|]\s*")
-
-
-def fold(value) -> str:
-    """A key as people type it: without accents, case, nor surrounding spaces."""
-    return unaccent(str(value)).casefold().strip()
 
 
 def text_of(value) -> str:

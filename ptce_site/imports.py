@@ -45,19 +45,14 @@ class ImportFileError(ValidationError):
     """A file refused as a whole, with the reason in French."""
 
 
-def max_bytes() -> int:
-    return settings.IMPORT_MAX_BYTES
-
-
-def max_rows() -> int:
-    return settings.IMPORT_MAX_ROWS
-
-
 def check_size(size: int) -> None:
-    if size > max_bytes():
+    if size > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(
             _("Le fichier pèse %(size)s Mo : la limite est de %(limit)s Mo. Découpez-le.")
-            % {"size": round(size / 1024 / 1024, 1), "limit": round(max_bytes() / 1024 / 1024)}
+            % {
+                "size": round(size / 1024 / 1024, 1),
+                "limit": round(settings.IMPORT_MAX_BYTES / 1024 / 1024),
+            }
         )
 
 
@@ -95,7 +90,7 @@ def _formula_error(line: int, column: str) -> ImportFileError:
 def _too_many_rows() -> ImportFileError:
     return ImportFileError(
         _("Le fichier compte plus de %(limit)s lignes : découpez-le en plusieurs fichiers.")
-        % {"limit": f"{max_rows():,}".replace(",", "\u202f")}
+        % {"limit": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", "\u202f")}
     )
 
 
@@ -153,7 +148,7 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
                     column = header[index] if index < len(header) else str(index + 1)
                     raise _formula_error(line, column)
         kept.append([spreadsheet_value(value) for value in values])
-        if len(kept) > max_rows() + 1:
+        if len(kept) > settings.IMPORT_MAX_ROWS + 1:
             raise _too_many_rows()
     return kept
 

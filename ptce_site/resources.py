@@ -195,6 +195,10 @@ class RegistryResource(resources.ModelResource):
             result.total_rows = len(dataset)
             result.append_base_error(Error(error))
             return result
+        # The headers matched, the column names are read for every cell of every row: as
+        # plain strings (this instance's copies of the fields), not lazy translations.
+        for field in self.fields.values():
+            field.column_name = str(field.column_name)
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
 
@@ -235,9 +239,13 @@ class RegistryResource(resources.ModelResource):
         return {}
 
     def has_many_to_many(self) -> bool:
-        return any(
-            isinstance(field.widget, widgets.ManyToManyWidget) for field in self.importable_fields()
-        )
+        """Whether a row's version waits for its many-to-many cells (read per saved row)."""
+        if getattr(self, "_has_many_to_many", None) is None:
+            self._has_many_to_many = any(
+                isinstance(field.widget, widgets.ManyToManyWidget)
+                for field in self.importable_fields()
+            )
+        return self._has_many_to_many
 
     def save_instance(self, instance, is_create, row, **kwargs):
         """Saved without simple-history's signals, the version recorded once the row is

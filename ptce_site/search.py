@@ -35,6 +35,11 @@ def unaccent(text: str | None) -> str | None:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def fold(value) -> str:
+    """A key as people type it: without accents, case, nor surrounding spaces."""
+    return unaccent(str(value)).casefold().strip()
+
+
 @receiver(connection_created)
 def register_sqlite_unaccent(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":

@@ -1,5 +1,8 @@
 """Validators of text fields shared by the apps' models (places: ``poles.territories``)."""
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -20,3 +23,31 @@ validate_single_line = RegexValidator(
     code="not_single_line",
     inverse_match=True,
 )
+
+# Control characters but the line breaks and tabs a text area may hold.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Unicode's other line breaks, which ``validate_single_line`` lets through: in an e-mail to
+# staff, a name holding one shows as two lines, the second seeming to come from the registry.
+LINE_SEPARATORS = re.compile("[\x85\u2028\u2029]")
+
+
+def clean_single_line(value: str) -> str:
+    """For a one-line field already checked by ``validate_single_line`` whose text goes into
+    an e-mail (the public forms): Unicode's other line breaks refused too. (Widening
+    ``validate_single_line`` itself would change the models' validators and migrations.)"""
+    if LINE_SEPARATORS.search(value):
+        raise ValidationError(
+            _("Écrivez ce champ sur une seule ligne, sans caractère de contrôle."),
+            code="not_single_line",
+        )
+    return value
+
+
+def clean_text_block(value: str) -> str:
+    """A text area's text, without control characters (line breaks and tabs kept)."""
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Ce texte contient des caractères de contrôle : retirez-les (copiez le texte brut)."),
+            code="control_characters",
+        )
+    return value.strip()

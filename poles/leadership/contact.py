@@ -19,13 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ptce_site import ratelimit
-from ptce_site.emails import build_message, email_key
+from ptce_site.emails import MAIL_ERRORS, build_message, email_key
 from ptce_site.forms import HoneypotMixin
-from ptce_site.validators import validate_single_line
+from ptce_site.validators import clean_single_line, clean_text_block, validate_single_line
 
-from .admin.decisions import MAIL_ERRORS
 from .notifications import recipients as staff_recipients
-from .proposals.forms import clean_single_line, clean_text_block
 
 logger = logging.getLogger(__name__)
 

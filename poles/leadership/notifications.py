@@ -17,7 +17,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -49,6 +49,17 @@ def recipients() -> list[str]:
     )
     emails = users.filter(is_staff=True).exclude(email="").values_list("email", flat=True)
     return sorted(set(emails))
+
+
+def email_each_staff_member(name: str, context: dict, recipients: list[str], about: str) -> None:
+    """``emails/<name>`` to each staff address, one message each. What it is about (a claim
+    request, a proposal) is already saved: a mail server failure is logged, not raised, and
+    staff still find it in the admin's pending list."""
+    messages = [build_message(name, context, [address]) for address in recipients]
+    try:
+        mailers.default.send_messages(messages)
+    except Exception:
+        logger.exception("%s: the e-mail to staff could not be sent.", about)
 
 
 def admin_url(pole: Pole, change: Change | None = None) -> str:

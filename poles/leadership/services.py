@@ -20,7 +20,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from ptce_site.links import absolute_url
 from ..registry.models import Pole
 from . import accounts
 from .models import ClaimRequest, Invitation
+from .notifications import email_each_staff_member
 from .notifications import recipients as staff_recipients
 
 logger = logging.getLogger(__name__)
@@ -252,11 +252,7 @@ def notify_staff_of_claim(*, claim: ClaimRequest) -> None:
             reverse("admin:poles_claimrequest_changelist") + "?status__exact=pending",
         ),
     }
-    messages = [build_message("claim_received", context, [address]) for address in recipients]
-    try:
-        mailers.default.send_messages(messages)
-    except Exception:  # the request is saved; staff will still find it in the admin
-        logger.exception("Claim request %s: the e-mail to staff could not be sent.", claim.pk)
+    email_each_staff_member("claim_received", context, recipients, f"Claim request {claim.pk}")
 
 
 def _lock_pending_claim(claim: ClaimRequest) -> ClaimRequest:

@@ -238,9 +238,10 @@ class PoleAdmin(RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin):
         date follows here when the revert changed what the page says."""
         pk = unquote(object_id)  # a malformed one is answered by a 404 in the parent
         history = Pole.history.order_by("history_id")
-        before = history.filter(id=int(pk)).last() if pk.isascii() and pk.isdigit() else None
+        posted = request.method == "POST" and pk.isascii() and pk.isdigit()
+        before = history.filter(id=int(pk)).last() if posted else None
         response = super().history_form_view(request, object_id, version_id, extra_context)
-        if before is not None and request.method == "POST" and response.status_code == 302:
+        if before is not None and response.status_code == 302:
             after = history.filter(id=before.id).last()
             changed = after.diff_against(before).changed_fields if after != before else []
             if changes_content(set(changed) - {"updated_at"}):

@@ -26,7 +26,7 @@ from ptce_site.validators import validate_phone, validate_single_line
 
 from ..territories.communes import place_in_commune
 from ..territories.models import Commune, Region
-from ..territories.validators import validate_commune_code
+from ..territories.validators import is_commune_code, validate_commune_code
 from .querysets import PoleQuerySet
 
 # The "Charte de la démarche collective PTCE" was signed on 19 September 2014.
@@ -382,7 +382,7 @@ class Pole(models.Model):
         loaded_code = getattr(self, "_loaded_commune_code", None)
         if not self.commune_code and loaded_code:
             self.leave_commune(loaded_code)
-        if self.commune_code and validate_commune_code.regex.match(self.commune_code):
+        if is_commune_code(self.commune_code):
             errors.update(self.take_commune_place())
         if (self.latitude is None) != (self.longitude is None):
             field = "longitude" if self.longitude is None else "latitude"

@@ -208,7 +208,7 @@ def _current_is_empty(pole: Pole, fact: str, has_members: bool) -> bool:
         return not getattr(pole, fact).all()
     if fact == "members":
         return not has_members
-    if fact == "status" and pole.status == getattr(Pole.Status, "NOT_KNOWN", None):
+    if fact == "status" and pole.status == Pole.Status.NOT_KNOWN:
         return True  # "not known" is no fact to source
     values = [getattr(pole, name) for name in FACTS[fact]]
     return all(not value if isinstance(value, FieldFile) else _is_empty(value) for value in values)

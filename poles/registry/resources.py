@@ -37,7 +37,7 @@ from ptce_site.links import absolute_url
 from ptce_site.resources import RegistryResource
 
 from ..territories.models import Region
-from ..territories.validators import validate_commune_code
+from ..territories.validators import is_commune_code
 from .models import Objective, Pole, Sector
 
 
@@ -226,6 +226,6 @@ class PoleResource(RegistryResource):
 
     def derive(self, instance: Pole, row) -> dict:
         """The commune's name, region and point, by the model's rule (the form's too)."""
-        if instance.commune_code and validate_commune_code.regex.match(instance.commune_code):
+        if is_commune_code(instance.commune_code):
             return instance.take_commune_place()
         return {}

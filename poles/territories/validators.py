@@ -11,3 +11,9 @@ validate_commune_code = RegexValidator(
     ),
     code="invalid_commune_code",
 )
+
+
+def is_commune_code(value: str | None) -> bool:
+    """Whether ``value`` has the form of an INSEE commune code (what to look up; a value that
+    has not is left to ``validate_commune_code``'s message)."""
+    return bool(value) and validate_commune_code.regex.match(value) is not None

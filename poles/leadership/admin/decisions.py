@@ -3,15 +3,12 @@ what came of it, for the bulk actions and the change pages' buttons alike."""
 
 from __future__ import annotations
 
-import smtplib
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 
-# What a mail server that refuses a message raises: nothing was recorded, staff may retry.
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
+from ptce_site.emails import MAIL_ERRORS
 
 
 def mail_failed(model_admin: admin.ModelAdmin, request: HttpRequest) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Membership
+from ptce_site.emails import MAIL_ERRORS
 
 from ...registry.admin import HISTORY_TITLE, TIMESTAMP_FIELDS
 from ...registry.models import Pole
@@ -26,7 +27,7 @@ from ..forms import InviteLeaderForm
 from ..history import describe, recent_changes
 from ..models import ClaimRequest
 from ..uploads import LogoField, delete_replaced_file, logo_img
-from .decisions import MAIL_ERRORS, mail_failed, object_pk
+from .decisions import mail_failed, object_pk
 
 # The sections the leadership adds to the pole's page (poles/admin.py lays them out).
 LOGO_FIELDSET = (_("Logo"), {"fields": ["logo", "logo_preview"]})

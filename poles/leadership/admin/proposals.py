@@ -218,7 +218,7 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
         if not attempt(self, request, act):
             return HttpResponseRedirect(self._change_url(proposal))
         decided = outcome["proposal"]
-        self._log(request, decided, f"Pôle créé d'après la proposition : {decided.pole.name}")
+        self.log_change(request, decided, f"Pôle créé d'après la proposition : {decided.pole.name}")
         self.message_user(
             request,
             gettext(
@@ -269,7 +269,7 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
 
             if attempt(self, request, act):
                 pole = form.cleaned_data["pole"]
-                self._log(request, proposal, f"Rattachée au pôle : {pole.name}")
+                self.log_change(request, proposal, f"Rattachée au pôle : {pole.name}")
                 self.message_user(
                     request,
                     gettext("La proposition est rattachée au pôle « %(name)s », inchangé.")
@@ -325,11 +325,7 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
 
     def _refuse_one(self, request, proposal: PoleProposal, message: str) -> None:
         services.refuse_proposal(proposal=proposal, decided_by=request.user, message=message)
-        self._log(request, proposal, "Refusée (e-mail envoyé à l'auteur)")
-
-    def _log(self, request, proposal: PoleProposal, text: str) -> None:
-        """The decision in the admin's history of the proposal (who, when, what)."""
-        self.log_change(request, proposal, text)
+        self.log_change(request, proposal, "Refusée (e-mail envoyé à l'auteur)")
 
     @admin.action(description=_("Refuser (e-mail poli)"), permissions=["change"])
     def refuse(self, request, queryset):

@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.forms import HoneypotMixin, KeyedModelMultipleChoiceField
+from ptce_site.validators import clean_single_line, clean_text_block
 
 from ...registry.models import Pole, Sector
 from ...territories.communes import place_in_commune
 from ...territories.models import Region
-from ...territories.validators import validate_commune_code
+from ...territories.validators import is_commune_code
 from .models import PoleProposal
-
-# Control characters but the line breaks and tabs a text area may hold.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Unicode's other line breaks, which ``validate_single_line`` lets through: in an e-mail to
-# staff, a name holding one shows as two lines, the second seeming to come from the registry.
-LINE_SEPARATORS = re.compile("[\x85\u2028\u2029]")
-
-
-def clean_single_line(value: str) -> str:
-    """For a one-line field already checked by ``validate_single_line``."""
-    if LINE_SEPARATORS.search(value):
-        raise ValidationError(
-            _("Écrivez ce champ sur une seule ligne, sans caractère de contrôle."),
-            code="not_single_line",
-        )
-    return value
-
-
-def clean_text_block(value: str) -> str:
-    if CONTROL_CHARACTERS.search(value):
-        raise ValidationError(
-            _("Ce texte contient des caractères de contrôle : retirez-les (copiez le texte brut)."),
-            code="control_characters",
-        )
-    return value.strip()
 
 
 class ProposalForm(HoneypotMixin, forms.ModelForm):
@@ -141,7 +115,7 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         code, region = cleaned_data.get("commune_code"), cleaned_data.get("region")
-        if code and validate_commune_code.regex.match(code):  # else: the format's message
+        if is_commune_code(code):  # else: the format's message
             try:
                 commune = place_in_commune(self.instance, code)
             except ValidationError as error:

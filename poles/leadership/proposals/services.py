@@ -14,7 +14,6 @@ import logging
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -29,6 +28,7 @@ from ...registry.models import Pole
 from ...registry.provenance import mark_content_changed, proposal_change_reason
 from .. import accounts
 from ..models import Invitation, hash_token
+from ..notifications import email_each_staff_member
 from ..notifications import recipients as staff_recipients
 from ..services import invite_leader
 from .models import PoleProposal
@@ -119,11 +119,7 @@ def notify_staff(*, proposal: PoleProposal) -> None:
         "admin_url": absolute_url(reverse("admin:poles_poleproposal_change", args=[proposal.pk])),
         "pending_url": absolute_url(reverse("admin:poles_poleproposal_changelist")),
     }
-    messages = [build_message("proposal_received", context, [to]) for to in recipients]
-    try:
-        mailers.default.send_messages(messages)
-    except Exception:  # the proposal is saved; staff will still find it in the admin
-        logger.exception("Proposal %s: the e-mail to staff could not be sent.", proposal.pk)
+    email_each_staff_member("proposal_received", context, recipients, f"Proposal {proposal.pk}")
 
 
 # Decisions ------------------------------------------------------------------------------------

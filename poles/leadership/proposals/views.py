@@ -11,9 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ptce_site import ratelimit
-from ptce_site.emails import email_key
+from ptce_site.emails import MAIL_ERRORS, email_key
 
-from ..admin.decisions import MAIL_ERRORS
 from . import services
 from .forms import ProposalForm
 

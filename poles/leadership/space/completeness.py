@@ -32,7 +32,7 @@ def missing_items(pole: Pole) -> list[Missing]:
         (not pole.summary, _("Écrire un résumé"), f"{profile}#id_summary"),
         (not pole.description, _("Écrire une description"), f"{profile}#id_description"),
         (
-            pole.status == getattr(Pole.Status, "NOT_KNOWN", None),
+            pole.status == Pole.Status.NOT_KNOWN,
             _("Indiquer le statut du pôle"),
             f"{profile}#id_status",
         ),
