@@ -34,6 +34,8 @@ UV_VERSION := 0.13.8
 UV := UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptce_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
+# One database per scale: BENCH_DATABASE_URL for 10,000 poles, its name followed by _1000 for 1,000.
+BENCH_SCALES ?= 1000,10000
 
 $(VENV)/.installed: pyproject.toml $(REQUIREMENTS_DEV)
 	@python=$$($(find_python)) || { \
@@ -113,8 +115,12 @@ audit: install ## Known vulnerabilities in the locked dependencies (pip-audit, n
 BENCH_ENV := DJANGO_SETTINGS_MODULE=ptce_site.settings DATABASE_URL=$(BENCH_DATABASE_URL)
 
 .PHONY: bench
-bench: install ## Benchmark at scale: 10,000 poles in PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk (BENCH_ARGS="--regenerate --seconds 10")
-	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench $(BENCH_ARGS)
+bench: install ## Benchmark: pages built in-process at 1,000 and 10,000 poles (BENCH_SCALES), then gunicorn + wrk at 10,000; targets and previous run (docs/bench-last.json) beside each figure (BENCH_ARGS="--regenerate --seconds 10")
+	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench --scale $(BENCH_SCALES) $(BENCH_ARGS)
+
+.PHONY: bench-inprocess
+bench-inprocess: install ## The bench's in-process part only (no gunicorn, no load): each page built at 1,000 and 10,000 poles, side by side
+	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench --scale $(BENCH_SCALES) --in-process $(BENCH_ARGS)
 
 .PHONY: bench-import
 bench-import: install ## Time the bulk import (1,000 poles, 10,000 memberships) on the bench's database, rolled back

@@ -7,16 +7,36 @@ import os
 import sys
 
 
+def scales(text: str) -> list[int]:
+    try:
+        values = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("des nombres de pôles séparés par des virgules") from None
+    if not values or min(values) < 100:
+        raise argparse.ArgumentTypeError("au moins 100 pôles par échelle")
+    return values
+
+
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=(
             "Génère un registre synthétique (10 000 pôles…) dans une base PostgreSQL dédiée, "
-            "lance gunicorn et mesure chaque page sous charge (make bench)."
+            "mesure chaque page construite en processus, puis sous charge avec gunicorn "
+            "(make bench) ; chaque chiffre à côté de son objectif et du précédent."
         ),
     )
     parser.add_argument("--seconds", type=int, default=5, help="Durée de charge par URL.")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--scale", type=scales, default=None,
+        help="Nombres de pôles, p. ex. 1000,10000 : une base par échelle (ptce_bench_1000…), "
+        "mesures en processus côte à côte ; la charge sur la plus grande.",
+    )
+    parser.add_argument("--runs", type=int, default=15,
+                        help="Constructions de chaque page en processus (la médiane).")
+    parser.add_argument("--in-process", action="store_true",
+                        help="Seulement les mesures en processus, sans gunicorn ni charge.")
     parser.add_argument(
         "--regenerate", action="store_true", help="Recrée la base et régénère les données."
     )
@@ -37,10 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     from .run import main as run
 
     return run(
+        scales=options.scale,
+        runs=options.runs,
         seconds=options.seconds,
         connections=options.connections,
         regenerate=options.regenerate,
         data_only=options.data_only,
+        in_process=options.in_process,
     )
 
 

@@ -79,6 +79,19 @@ class Scale:
     calls: int = 50
     applications: int = 20_000
 
+    @classmethod
+    def of(cls, poles: int) -> Scale:
+        """``poles`` poles with as many organisations, memberships and applications per pole
+        as the default scale (10 organisations, 30 memberships and 2 applications a pole), and
+        the same 50 calls: only the registry's size changes between two scales."""
+        default = cls()
+        return cls(
+            poles=poles,
+            organisations=default.organisations * poles // default.poles,
+            memberships=default.memberships * poles // default.poles,
+            applications=default.applications * poles // default.poles,
+        )
+
 
 def valid_siren(number: int) -> str:
     """A valid SIREN (Luhn key) made from a sequence number: unique per number."""
@@ -243,6 +256,14 @@ def generate(scale: Scale | None = None, *, seed: int = 2026, out=print) -> dict
         timings["calls"] = time.perf_counter() - started
         out(f"  {len(calls)} appels, {len(applications)} candidatures en "
             f"{timings['calls']:.1f} s")
+
+    # bulk_create sends no signal: the search index of every pole, rebuilt in one pass.
+    from poles.registry.search import rebuild_index
+
+    started = time.perf_counter()
+    indexed = rebuild_index()
+    timings["search_index"] = time.perf_counter() - started
+    out(f"  index de recherche : {indexed} pôles en {timings['search_index']:.1f} s")
 
     started = time.perf_counter()
     if connection.vendor == "postgresql":

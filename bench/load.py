@@ -217,12 +217,12 @@ def run_wrk(url: str, *, seconds: int, connections: int, uncached: bool = False)
 
 
 def run_python(
-    url: str, *, seconds: float, connections: int, uncached: bool = False, record=None
+    url: str, *, seconds: float, connections: int, uncached: bool = False,
+    uncached_parameter: str = "nocache", record=None,
 ) -> Result:
-    """Closed-loop load: ``connections`` threads, each sending requests back to back.
-
-    ``record(started, ended, status, body)`` is called after each request when given.
-    """
+    """Closed-loop load: ``connections`` threads, each sending requests back to back; with
+    ``uncached``, each adds ``uncached_parameter`` with a new value (the page cache drops a
+    parameter its page does not read); ``record(started, ended, status, body)`` after each."""
     host, port_path = url.split("://", 1)[1].split(":", 1)
     port, path = port_path.split("/", 1)
     path = "/" + path
@@ -239,7 +239,7 @@ def run_python(
             count += 1
             target = path
             if uncached:
-                target += ("&" if "?" in path else "?") + f"nocache={number}-{count}"
+                target += ("&" if "?" in path else "?") + f"{uncached_parameter}={number}-{count}"
             started = time.monotonic()
             try:
                 connection.request("GET", target, headers={"Accept-Encoding": "gzip"})
@@ -284,10 +284,12 @@ def run_load(url: str, *, seconds: int, connections: int, uncached: bool = False
     return run_python(url, seconds=seconds, connections=connections, uncached=uncached)
 
 
-def timed_get(url: str) -> tuple[int, float, int]:
-    """(status, milliseconds, bytes) of one request."""
+def timed_get(url: str, *, gzip: bool = False) -> tuple[int, float, int]:
+    """(status, milliseconds, bytes) of one request; ``gzip``: asking for gzip as browsers and
+    the load do (the page cache keeps a copy for each)."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
     started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=30) as response:
         body = response.read()
         status = response.status
     return status, (time.perf_counter() - started) * 1000, len(body)

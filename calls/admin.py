@@ -9,7 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
-from ptce_site.admin_utils import NameListFilter, PoleContentAdminMixin
+from ptce_site.admin_utils import FrenchSortingAdmin, NameListFilter, PoleContentAdminMixin
+from ptce_site.collation import french
 from ptce_site.import_admin import RegistryImportExportMixin
 
 from .models import Application, Call, Milestone
@@ -39,12 +40,12 @@ class ApplicationInline(TabularInline):
             super()
             .get_queryset(request)
             .select_related("pole", "former_region")
-            .order_by(laureates_first, "pole__name")
+            .order_by(laureates_first, french("pole__name"))
         )
 
 
 @admin.register(Call)
-class CallAdmin(RelatedKeysMixin, admin.ModelAdmin):
+class CallAdmin(FrenchSortingAdmin, RelatedKeysMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "year",
@@ -109,7 +110,7 @@ class CallAdmin(RelatedKeysMixin, admin.ModelAdmin):
         laureates = (
             call.applications.laureates()
             .select_related("pole", "former_region")
-            .order_by("region_name_then", "pole__name")
+            .order_by(french("region_name_then"), french("pole__name"))
         )
         if not laureates:
             return gettext("Aucun lauréat enregistré.")
@@ -125,7 +126,11 @@ class CallAdmin(RelatedKeysMixin, admin.ModelAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(
-    PoleContentAdminMixin, RegistryImportExportMixin, RelatedKeysMixin, admin.ModelAdmin
+    FrenchSortingAdmin,
+    PoleContentAdminMixin,
+    RegistryImportExportMixin,
+    RelatedKeysMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [ApplicationResource]
     export_stem = "candidatures"
@@ -143,7 +148,7 @@ class ApplicationAdmin(
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(RelatedKeysMixin, admin.ModelAdmin):
+class MilestoneAdmin(FrenchSortingAdmin, RelatedKeysMixin, admin.ModelAdmin):
     list_display = ["label", "call", "date", "end_date", "date_to_be_confirmed"]
     list_filter = ["call", "date_to_be_confirmed"]
     list_select_related = ["call"]

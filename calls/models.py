@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.collation import french
 from ptce_site.model_parts import checked_when_known
 
 
@@ -83,7 +84,7 @@ class Call(models.Model):
     objects = CallQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-year", "title"]
+        ordering = ["-year", french("title")]
         verbose_name = _("appel")
         verbose_name_plural = _("appels")
         constraints = [
@@ -240,7 +241,7 @@ class Application(models.Model):
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["call", "pole__name"]
+        ordering = ["call", french("pole__name")]
         verbose_name = _("candidature")
         verbose_name_plural = _("candidatures")
         constraints = [

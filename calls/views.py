@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from members.models import Organisation
 from poles.territories.models import Region
 from ptce_site.cache import cache_public_page
-from ptce_site.search import fold
+from ptce_site.collation import french, french_key
 
 from .models import Application, Call, Milestone
 
@@ -19,7 +19,7 @@ from .models import Application, Call, Milestone
 @cache_public_page()
 def call_list(request: HttpRequest) -> HttpResponse:
     calls = Call.objects.with_laureate_count().order_by(
-        "-year", F("results_on").desc(nulls_last=True), "title", "pk"
+        "-year", F("results_on").desc(nulls_last=True), french("title"), "pk"
     )
     return render(request, "calls/call_list.html", {"calls": calls})
 
@@ -71,11 +71,15 @@ def laureates_by_region(applications: list[Application]) -> list[dict]:
         )
         group["applications"].append(application)
     for group in groups.values():
-        group["applications"].sort(key=lambda a: fold(a.pole.name))
+        group["applications"].sort(key=lambda a: french_key(a.pole.name))
     # Groups without a known region go last.
     return sorted(
         groups.values(),
-        key=lambda g: (not g["name_then"], fold(g["name_then"]), fold(str(g["region"]))),
+        key=lambda g: (
+            not g["name_then"],
+            french_key(g["name_then"]),
+            french_key(str(g["region"] or "")),
+        ),
     )
 
 
@@ -86,7 +90,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Call.objects.with_laureate_count().prefetch_related(
             Prefetch(
                 "organisers",
-                queryset=Organisation.objects.order_by("name"),
+                queryset=Organisation.objects.order_by(french("name")),
                 to_attr="organiser_list",
             ),
             Prefetch(
@@ -99,7 +103,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 # The registry's SourceDocument, reached through the relation: calls sit
                 # below the registry and do not import it (tests/test_architecture.py).
                 queryset=Call._meta.get_field("sources").related_model.objects.order_by(
-                    F("published_on").asc(nulls_last=True), "title"
+                    F("published_on").asc(nulls_last=True), french("title")
                 ),
                 to_attr="source_list",
             ),
@@ -117,7 +121,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
     laureates = [application for application in shown if application.is_laureate]
     examples = sorted(
         (application for application in shown if not application.is_laureate),
-        key=lambda application: fold(application.pole.name),
+        key=lambda application: french_key(application.pole.name),
     )
     rate = call.selection_rate
     context = {

@@ -6,7 +6,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
-from ptce_site.admin_utils import HistoryAdmin, NameListFilter, PoleContentAdminMixin
+from ptce_site.admin_utils import (
+    FrenchSortingAdmin,
+    HistoryAdmin,
+    NameListFilter,
+    PoleContentAdminMixin,
+)
 from ptce_site.import_admin import RegistryImportExportMixin
 
 from .models import Membership, Organisation
@@ -41,7 +46,9 @@ class CreatedByLeaderFilter(admin.SimpleListFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin):
+class OrganisationAdmin(
+    FrenchSortingAdmin, RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin
+):
     resource_classes = [OrganisationResource]
     export_stem = "organisations"
     list_display = [
@@ -109,7 +116,11 @@ class CurrentMembershipFilter(admin.SimpleListFilter):
 
 @admin.register(Membership)
 class MembershipAdmin(
-    PoleContentAdminMixin, RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin
+    FrenchSortingAdmin,
+    PoleContentAdminMixin,
+    RegistryImportExportMixin,
+    RelatedKeysMixin,
+    HistoryAdmin,
 ):
     resource_classes = [MembershipResource]
     export_stem = "adhesions"

@@ -36,15 +36,20 @@ class OrganisationFilterSet(ExplainedFilterSet):
         max_length=10_000,  # longer input is refused; shorter is cut to MAX_QUERY_LENGTH
         help_text=_("Par exemple « économie solidaire » ; les accents sont facultatifs."),
     )
+    # Each empty choice agrees with its label (« Toutes les formes juridiques »).
     kind = django_filters.ChoiceFilter(
-        label=_("Type d'organisation"), choices=Organisation.Kind.choices, empty_label=_("Tous")
+        label=_("Type d'organisation"),
+        choices=Organisation.Kind.choices,
+        empty_label=_("Tous les types"),
     )
     legal_form = django_filters.ChoiceFilter(
         label=_("Forme juridique"),
         choices=Organisation.LegalForm.choices,
-        empty_label=_("Toutes"),
+        empty_label=_("Toutes les formes juridiques"),
     )
-    region = SlugChoiceFilter(label=_("Région"), queryset=Region.objects.all())
+    region = SlugChoiceFilter(
+        label=_("Région"), queryset=Region.objects.all(), empty_label=_("Toutes les régions")
+    )
 
     class Meta:
         model = Organisation

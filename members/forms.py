@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from poles.territories.communes import place_in_commune
+from ptce_site.collation import french
 from ptce_site.forms import BoundedInlineFormSet
 
 from .models import Membership, Organisation, compact_siren, is_digits, is_siren_shaped
@@ -37,7 +38,7 @@ def search_organisations(query: str, limit: int = MAX_SUGGESTIONS):
     return (
         Organisation.objects.filter(condition)
         .only("pk", "name", "slug", "siren", "kind", "commune_name")
-        .order_by("name", "pk")[:limit]
+        .order_by(french("name"), "pk")[:limit]
     )
 
 
@@ -265,7 +266,7 @@ MembershipFormSet = forms.inlineformset_factory(
 def memberships_formset(pole, user, data=None) -> BaseMembershipFormSet:
     # Current memberships first, then the ended ones.
     queryset = pole.memberships.select_related("organisation").order_by(
-        F("left_on").desc(nulls_first=True), "organisation__name", "pk"
+        F("left_on").desc(nulls_first=True), french("organisation__name"), "pk"
     )
     return MembershipFormSet(
         data, instance=pole, queryset=queryset, form_kwargs={"user": user}, prefix="members"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from poles.territories.validators import validate_commune_code
+from ptce_site.collation import french
 from ptce_site.model_parts import account_link, checked_when_known
 from ptce_site.validators import validate_single_line
 
@@ -141,7 +142,7 @@ class Organisation(models.Model):
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
-        ordering = ["name"]
+        ordering = [french("name")]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
@@ -157,6 +158,8 @@ class Organisation(models.Model):
                 violation_error_message=_("Un numéro SIREN compte exactement 9 chiffres."),
             ),
         ]
+        # The organisations' directory, sorted by name: its first page reads this index.
+        indexes = [models.Index(french("name"), name="organisation_name_fr")]
 
     def __str__(self) -> str:
         return self.name
@@ -188,7 +191,7 @@ class Membership(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["pole__name", "organisation__name"]
+        ordering = [french("pole__name"), french("organisation__name")]
         verbose_name = _("adhésion")
         verbose_name_plural = _("adhésions")
         constraints = [

@@ -5,14 +5,13 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.db.models import Prefetch
-from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from ptce_site.cache import cache_public_page
+from ptce_site.collation import french
 from ptce_site.pagination import paginate
-from ptce_site.search import Unaccented
 
 from .filters import OrganisationFilterSet
 from .models import Membership, Organisation
@@ -27,7 +26,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         Organisation.objects.select_related("region")
         .with_pole_count(published_only=True)
         .with_call_count()
-    ).order_by(Lower(Unaccented("name")), "pk")
+    ).order_by(french("name"), "pk")
     filterset = OrganisationFilterSet(request.GET or None, queryset=organisations)
     pagination = paginate(request, filterset.qs, PER_PAGE)
     context = {
@@ -59,7 +58,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     public_memberships = (
         Membership.objects.filter(pole__is_published=True)
         .select_related("pole", "pole__region")
-        .order_by(Lower(Unaccented("pole__name")), "pole_id", "joined_on", "pk")
+        .order_by(french("pole__name"), "pole_id", "joined_on", "pk")
     )
     organisation = get_object_or_404(
         Organisation.objects.select_related("region").prefetch_related(

@@ -7,8 +7,14 @@ class PolesConfig(AppConfig):
     verbose_name = _("Pôles et territoires")
 
     def ready(self) -> None:
-        # Registers the ``unaccented`` lookup and SQLite's ``ptce_unaccent`` function.
-        from ptce_site import search  # noqa: F401
+        # Registers the ``unaccented`` lookup and SQLite's ``ptce_unaccent`` function, and
+        # SQLite's ``ptce_fr`` collation (French sorting), on every connection.
+        from ptce_site import collation, search  # noqa: F401
 
         # Its signal handlers: a pole's « mis à jour » date, an account's deletion.
         from .registry import provenance  # noqa: F401
+
+        # The search index follows every save and delete of what it holds.
+        from .registry.search import signals as search_signals
+
+        search_signals.connect()

@@ -17,6 +17,7 @@ from .registry.models import (
     SourceDocument,
 )
 from .registry.querysets import PoleQuerySet
+from .registry.search.models import SearchDocument, SearchWord
 from .territories.models import (
     Commune,
     FormerRegion,
@@ -39,6 +40,8 @@ __all__ = [
     "PoleQuerySet",
     "Region",
     "RegionOutline",
+    "SearchDocument",
+    "SearchWord",
     "Sector",
     "SourceDocument",
     "hash_token",

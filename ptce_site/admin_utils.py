@@ -10,16 +10,20 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename, get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.db.models import F, OrderBy
+from django.db.models.functions import Collate
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext, override
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
+from .collation import french
 from .content import content_changed
 
 
@@ -56,7 +60,7 @@ class NameListFilter(admin.RelatedFieldListFilter):
     """
 
     def field_choices(self, field, request, model_admin):
-        ordering = self.field_admin_ordering(field, request, model_admin) or ["name"]
+        ordering = self.field_admin_ordering(field, request, model_admin) or [french("name")]
         related = field.related_model._default_manager.order_by(*ordering)
         return list(related.values_list("pk", "name"))
 
@@ -83,6 +87,49 @@ class HistoryAdmin(SimpleHistoryAdmin):
         _check_ids(self.model._meta.pk, object_id)
         _check_ids(history_model._meta.pk, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class FrenchChangeList(ChangeList):
+    """A changelist whose text columns sort in French (``ptce_site.collation``): the default
+    ordering and a click on a column's header alike ("Île-de-France" among the I)."""
+
+    def get_ordering(self, request, queryset):
+        return [in_french(self.model, item) for item in super().get_ordering(request, queryset)]
+
+    def _get_default_ordering(self):
+        # Plain names, so that Django marks the sorted column (it skips expressions); they
+        # become French again in get_ordering().
+        return [_plain(item) for item in super()._get_default_ordering()]
+
+
+class FrenchSortingAdmin:
+    """For a ModelAdmin: its changelist sorts text columns in French."""
+
+    def get_changelist(self, request, **kwargs):
+        return FrenchChangeList
+
+
+def in_french(model: type[models.Model], item):
+    """An ordering item ("name", "-pole__name") in French when it names a text field."""
+    if not isinstance(item, str) or item.lstrip("-") in ("", "?", "pk"):
+        return item
+    path = item.lstrip("-")
+    try:
+        field = get_fields_from_path(model, path)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return item  # an annotation ("pole_count") or an unknown name: left to Django
+    if not isinstance(field, models.CharField | models.TextField) or field.choices:
+        return item
+    collated = french(path)
+    return collated.desc() if item.startswith("-") else collated.asc()
+
+
+def _plain(item):
+    expression = item.expression if isinstance(item, OrderBy) else item
+    if isinstance(expression, Collate) and isinstance(expression.source_expressions[0], F):
+        name = expression.source_expressions[0].name
+        return f"-{name}" if isinstance(item, OrderBy) and item.descending else name
+    return item
 
 
 def _check_ids(pk_field, raw: str) -> None:

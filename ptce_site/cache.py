@@ -33,10 +33,14 @@ their own. Bulk ``QuerySet.update()`` sends no signal: code that uses one calls
 ``bump_generation()``, and ``StaffWriteMiddleware`` bumps after every write request by staff
 (the admin's bulk actions, such as publishing, use ``update()``).
 
+A missing page is built by one request at a time, the others serving the page's last copy
+(``X-Page-Cache: stale``) or waiting briefly for the new one: no stampede of every worker
+after an invalidation (``ptce_site/cache_flight.py``, with how entries are stored).
+
 Pages carry two per-visitor values that must never be served to someone else: the CSRF token
 of the header's forms (the language switch) and the Content-Security-Policy nonce. They are
-stored as placeholders and replaced, on every hit, by this visitor's own token (which also
-sets this visitor's CSRF cookie) and this response's nonce.
+stored as placeholders and replaced, on every hit (or stale copy), by this visitor's own token
+(which also sets this visitor's CSRF cookie) and this response's nonce.
 
 The cache is Django's default one: Redis when ``REDIS_URL`` is set, shared by every worker and
 node, so that an invalidation is seen everywhere at once. With the per-process cache a worker
@@ -48,7 +52,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -60,21 +63,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.middleware.csrf import get_token
-from django.utils.cache import set_response_etag
 
-from .cache_keys import ParametersRead, normalised_query, page_key
+from .cache_flight import serve
+from .cache_keys import ParametersRead, normalised_query
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "registry-generation"
 REGISTRY_APPS = frozenset({"poles", "members", "calls"})
-NONCE_PLACEHOLDER = b"__ptce_csp_nonce__"
-CSRF_PLACEHOLDER = b"__ptce_csrf_token__"
-# What `{% csrf_token %}` renders: the masked token, 64 letters and digits.
-CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(")')
-# Computed again on each hit.
-UNSTORED_HEADERS = frozenset({"content-length", "set-cookie"})
 
 
 # Read at each request, so that tests may change them; the defaults are in the settings.
@@ -230,45 +226,6 @@ def _fits(response: HttpResponse) -> bool:
     return not limit or len(response.content) <= limit
 
 
-def _to_entry(request: HttpRequest, response: HttpResponse) -> dict:
-    content = response.content
-    nonce = getattr(request, "_csp_nonce", None)
-    if nonce:  # A LazyNonce is true once the page used it.
-        content = content.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
-    content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\3", content)
-    if NONCE_PLACEHOLDER not in content and CSRF_PLACEHOLDER not in content:
-        # The same bytes for every visitor (the GeoJSON, several MB): hash them once here
-        # rather than in ConditionalGetMiddleware on every hit.
-        set_response_etag(response)
-    headers = [
-        (name, value)
-        for name, value in response.headers.items()
-        if name.lower() not in UNSTORED_HEADERS
-    ]
-    return {
-        "status": response.status_code,
-        "headers": headers,
-        "content": content,
-        "content_length": "Content-Length" in response.headers,
-    }
-
-
-def _from_entry(request: HttpRequest, entry: dict) -> HttpResponse:
-    content = entry["content"]
-    if NONCE_PLACEHOLDER in content:
-        content = content.replace(NONCE_PLACEHOLDER, str(request._csp_nonce).encode())
-    if CSRF_PLACEHOLDER in content:
-        # This visitor's own token; CsrfViewMiddleware then sets the matching cookie.
-        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-    response = HttpResponse(content, status=entry["status"])
-    for name, value in entry["headers"]:
-        response.headers[name] = value
-    if entry["content_length"]:
-        response.headers["Content-Length"] = str(len(content))
-    response["X-Page-Cache"] = "hit"
-    return response
-
-
 def cache_public_page(
     *reads: str | type, **choices: Iterable[str]
 ) -> Callable[[Callable], Callable]:
@@ -320,18 +277,12 @@ def _cached_response(
     request: HttpRequest, query: QueryDict, build: Callable[[], HttpResponse]
 ) -> HttpResponse:
     try:
-        key = page_key(request, current_generation(), query)
-        entry = cache.get(key)
+        generation = current_generation()
     except Exception:  # Redis down: serve the page uncached rather than fail.
         logger.exception("Page cache unavailable")
         return build()
-    if entry is not None:
-        return _from_entry(request, entry)
-    response = build()
-    if _is_cacheable(request, response):
-        try:
-            cache.set(key, _to_entry(request, response), timeout=page_cache_seconds())
-        except Exception:
-            logger.exception("Page cache unavailable")
-        response["X-Page-Cache"] = "miss"
-    return response
+    return serve(
+        request, query, generation, build,
+        storable=lambda response: _is_cacheable(request, response),
+        seconds=page_cache_seconds(),
+    )

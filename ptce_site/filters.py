@@ -9,6 +9,7 @@ from collections.abc import Callable
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .cache import dont_store_this_page
@@ -58,12 +59,41 @@ class QueryFilter(django_filters.CharFilter):
     field_class = QueryField
 
 
+class CountedSelect(forms.Select):
+    """A select whose options say how many results each would give (« Grand Est (12) »,
+    read by screen readers too, being the option's text) and are disabled when they would
+    give none, except the chosen one. Until ``ExplainedFilterSet.show_counts`` gives it
+    ``counts`` (option value → number), it is a plain select."""
+
+    # The form's note saying why an option is disabled (``includes/filter_panel.html``).
+    NOTE_ID = "counts-note"
+
+    counts: dict[str, int] | None = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.counts is not None:
+            context["widget"]["attrs"]["aria-describedby"] = self.NOTE_ID
+        return context
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if self.counts is None or value in (None, ""):
+            return option  # the empty choice ("Toutes les régions") removes the filter
+        count = self.counts.get(str(value), 0)
+        option["label"] = f"{label} ({number_format(count, force_grouping=True)})"
+        if not count and not selected:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
-    """A model chosen by its slug in the URL (``?region=grand-est``)."""
+    """A model chosen by its slug in the URL (``?region=grand-est``). Give each one an
+    ``empty_label`` that agrees with its label (« Toutes les régions »)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("empty_label", _("Toutes"))
+        kwargs.setdefault("empty_label", _("Sans filtre"))
         super().__init__(*args, **kwargs)
 
 
@@ -85,13 +115,25 @@ class ExplainedFilterSet(django_filters.FilterSet):
     ``ignored_filters()`` the filters that were dropped, with the form's message.
     """
 
-    # Parameters that are settings of the list, not filters: no chip for them.
-    NOT_CHIPS = frozenset({"sort"})
+    # Parameters that are settings of the list, not filters: no chip for them (``exact``: the
+    # search's words as typed, without correction).
+    NOT_CHIPS = frozenset({"sort", "exact"})
+    # Whether some options show their number of results (``show_counts``).
+    counts_shown = False
 
     def get_form_class(self):
         form_class = super().get_form_class()
         # Page cache: a form that says when it ignored a value (see _IgnoringForm).
         return type(form_class.__name__, (_IgnoringForm, form_class), {})
+
+    def show_counts(self, counts: dict[str, dict[str, int]]) -> None:
+        """Show beside each option of these filters (``CountedSelect``) its number of
+        results: ``counts`` maps a filter's name to its options' values and numbers."""
+        for name, by_value in counts.items():
+            widget = self.form.fields[name].widget
+            if isinstance(widget, CountedSelect):
+                widget.counts = by_value
+                self.counts_shown = True
 
     def cleaned(self, name: str):
         """A filter's cleaned value, or None when absent or not understood."""

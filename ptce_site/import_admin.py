@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ExportForm, ImportForm
 
+from .admin_site import EXPORT_SELECTED, agreeing
 from .exports import EXPORT_FORMATS, SemicolonCSV, dated_filename
 from .import_templates import describe_columns, template_file
 from .imports import ImportFileError, SpreadsheetFormat, check_size
@@ -69,7 +70,7 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
             actions["export_admin_action"] = (
                 type(self).export_admin_action,
                 "export_admin_action",
-                _("Exporter les %(verbose_name_plural)s sélectionné(e)s (CSV, XLSX, ODS)"),
+                agreeing(self.model, EXPORT_SELECTED),
             )
         return actions
 

@@ -16,6 +16,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from functools import cache
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -42,6 +44,9 @@ STATUS_LABELS = {
 }
 # simple-history's change reason column holds 100 characters.
 REASON_LENGTH = 100
+# Context managers entered around every import, registered by the areas above (the search
+# index batches its work there: poles/registry/search/signals.py), which this module ignores.
+IMPORT_BATCHES: list[Callable[[], AbstractContextManager]] = []
 
 
 @cache
@@ -200,7 +205,12 @@ class RegistryResource(resources.ModelResource):
         for field in self.fields.values():
             field.column_name = str(field.column_name)
         kwargs.setdefault("rollback_on_validation_errors", True)
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        with ExitStack() as batches:
+            for batch in IMPORT_BATCHES:
+                batches.enter_context(batch())
+            return super().import_data(
+                dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs
+            )
 
     # -- each row ---------------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from poles.models import (
     Sector,
     SourceDocument,
 )
+from poles.registry.search import deferred_indexing
 from poles.territories.outlines import label_point, rounded
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -362,7 +363,8 @@ def load_seed_data(
     regions = read_fixture(regions_file)
     registry = read_fixture(registry_file)
     loader = Loader(update=update)
-    with transaction.atomic():
+    # The search index of the poles written, built once at the end (not at each save).
+    with transaction.atomic(), deferred_indexing():
         loader.load_regions(regions)
         loader.load_shapes(geo_dir)
         if communes:

@@ -24,13 +24,8 @@ from django.utils.csp import LazyNonce
 from calls.models import Application
 from members.models import Membership
 from poles.models import Pole
-from ptce_site.cache import (
-    CSRF_PLACEHOLDER,
-    GENERATION_KEY,
-    NONCE_PLACEHOLDER,
-    bump_generation,
-    cache_public_page,
-)
+from ptce_site.cache import GENERATION_KEY, bump_generation, cache_public_page
+from ptce_site.cache_flight import CSRF_PLACEHOLDER, NONCE_PLACEHOLDER
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -363,3 +358,4 @@ def test_only_staff_writes_bump_the_generation(client, stranger):
     logged_in.force_login(stranger)
     logged_in.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert cache.get(GENERATION_KEY) == "before"
+

@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_reverse_field_name
 
 from members.models import Membership, Organisation
+from ptce_site.collation import french_key
 
 from ..registry.models import Objective, Pole, Sector
 from ..territories.models import Region
@@ -305,7 +306,7 @@ def _text(model_field, value, names: dict) -> str:
     """A value as a reader expects it."""
     if model_field.many_to_many:
         known = names.get(model_field.related_model, {})
-        return ", ".join(sorted(str(known.get(pk, pk)) for pk in value)) or "—"
+        return ", ".join(sorted((str(known.get(pk, pk)) for pk in value), key=french_key)) or "—"
     if value is None or value == "":
         return "—"
     if model_field.is_relation:

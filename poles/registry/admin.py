@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import Application, Call
 from members.models import Membership
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
-from ptce_site.admin_utils import HistoryAdmin, NameListFilter, log_changes
+from ptce_site.admin_utils import FrenchSortingAdmin, HistoryAdmin, NameListFilter, log_changes
+from ptce_site.collation import french
 from ptce_site.import_admin import RegistryImportExportMixin
 
 from .models import Objective, Pole, Sector, SourceDocument
@@ -29,7 +30,7 @@ from .resources import PoleResource
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(FrenchSortingAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "pole_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -71,7 +72,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(FrenchSortingAdmin, admin.ModelAdmin):
     list_display = ["title", "publisher", "published_on", "filename", "key"]
     list_filter = ["publisher"]
     search_fields = ["title", "publisher", "key", "filename"]
@@ -102,7 +103,7 @@ class ApplicationInline(TabularInline):
             super()
             .get_queryset(request)
             .select_related("call", "former_region")
-            .order_by("call__year", "call__title")
+            .order_by("call__year", french("call__title"))
         )
 
 
@@ -115,7 +116,7 @@ class CallOutcomeFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         choices = []
-        for call in Call.objects.order_by("-year", "title").only("pk", "title"):
+        for call in Call.objects.order_by("-year", french("title")).only("pk", "title"):
             for outcome, label in Application.Outcome.choices:
                 choices.append(
                     (
@@ -169,7 +170,7 @@ HISTORY_TITLE = _("Suivi des modifications")
 TIMESTAMP_FIELDS = ("created_at", "updated_at", "version")
 
 
-class PoleAdmin(RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin):
+class PoleAdmin(FrenchSortingAdmin, RegistryImportExportMixin, RelatedKeysMixin, HistoryAdmin):
     resource_classes = [PoleResource]
     export_stem = "poles-ptce"
     list_display = [

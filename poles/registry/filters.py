@@ -2,46 +2,55 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import django_filters
-from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django import forms
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Call
-from members.models import Membership, Organisation
+from members.models import Organisation
+from ptce_site.collation import french
 from ptce_site.filters import (
+    CountedSelect,
     ExplainedFilterSet,
     QueryFilter,
     SlugChoiceFilter,
-    every_term,
-    search_terms,
 )
-from ptce_site.search import Unaccented
 
 from ..territories.models import FormerRegion, Region
 from .models import Objective, Pole, Sector
-
-# The pole's own text fields searched (sector and member organisation names are searched
-# too), with the weight of a match in the ranking.
-OWN_SEARCH_FIELDS = {
-    "name": 4,
-    "summary": 2,
-    "territory": 2,
-    "commune_name": 2,
-    "description": 1,
-}
-
-# The fields whose matches make the rank (the description, long, only filters).
-RANKED_FIELDS = ("name", "summary", "territory", "commune_name")
+from .search import SearchQuery, parse
+from .search.models import MemberKind
 
 YES_NO = [("true", _("Oui")), ("false", _("Non"))]
 
 
 class YesNoFilter(django_filters.ChoiceFilter):
+    """Yes or no; its empty choice (``empty_label``) says "either" in words that agree with
+    the label (« Témoins ou non »)."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", YES_NO)
-        kwargs.setdefault("empty_label", _("Indifférent"))
+        kwargs.setdefault("widget", CountedSelect)
+        super().__init__(*args, **kwargs)
+
+
+class CountedChoiceFilter(django_filters.ChoiceFilter):
+    """A choice whose options show their number of results (``PoleFilterSet.show_counts``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CountedSelect)
+        super().__init__(*args, **kwargs)
+
+
+class CountedSlugFilter(SlugChoiceFilter):
+    """A model chosen by its slug whose options show their number of results."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CountedSelect)
         super().__init__(*args, **kwargs)
 
 
@@ -59,49 +68,75 @@ class PoleFilterSet(ExplainedFilterSet):
         max_length=10_000,  # longer input is cut to MAX_QUERY_LENGTH, not refused
         help_text=_("Nom, territoire, secteur, organisation membre…"),
     )
-    region = SlugChoiceFilter(label=_("Région"), queryset=Region.objects.all())
-    former_region = SlugChoiceFilter(
+    # Each empty choice agrees with its label in gender and number (« Toutes les régions »);
+    # the options show their number of results (``facets.py``, set by the directory's view).
+    region = CountedSlugFilter(
+        label=_("Région"), queryset=Region.objects.all(), empty_label=_("Toutes les régions")
+    )
+    former_region = CountedSlugFilter(
         label=_("Ancienne région (avant 2016)"),
         queryset=FormerRegion.objects.all(),
+        empty_label=_("Toutes les anciennes régions"),
         method="filter_former_region",
     )
-    status = django_filters.ChoiceFilter(
-        label=_("Statut"), choices=Pole.Status.choices, empty_label=_("Tous")
+    status = CountedChoiceFilter(
+        label=_("Statut"), choices=Pole.Status.choices, empty_label=_("Tous les statuts")
     )
-    witness = YesNoFilter(label=_("Pôle témoin"), method="filter_yes_no")
-    sector = SlugChoiceFilter(
-        label=_("Secteur d'activité"), queryset=Sector.objects.all(), method="filter_sector"
+    witness = YesNoFilter(
+        label=_("Pôle témoin"), empty_label=_("Témoins ou non"), method="filter_yes_no"
     )
-    objective = django_filters.ChoiceFilter(
+    sector = CountedSlugFilter(
+        label=_("Secteur d'activité"),
+        queryset=Sector.objects.all(),
+        empty_label=_("Tous les secteurs"),
+        method="filter_sector",
+    )
+    objective = CountedChoiceFilter(
         label=_("Objectif"),
         choices=Objective.Code.choices,
-        empty_label=_("Tous"),
+        empty_label=_("Tous les objectifs"),
         method="filter_objective",
     )
-    member_kind = django_filters.ChoiceFilter(
+    member_kind = CountedChoiceFilter(
         label=_("Type d'organisation membre"),
         choices=Organisation.Kind.choices,
-        empty_label=_("Tous"),
+        empty_label=_("Tous les types de membres"),
         method="filter_member_kind",
     )
-    call = SlugChoiceFilter(
-        label=_("Appel"), queryset=Call.objects.all(), empty_label=_("Tous"), method="filter_call"
+    call = CountedSlugFilter(
+        label=_("Appel"),
+        queryset=Call.objects.all(),
+        empty_label=_("Tous les appels"),
+        method="filter_call",
     )
-    outcome = django_filters.ChoiceFilter(
+    outcome = CountedChoiceFilter(
         label=_("Résultat à l'appel"),
         choices=Application.Outcome.choices,
-        empty_label=_("Tous"),
+        empty_label=_("Tous les résultats"),
         method="filter_outcome",
     )
-    charter = YesNoFilter(label=_("Signataire de la charte"), method="filter_yes_no")
+    charter = YesNoFilter(
+        label=_("Signataire de la charte"),
+        empty_label=_("Signataires ou non"),
+        method="filter_yes_no",
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORTS, empty_label=None, method="filter_nothing"
+    )
+    # ``exact=1``: the words as typed, no correction (the link under "Résultats pour …"). A
+    # filter, so that the page cache tells the two pages apart; not shown in the form (a new
+    # search is corrected again) nor as a chip.
+    exact = django_filters.ChoiceFilter(
+        label=_("Mots exacts"),
+        choices=[("1", _("Oui"))],
+        widget=forms.HiddenInput,
+        method="filter_nothing",
     )
 
     class Meta:
         model = Pole
         fields = ["q", "region", "former_region", "status", "witness", "sector", "objective",
-                  "member_kind", "call", "outcome", "charter", "sort"]
+                  "member_kind", "call", "outcome", "charter", "sort", "exact"]
 
     @classmethod
     def for_request(cls, request: HttpRequest) -> PoleFilterSet:
@@ -115,39 +150,21 @@ class PoleFilterSet(ExplainedFilterSet):
         """Match through a subquery so that to-many joins never duplicate poles."""
         return Q(pk__in=Pole.objects.filter(condition).values("pk"))
 
+    @cached_property
+    def search(self) -> SearchQuery:
+        """The visitor's search, read once: its words, corrected unless ``exact=1``."""
+        return parse(self.search_query, exact=self.cleaned("exact") == "1")
+
+    @property
+    def exact_search_query(self) -> str:
+        """The query string of this page with the words searched as typed."""
+        data = self.data.copy()
+        data["exact"] = "1"
+        data.pop("page", None)
+        return data.urlencode()
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        condition = every_term(value, lambda term: Q(pk__in=self._poles_matching(term)))
-        if condition is None:
-            return queryset
-        if connection.vendor == "postgresql":
-            # pg_trgm: a name with a typo still matches ("coursiv boutarik"). In a subquery,
-            # so that it uses the trigram index: an OR in the outer WHERE would compute the
-            # (costly) word similarity of every pole's name.
-            condition |= self._subquery(Q(name__unaccented__trigram_word_similar=value))
-        return queryset.filter(condition)
-
-    @staticmethod
-    def _poles_matching(term: str) -> QuerySet:
-        """Ids of poles where ``term`` appears in any searched field.
-
-        A UNION of one query per table, so that each can use its trigram index on PostgreSQL
-        (an OR across joined tables would scan them all) and no pole comes twice.
-        """
-        own_fields = Q()
-        for field in OWN_SEARCH_FIELDS:
-            own_fields |= Q(**{f"{field}__unaccented__icontains": term})
-        own = Pole.objects.filter(own_fields).order_by().values("pk")
-        sectors = (
-            Pole.sectors.through.objects.filter(sector__name__unaccented__icontains=term)
-            .order_by()
-            .values("pole_id")
-        )
-        members = (
-            Membership.objects.filter(organisation__name__unaccented__icontains=term)
-            .order_by()
-            .values("pole_id")
-        )
-        return own.union(sectors, members)
+        return self.search.filter(queryset)
 
     def filter_former_region(self, queryset, name, former_region: FormerRegion):
         # Poles that applied under that region's name, or whose commune lies in it.
@@ -171,11 +188,8 @@ class PoleFilterSet(ExplainedFilterSet):
         return queryset.filter(self._subquery(Q(objectives__code=code)))
 
     def filter_member_kind(self, queryset, name, kind: str):
-        return queryset.filter(
-            self._subquery(
-                Q(memberships__organisation__kind=kind, memberships__left_on__isnull=True)
-            )
-        )
+        # The search indexer keeps each pole's kinds of current members (``MemberKind``).
+        return queryset.filter(pk__in=MemberKind.objects.filter(kind=kind).values("pole_id"))
 
     def filter_call(self, queryset, name, call: Call):
         # ``call`` and ``outcome`` describe one application together ("laureates of the 2013
@@ -210,39 +224,14 @@ class PoleFilterSet(ExplainedFilterSet):
     def order(self, queryset: QuerySet) -> QuerySet:
         sort = self.current_sort
         if sort == "-updated":
-            return queryset.order_by(F("content_changed_at").desc(nulls_last=True), "name")
+            return queryset.order_by(F("content_changed_at").desc(nulls_last=True), french("name"))
         if sort == "founded":
-            return queryset.order_by(F("founded_year").asc(nulls_last=True), "name")
+            return queryset.order_by(F("founded_year").asc(nulls_last=True), french("name"))
         if sort == "relevance":
-            return self.rank(queryset).order_by("-rank", "name")
-        return queryset.order_by("name")
+            # Poles whose name holds the words first, then by full-text rank.
+            return self.search.order(queryset, french("name"))
+        return queryset.order_by(french("name"))
 
     def rank(self, queryset: QuerySet) -> QuerySet:
-        """Score: weighted matches on the pole's own fields, plus trigram similarity on PG.
-
-        Whether a field holds a word is asked through a subquery on that field alone
-        (``pk IN (…)``): PostgreSQL finds those poles once with the field's trigram index and
-        then only looks the ranked rows up in a hash, instead of folding and scanning the text
-        of every matching pole for every word and field. Same score as a ``CASE`` on the row.
-        """
-        terms = search_terms(self.search_query)
-        score = Value(0.0)
-        for field in RANKED_FIELDS:
-            for term in terms:
-                holding = (
-                    Pole.objects.filter(**{f"{field}__unaccented__icontains": term})
-                    .order_by()
-                    .values("pk")
-                )
-                score += Case(
-                    When(pk__in=holding, then=Value(float(OWN_SEARCH_FIELDS[field]))),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                )
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import TrigramWordSimilarity
-
-            score += 4 * TrigramWordSimilarity(
-                Unaccented(Value(self.search_query)), Unaccented("name")
-            )
-        return queryset.annotate(rank=score)
+        """Annotate ``name_match`` and ``rank`` (``search.SearchQuery.rank``)."""
+        return self.search.rank(queryset)

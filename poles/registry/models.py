@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ptce_site.collation import french
 from ptce_site.model_parts import checked_when_known
 from ptce_site.validators import validate_phone, validate_single_line
 
@@ -43,7 +44,7 @@ class Sector(models.Model):
     slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [french("name")]
         verbose_name = _("secteur d'activité")
         verbose_name_plural = _("secteurs d'activité")
 
@@ -123,7 +124,7 @@ class SourceDocument(models.Model):
     url = models.URLField(_("adresse web"), blank=True)
 
     class Meta:
-        ordering = ["published_on", "title"]
+        ordering = ["published_on", french("title")]
         verbose_name = _("document source")
         verbose_name_plural = _("documents sources")
 
@@ -260,7 +261,7 @@ class Pole(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = [french("name")]
         verbose_name = _("pôle")
         verbose_name_plural = _("pôles")
         constraints = [
@@ -303,6 +304,7 @@ class Pole(models.Model):
         indexes = [
             models.Index(fields=["is_published", "region"], name="pole_published_region"),
             models.Index(fields=["-updated_at"], name="pole_updated_at"),
+            models.Index(french("name"), name="pole_name_fr"),  # the directory's "Nom" sort
         ]
 
     def __str__(self) -> str:

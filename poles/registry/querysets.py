@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
+from ptce_site.collation import french
+
 from ..territories.models import FormerRegion, Region
 
 
@@ -56,7 +58,7 @@ class PoleQuerySet(models.QuerySet):
 
         applications = (
             Application.objects.select_related("call", "former_region")
-            .order_by("call__year", "call__title")
+            .order_by("call__year", french("call__title"))
         )
         return (
             self.select_related("region")
@@ -91,7 +93,14 @@ class PoleQuerySet(models.QuerySet):
         makes the cached public pages stale (a bulk update sends no signal)."""
         from ptce_site.cache import bump_generation
 
+        from .search import reindex_poles
+        from .search.signals import INDEXED_FIELDS
+
+        # Publishing changes which words the search may suggest: the index follows.
+        indexed = bool(INDEXED_FIELDS & changes.keys())
+        ids = list(self.values_list("pk", flat=True)) if indexed else []
         count = self.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+        reindex_poles(ids)
         bump_generation()
         return count
 

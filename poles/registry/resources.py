@@ -21,6 +21,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
 
 from calls.models import Application
+from ptce_site.collation import french
 from ptce_site.import_widgets import (
     BooleanWidget,
     ChoiceWidget,
@@ -136,7 +137,7 @@ class PoleResource(RegistryResource):
 
     def filter_export(self, queryset, **kwargs):
         applications = Application.objects.select_related("call", "former_region").order_by(
-            "call__year", "call__title"
+            "call__year", french("call__title")
         )
         return queryset.select_related("region").prefetch_related(
             "sectors", "objectives", Prefetch("applications", queryset=applications)

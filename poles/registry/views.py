@@ -16,14 +16,15 @@ from django.views.decorators.http import require_safe
 from calls.models import Application, Call
 from members.models import Membership, Organisation
 from ptce_site.cache import cache_public_page
+from ptce_site.collation import french, french_key
 from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
-from ptce_site.search import unaccent
 
 from ..territories.departments import former_region_of
 from ..territories.models import Region
-from .api import GEOJSON, RegionCounts, pole_features, requested_level
+from .api import GEOJSON, RegionCounts, pole_collection, requested_level
 from .exports import poles_csv
+from .facets import PoleFacets
 from .filters import PoleFilterSet
 from .models import Pole
 from .provenance import pole_provenance
@@ -62,21 +63,46 @@ def home(request: HttpRequest) -> HttpResponse:
                     applications__pole__is_published=True,
                 ),
             )
-        ).order_by("-year", "title"),
+        ).order_by("-year", french("title")),
         # Changed by a person (``provenance.mark_content_changed``), not by the seed load.
         "recent_poles": published.for_cards()
         .filter(content_changed_at__isnull=False)
-        .order_by("-content_changed_at", "name")[:6],
+        .order_by("-content_changed_at", french("name"))[:6],
         "filter": PoleFilterSet(queryset=Pole.objects.none()),
     }
     return render(request, "poles/home.html", context)
+
+
+class CountedQuerySet:
+    """A queryset whose number of rows is known already, for the paginator: it asks
+    ``count()`` and slices the page, nothing else."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    @property
+    def ordered(self) -> bool:
+        return self.queryset.ordered
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
 
 
 @require_safe
 @cache_public_page(PoleFilterSet, "page")
 def pole_list(request: HttpRequest) -> HttpResponse:
     filterset = PoleFilterSet.for_request(request)
-    pagination = paginate(request, filterset.qs.for_cards(), PER_PAGE)
+    facets = PoleFacets(filterset)
+    filterset.show_counts(facets.counts())
+    # The facets counted the results already (every filter in force): not counted again.
+    poles = CountedQuerySet(filterset.qs.for_cards(), facets.total)
+    pagination = paginate(request, poles, PER_PAGE)
     context = {
         "filter": filterset,
         "chips": filterset.active_filters(),
@@ -97,8 +123,7 @@ def pole_export_csv(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def pole_export_geojson(request: HttpRequest) -> HttpResponse:
-    filterset = PoleFilterSet.for_request(request)
-    collection = {"type": "FeatureCollection", "features": pole_features(request, filterset.qs)}
+    collection = pole_collection(request)
     response = HttpResponse(json.dumps(collection, ensure_ascii=False), content_type=GEOJSON)
     filename = dated_filename("poles-ptce", "geojson")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -110,7 +135,7 @@ def _members_by_kind(memberships) -> list[dict]:
     kinds = dict(Organisation.Kind.choices)
     order = {kind: position for position, kind in enumerate(kinds)}
     rows = sorted(
-        memberships, key=lambda m: (order[m.organisation.kind], m.organisation.name.lower())
+        memberships, key=lambda m: (order[m.organisation.kind], french_key(m.organisation.name))
     )
     groups = []
     for kind, in_kind in groupby(rows, key=lambda m: m.organisation.kind):
@@ -138,7 +163,7 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "former_members": [m for m in pole.all_memberships if not m.is_current],
         "applications": pole.all_applications,
         "laureate_calls": [a.call for a in pole.all_applications if a.is_laureate],
-        "former_regions": sorted(former_regions, key=lambda fr: fr.name),
+        "former_regions": sorted(former_regions, key=lambda fr: french_key(fr.name)),
         "provenance": pole_provenance(pole, has_members=bool(current)),
     }
     return render(request, "poles/pole_detail.html", context)
@@ -164,7 +189,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
     regions = sorted(
         _regions_with_counts()
         .prefetch_related("former_regions"),
-        key=lambda region: unaccent(region.name).lower(),
+        key=lambda region: french_key(region.name),
     )
     return render(request, "poles/region_list.html", {"regions": regions})
 
@@ -179,13 +204,13 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     poles = (
         Pole.objects.published().in_region(region).for_cards()
-        .order_by("name")
+        .order_by(french("name"))
     )
     laureates = (
         Application.objects.laureates()
         .filter(pole__region=region, pole__is_published=True)
         .select_related("call", "pole", "former_region")
-        .order_by("-call__year", "call__title", "pole__name")
+        .order_by("-call__year", french("call__title"), french("pole__name"))
     )
     calls = [
         {"call": call, "applications": list(applications)}
@@ -206,15 +231,18 @@ def map_page(request: HttpRequest) -> HttpResponse:
     metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
     query = request.GET.copy()
     query["level"] = level
+    rows = RegionCounts(filterset, level).rows()
+    # The current regions' rows hold the regions already, in the same (French) order.
+    regions = [row["region"] for row in rows] if level == "current" else Region.objects.all()
     context = {
         "filter": filterset,
         "level": level,
         "metric": metric,
-        "rows": RegionCounts(filterset, level).rows(),
+        "rows": rows,
         "ignored": filterset.ignored_filters(),
         "api_query": query.urlencode(),
         "chosen_call": filterset.cleaned("call"),
-        "overseas": [(r.code, r.name) for r in Region.objects.all() if r.is_overseas],
+        "overseas": [(r.code, r.name) for r in regions if r.is_overseas],
         "api_url": reverse("poles:api-index"),
         "map_strings": map_strings(metric),
     }

@@ -7,7 +7,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
-from ptce_site.admin_utils import NameListFilter
+from ptce_site.admin_utils import FrenchSortingAdmin, NameListFilter
+from ptce_site.collation import french
 
 from .models import Commune, FormerRegion, Region
 
@@ -21,12 +22,12 @@ class FormerRegionInline(TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(FrenchSortingAdmin, admin.ModelAdmin):
     list_display = ["name", "code", "former_region_names", "pole_count"]
     search_fields = ["name", "code", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FormerRegionInline]
-    ordering = ["name"]
+    ordering = [french("name")]
 
     def get_queryset(self, request):
         return (
@@ -46,7 +47,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FormerRegion)
-class FormerRegionAdmin(RelatedKeysMixin, admin.ModelAdmin):
+class FormerRegionAdmin(FrenchSortingAdmin, RelatedKeysMixin, admin.ModelAdmin):
     list_display = ["name", "code", "region", "departments"]
     list_filter = [("region", NameListFilter)]
     list_select_related = ["region"]
@@ -56,7 +57,7 @@ class FormerRegionAdmin(RelatedKeysMixin, admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(FrenchSortingAdmin, admin.ModelAdmin):
     """Reference data loaded with the seed data: curators only read it."""
 
     list_display = ["name", "code", "postal_codes", "department", "region"]

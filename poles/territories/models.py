@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.collation import french
+
 from .validators import validate_commune_code
 
 
@@ -18,7 +20,7 @@ class Region(models.Model):
     slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [french("name")]
         verbose_name = _("région")
         verbose_name_plural = _("régions")
 
@@ -54,7 +56,7 @@ class FormerRegion(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = [french("name")]
         verbose_name = _("ancienne région")
         verbose_name_plural = _("anciennes régions")
 

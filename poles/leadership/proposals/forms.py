@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.collation import french
 from ptce_site.forms import HoneypotMixin, KeyedModelMultipleChoiceField
 from ptce_site.validators import clean_single_line, clean_text_block
 
@@ -21,7 +22,7 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
 
     sectors = KeyedModelMultipleChoiceField(
         label=_("Secteurs d'activité"),
-        queryset=Sector.objects.order_by("name"),
+        queryset=Sector.objects.order_by(french("name")),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -93,7 +94,7 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.order_by("name")
+        self.fields["region"].queryset = Region.objects.order_by(french("name"))
         self.fields["region"].required = False
         self.add_honeypot()
 
@@ -143,7 +144,7 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
 class MergeProposalForm(forms.Form):
     pole = forms.ModelChoiceField(
         label=_("Pôle existant"),
-        queryset=Pole.objects.order_by("name"),
+        queryset=Pole.objects.order_by(french("name")),
         help_text=_("Le pôle que la proposition décrit déjà ; rien de sa fiche ne change."),
     )
     invite = forms.BooleanField(

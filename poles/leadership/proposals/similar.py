@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.collation import french_key
 from ptce_site.search import unaccent
 
 from ...registry.models import Pole
@@ -81,7 +82,7 @@ def similar_poles(name: str, *, limit: int = 5) -> list[Pole]:
     for pole in candidates:
         pole.similarity = difflib.SequenceMatcher(None, target, fold(pole.name)).ratio()
         pole.similarity_percent = round(100 * pole.similarity)
-    candidates.sort(key=lambda pole: (-pole.similarity, pole.name))
+    candidates.sort(key=lambda pole: (-pole.similarity, french_key(pole.name)))
     return candidates[:limit]
 
 
@@ -104,7 +105,7 @@ def compare(proposal, pole: Pole) -> list[Comparison]:
         return place.region.name if place.region_id else ""
 
     def sectors(place) -> str:
-        return ", ".join(sorted(sector.name for sector in place.sectors.all()))
+        return ", ".join(sorted((sector.name for sector in place.sectors.all()), key=french_key))
 
     rows = [
         (_("nom"), proposal.name, pole.name),

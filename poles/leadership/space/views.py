@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from members.forms import memberships_formset, search_organisations, suggestion_value
+from ptce_site.collation import french
 
 from ...registry.models import Pole
 from ...registry.provenance import changes_content, mark_content_changed
@@ -82,7 +83,7 @@ def my_poles(request: HttpRequest) -> HttpResponse:
     poles = list(
         with_completeness(Pole.objects.led_by(request.user).with_member_count())
         .select_related("region")
-        .order_by("name")
+        .order_by(french("name"))
     )
     for pole in poles:
         pole.missing = missing_items(pole)

@@ -1,0 +1,134 @@
+"""A visitor's search, read once: its words, each corrected when no pole holds it, and what it
+does to a queryset of poles (filter, rank, order) and to a result card (a highlighted snippet).
+
+Every word must match (AND), in any field, as a word or the start of one ("solid" finds
+"solidaire"), whatever the accents, case or plural. A word of three letters or more that no
+published pole holds, even as the start of a word, is replaced by the closest one that some
+pole holds ("boutarik" -> "boutaric"), unless the exact words were asked for. Words under three
+letters and French stop words are not searched at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import F, QuerySet, Value
+from django.utils.safestring import SafeString
+
+from . import backends
+from .backends import MAX_EXPANSIONS, Term
+from .highlight import snippet_of
+from .words import MAX_QUERY_WORDS, is_searched, stem, words_of
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    terms: tuple[Term, ...] = ()
+    # Words of the query not searched: too short or too common.
+    ignored: tuple[str, ...] = field(default=())
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.terms)
+
+    @property
+    def corrected(self) -> bool:
+        """Whether some word was replaced by a word the poles hold."""
+        return any(term.word != term.typed for term in self.terms)
+
+    @property
+    def searched_text(self) -> str:
+        return " ".join(term.word for term in self.terms)
+
+    @property
+    def typed_text(self) -> str:
+        return " ".join(term.typed for term in self.terms)
+
+    @property
+    def only_ignored_words(self) -> bool:
+        """Whether the query had words, none of them searched (« de la »)."""
+        return bool(self.ignored) and not self.terms
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        """The poles that hold every searched word (all of them when there is none).
+
+        The full-text index is read once per search (``matching_ids``), whatever the number
+        of querysets filtered: the directory filters a dozen (its page and each facet's
+        count), and a frequent word matches a third of the poles, which PostgreSQL then
+        reads sequentially each time."""
+        if not self.terms:
+            return queryset
+        return queryset.filter(self._matching)
+
+    @cached_property
+    def _matching(self):
+        """The condition "among the matching poles", built once for every queryset."""
+        return self._backend.among(self.matching_ids)
+
+    @cached_property
+    def matching_ids(self) -> list[int]:
+        """The poles, published or not, whose document holds every searched word."""
+        return self._backend.matching_ids(list(self.terms))
+
+    def rank(self, queryset: QuerySet) -> QuerySet:
+        """Annotate ``rank``: 1 when the name holds every word, plus the weighted full-text
+        rank under 1 (name, then summary, territory and commune, then sectors and member
+        organisations, then description)."""
+        if not self.terms:
+            return queryset.annotate(rank=Value(0.0))
+        return queryset.annotate(rank=self._backend.relevance(F("pk"), list(self.terms)))
+
+    def order(self, queryset: QuerySet, *tie_break) -> QuerySet:
+        """Poles whose name holds the words first, then by rank, then by ``tie_break``."""
+        return self.rank(queryset).order_by("-rank", *(tie_break or ("name",)))
+
+    def snippet(self, pole) -> SafeString:
+        """A short extract of the pole's summary, or of its description when only that holds
+        the words, with the matched words in ``<mark>`` (everything else escaped)."""
+        words = [term.word for term in self.terms]
+        return snippet_of(words, pole.summary, pole.description)
+
+    @cached_property
+    def _backend(self):
+        return backends.current()
+
+
+def parse(text: str | None, *, exact: bool = False) -> SearchQuery:
+    """Read a visitor's query: ``exact`` keeps misspelt words as typed."""
+    text = text or ""
+    typed: list[str] = []
+    ignored: list[str] = []
+    for word in words_of(text):
+        (typed if is_searched(word) else ignored).append(word)
+    typed = list(dict.fromkeys(typed))[:MAX_QUERY_WORDS]
+    if not typed:
+        return SearchQuery(text, ignored=tuple(ignored))
+    backend = backends.current()
+    return SearchQuery(
+        text, tuple(_term(backend, word, exact) for word in typed), tuple(ignored)
+    )
+
+
+def _term(backend, typed: str, exact: bool) -> Term:
+    known = _known_words(backend, typed)
+    if known or exact:
+        return Term(typed, typed, _outside_prefix(typed, known))
+    correction = backend.closest(typed)
+    if correction is None:
+        return Term(typed, typed)
+    return Term(typed, correction, _outside_prefix(correction, _known_words(backend, correction)))
+
+
+def _known_words(backend, word: str) -> tuple[str, ...]:
+    """The vocabulary's words that start with ``word``, the most frequent first."""
+    found = backend.starting_with(word).order_by("-frequency", "word")[:MAX_EXPANSIONS]
+    return tuple(found.values_list("word", flat=True))
+
+
+def _outside_prefix(word: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    """The known words whose stem the prefix search of ``word`` would miss ("coursive" ->
+    "cours" for "coursiv"): only those are added to the query."""
+    prefix = stem(word)
+    return tuple(known_word for known_word in known if not stem(known_word).startswith(prefix))
