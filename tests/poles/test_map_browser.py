@@ -192,6 +192,9 @@ def log_in(page, site: Site, username: str) -> None:
 def open_map(page, url: str):
     page.goto(url)
     page.wait_for_selector("#map[data-ready='true']", timeout=15_000)
+    # The poles' points and the fonts load after the regions: a key pressed before they are in
+    # could meet a page still settling (seen once in two runs of this file after others).
+    page.wait_for_load_state("networkidle")
 
 
 def test_map_draws_regions_counts_and_lists_a_regions_laureates(map_site, page):

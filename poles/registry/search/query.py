@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 from . import backends
 from .backends import MAX_EXPANSIONS, Term
 from .highlight import snippet_of
-from .words import MAX_QUERY_WORDS, is_searched, stem, words_of
+from .words import MAX_QUERY_WORDS, MIN_LENGTH, STOP_WORDS, is_searched, stem, words_of
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,17 @@ class SearchQuery:
     def only_ignored_words(self) -> bool:
         """Whether the query had words, none of them searched (« de la »)."""
         return bool(self.ignored) and not self.terms
+
+    @property
+    def unsearched(self) -> tuple[str, ...]:
+        """The words left out that the page must own up to: all of them when none was
+        searched; otherwise those a reader would miss (too long, or beyond the number of
+        words searched), not the short and common words every query holds (« de la »)."""
+        if not self.terms:
+            return self.ignored
+        return tuple(
+            word for word in self.ignored if len(word) >= MIN_LENGTH and word not in STOP_WORDS
+        )
 
     def filter(self, queryset: QuerySet) -> QuerySet:
         """The poles that hold every searched word (all of them when there is none).
@@ -102,7 +113,9 @@ def parse(text: str | None, *, exact: bool = False) -> SearchQuery:
     ignored: list[str] = []
     for word in words_of(text):
         (typed if is_searched(word) else ignored).append(word)
-    typed = list(dict.fromkeys(typed))[:MAX_QUERY_WORDS]
+    typed = list(dict.fromkeys(typed))
+    # Words beyond the limit are said to be left out, not dropped silently.
+    typed, ignored = typed[:MAX_QUERY_WORDS], ignored + typed[MAX_QUERY_WORDS:]
     if not typed:
         return SearchQuery(text, ignored=tuple(ignored))
     backend = backends.current()
@@ -113,7 +126,9 @@ def parse(text: str | None, *, exact: bool = False) -> SearchQuery:
 
 def _term(backend, typed: str, exact: bool) -> Term:
     known = _known_words(backend, typed)
-    if known or exact:
+    # A plural or another form of a known word ("coursives", "cooperatives") is found through
+    # its stem: not a typo, nothing to correct nor to announce.
+    if known or exact or backend.starting_with(stem(typed)).exists():
         return Term(typed, typed, _outside_prefix(typed, known))
     correction = backend.closest(typed)
     if correction is None:
