@@ -11,8 +11,8 @@ import json
 from collections import Counter, defaultdict
 from functools import partial
 
-from django.db.models import Case, Count, Max, Q, TextField, When
-from django.db.models.functions import Cast, Left
+from django.db.models import Count, Max, Q, TextField
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from ptce_site.cache import cache_public_page
 from ptce_site.collation import french
 from ptce_site.links import absolute_url
 
-from ..territories.departments import OVERSEAS_PREFIX, former_regions_by_department
+from ..territories.departments import department_expression, former_regions_by_department
 from ..territories.models import FormerRegion, Region
 from .facets import pole_facets
 from .filters import PoleFilterSet
@@ -79,15 +79,10 @@ class RegionCounts:
             if pole_id in won:
                 for former_id in won[pole_id] or named[pole_id]:
                     self.laureates[former_id] += 1
-        # The department as ``department_of`` reads it from the commune's code.
-        department = Case(
-            When(commune_code__startswith=OVERSEAS_PREFIX, then=Left("commune_code", 3)),
-            default=Left("commune_code", 2),
-        )
         laureate_poles = applications.laureates().values("pole_id")
         by_commune = (
             poles.exclude(pk__in=naming)
-            .annotate(department=department)
+            .annotate(department=department_expression("commune_code"))
             .values("department")
             .annotate(poles=Count("pk"), laureates=Count("pk", filter=Q(pk__in=laureate_poles)))
         )

@@ -26,12 +26,11 @@ from __future__ import annotations
 from collections import Counter
 from functools import cached_property
 
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, QuerySet, When
-from django.db.models.functions import Substr
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from calls.models import Application
 
-from ..territories.departments import OVERSEAS_PREFIX
+from ..territories.departments import department_expression
 from ..territories.models import FormerRegion
 from .filters import PoleFilterSet
 from .models import Pole
@@ -90,7 +89,7 @@ class PoleFacets:
         the number of results, which the paginator need not count again)."""
         poles = self.poles_without({*SINGLE, "former_region"}).annotate(
             charter=ExpressionWrapper(Q(charter_signed_on__isnull=False), BooleanField()),
-            department=_department("commune_code"),
+            department=department_expression("commune_code"),
         )
         columns = ["region__slug", "status", "is_witness", "charter", "department"]
         if former_region := self.values.get("former_region"):
@@ -222,7 +221,7 @@ class PoleFacets:
         named = (
             Application.objects.order_by()
             .filter(pole_id__in=poles.values("pk"), former_region__isnull=False)
-            .annotate(department=_department("pole__commune_code"))
+            .annotate(department=department_expression("pole__commune_code"))
             .values("former_region__slug", "department")
             .annotate(n=Count("pole_id", distinct=True))
             .values_list("former_region__slug", "department", "n")
@@ -238,15 +237,6 @@ class PoleFacets:
             if department not in departments.get(slug, ()):
                 counts[slug] += n  # not counted yet through its commune
         return dict(counts)
-
-
-def _department(field: str):
-    """The department of a commune's INSEE code, in SQL, as ``departments.department_of``:
-    three characters overseas (``97411`` → ``974``), two elsewhere."""
-    return Case(
-        When(**{f"{field}__startswith": OVERSEAS_PREFIX}, then=Substr(field, 1, 3)),
-        default=Substr(field, 1, 2),
-    )
 
 
 def _key(value) -> str:

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db.models import Case, When
+from django.db.models.functions import Left
+
 if TYPE_CHECKING:
     from .models import FormerRegion
 
@@ -21,6 +24,15 @@ def department_of(commune_code: str) -> str:
     if not commune_code:
         return ""
     return commune_code[:3] if commune_code.startswith(OVERSEAS_PREFIX) else commune_code[:2]
+
+
+def department_expression(field: str) -> Case:
+    """``department_of`` in SQL, for the commune code in ``field`` (across relations too):
+    the map's and the directory's counts group poles by it."""
+    return Case(
+        When(**{f"{field}__startswith": OVERSEAS_PREFIX}, then=Left(field, 3)),
+        default=Left(field, 2),
+    )
 
 
 def former_regions_by_department(
