@@ -1,6 +1,7 @@
 """Data for the admin tests: a registry that grows by whole poles, to compare query counts."""
 
 from poles.models import Commune, Pole
+from poles.registry.search.indexer import deferred_indexing
 from tests.factories import (
     ApplicationFactory,
     FormerRegionFactory,
@@ -12,6 +13,7 @@ from tests.factories import (
 )
 
 
+@deferred_indexing()  # the poles indexed once, at the end
 def grow_registry(count: int) -> list[Pole]:
     """Add ``count`` poles, each with its own region, former region, commune, two sectors, a
     source, a member organisation and a laureate application to its own call with a milestone,

@@ -7,6 +7,21 @@ from django.utils.text import slugify
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
 from poles.models import Commune, FormerRegion, Pole, Region, Sector, SourceDocument
+from poles.registry.search.indexer import deferred_indexing
+
+
+class IndexedOnceFactory(factory.django.DjangoModelFactory):
+    """A factory whose object and everything it creates with it (sub-factories, sectors) are
+    indexed for search once, as the admin's save of a form and its inlines, not once per
+    write."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def create(cls, **kwargs):
+        with deferred_indexing():
+            return super().create(**kwargs)
 
 
 def _siren(n: int) -> str:
@@ -62,7 +77,7 @@ class SourceDocumentFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Document {n}")
 
 
-class PoleFactory(factory.django.DjangoModelFactory):
+class PoleFactory(IndexedOnceFactory):
     class Meta:
         model = Pole
         skip_postgeneration_save = True
@@ -91,7 +106,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     siren = factory.Sequence(_siren)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(IndexedOnceFactory):
     class Meta:
         model = Membership
 

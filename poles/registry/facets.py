@@ -5,15 +5,11 @@ force (the search included) and F = X: exactly the number of results of the dire
 with F = X. So the chosen option shows the current total, and an option counted 0 would lead
 to an empty page (the form shows it disabled, ``ptce_site.filters.CountedSelect``).
 
-Constant cost, whatever the number of options and of poles: one query for the facets read
-from the pole's own row (region, status, witness, charter, and the department of its commune),
-which also gives the number of results (``total``, so that the paginator does not count them
-again); then one grouped query per facet of related rows (sectors, objectives, kinds of
-members, calls, outcomes, former regions named by applications). The other filters are
-applied by the FilterSet's own filters (read from its cleaned values, so nothing is validated
-twice), and the poles they keep enter each query as a subquery (``pole_id IN (…)``); the
-search's matching poles are read once (``search.SearchQuery.matching_ids``). The kinds of
-members are read from the search indexer's ``MemberKind`` rows, not from the memberships.
+Counted on the process's bit sets of the published poles (``facet_sets.py``): the poles of
+each option are a set, the filters in force an intersection of sets, a count the size of an
+intersection. No query per page but the search's (``search.SearchQuery.matching_ids``, read
+once), whatever the number of poles and of options. The values come from the FilterSet's form
+(``cleaned_data``), so that a value the form refuses is left out here as by the filters.
 
 ``call`` and ``outcome`` describe one application together (``PoleFilterSet.filter_call``):
 the count of a call, with an outcome chosen, is the number of poles with an application to
@@ -23,18 +19,14 @@ without both filters, then with the other one as a condition on the applications
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterator
 from functools import cached_property
+from itertools import islice
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import QuerySet
 
-from calls.models import Application
-
-from ..territories.departments import department_expression
-from ..territories.models import FormerRegion
+from .facet_sets import Bits, PoleSets, option_key, pole_sets
 from .filters import PoleFilterSet
-from .models import Pole
-from .search.models import MemberKind
 
 # The faceted filters (every filter of the directory but the search and the sort).
 FACETS = (
@@ -43,15 +35,14 @@ FACETS = (
 )
 # Filters that make one condition together: each one's facet is counted without both.
 JOINT = {"call": {"call", "outcome"}, "outcome": {"call", "outcome"}}
-# Filters on one column of the pole's own row, counted together (``PoleFacets._own``).
-SINGLE = ("region", "status", "witness", "charter")
 
 Counts = dict[str, int]
 
 
 class PoleFacets:
     """The facet counts of a bound (or unbound) ``PoleFilterSet``: ``counts()`` gives, for
-    each faceted filter, its options' values (as in the URL) and their number of poles."""
+    each faceted filter, its options' values (as in the URL) and their number of poles;
+    ``total`` the number of results."""
 
     def __init__(self, filterset: PoleFilterSet):
         self.filterset = filterset
@@ -59,191 +50,111 @@ class PoleFacets:
         if filterset.is_bound:
             filterset.form.is_valid()  # a value the form refuses is left out, as by the filters
             self.values = {
-                name: value
+                name: option_key(value)
                 for name, value in filterset.form.cleaned_data.items()
-                if value not in (None, "", [])
+                if name in FACETS and value not in (None, "", [])
             }
 
-    def poles_without(self, names: set[str]) -> QuerySet:
-        """The poles matching every filter in force except ``names``, unordered."""
-        queryset = self.filterset.queryset.all()
-        for name, value in self.values.items():
-            if name not in names:
-                queryset = self.filterset.filters[name].filter(queryset, value)
-        return queryset.order_by()
-
-    def _ids_without(self, name: str) -> QuerySet:
-        return self.poles_without(JOINT.get(name, {name})).values("pk")
-
-    def counts(self) -> dict[str, Counts]:
-        return {name: getattr(self, f"_count_{name}")() for name in FACETS}
-
-    # -- columns of the pole ---------------------------------------------------------------
     @cached_property
-    def _own(self) -> dict[str, Counter]:
-        """The facets read from the pole's own row (region, status, witness, charter, and the
-        department of its commune for the former regions), and ``total``, in one query: the
-        poles matching every other filter, grouped by those columns and by whether they pass
-        the former region's filter, then each group counted in each facet whose filter is
-        the only one it fails, or in all of them when it fails none (then also in the total:
-        the number of results, which the paginator need not count again)."""
-        poles = self.poles_without({*SINGLE, "former_region"}).annotate(
-            charter=ExpressionWrapper(Q(charter_signed_on__isnull=False), BooleanField()),
-            department=department_expression("commune_code"),
-        )
-        columns = ["region__slug", "status", "is_witness", "charter", "department"]
-        if former_region := self.values.get("former_region"):
-            in_former = self.filterset.filters["former_region"].filter(
-                Pole.objects.all(), former_region
-            )
-            poles = poles.annotate(
-                in_former=ExpressionWrapper(Q(pk__in=in_former.values("pk")), BooleanField())
-            )
-            columns.append("in_former")
-        counts = {name: Counter() for name in (*SINGLE, "department", "total")}
-        for row in poles.values(*columns).annotate(n=Count("pk")).values_list(*columns, "n"):
-            values = dict(zip(("region", "status", "witness", "charter"), row[:4], strict=True))
-            failed = [name for name in SINGLE if not self._accepts(name, values[name])]
-            if former_region and not row[5]:
-                failed.append("former_region")
-            if len(failed) > 1:
-                continue  # in no facet's count
-            n = row[-1]
-            if not failed:
-                counts["total"]["all"] += n
-            for name in failed or (*SINGLE, "former_region"):
-                if name == "former_region":
-                    counts["department"][row[4]] += n
-                else:
-                    counts[name][values[name]] += n
-        return counts
+    def sets(self) -> PoleSets:
+        return pole_sets()
 
-    def _accepts(self, name: str, value) -> bool:
-        """Whether a pole whose column for filter ``name`` is ``value`` passes that filter."""
-        chosen = self.values.get(name)
-        if chosen is None:
-            return True
-        if name == "region":
-            return value == chosen.slug
-        if name in ("witness", "charter"):
-            return value == (chosen == "true")
-        return value == chosen
+    @cached_property
+    def _found(self) -> Bits:
+        """The poles the search finds (all of them without one)."""
+        search = self.filterset.search
+        if not search.is_active:
+            return self.sets.everyone
+        return self.sets.bits_of(search.matching_ids)
+
+    def _chosen(self, name: str) -> Bits:
+        """The poles that the value chosen for filter ``name`` gives."""
+        value, options = self.values[name], self.sets.options.get(name, {})
+        if name == "call" and "outcome" in self.values:
+            return self.sets.pairs.get((value, self.values["outcome"]), 0)
+        if name == "outcome" and "call" in self.values:
+            return self.sets.everyone  # applied with the call
+        return options.get(value, 0)
+
+    def _without(self, names: set[str]) -> Bits:
+        """The poles matching every filter in force except ``names``."""
+        poles = self._found
+        for name in self.values:
+            if name not in names:
+                poles &= self._chosen(name)
+        return poles
 
     @property
     def total(self) -> int:
         """The number of poles matching every filter: the directory's number of results."""
-        return self._own["total"]["all"]
+        return self._without(set()).bit_count()
 
-    def _own_counts(self, name: str) -> Counts:
-        return {_key(value): n for value, n in self._own[name].items() if value is not None}
+    def results(self, queryset: QuerySet) -> OrderedResults:
+        """The poles matching every filter, in the FilterSet's order, fetched from
+        ``queryset`` one page at a time."""
+        found = self._without(set())
+        return OrderedResults(self._in_order(found), found.bit_count(), queryset)
 
-    def _count_region(self) -> Counts:
-        return self._own_counts("region")
+    def _in_order(self, found: Bits) -> Iterator[int]:
+        sets, search = self.sets, self.filterset.search
+        sort = self.filterset.current_sort
+        data = found.to_bytes((len(sets.ids) >> 3) + 1, "little")
+        if sort == "relevance" and search.is_active:
+            # Names holding every word first, then by rank, then names in French order.
+            position, name_rank = sets.position, sets.name_rank
+            ranked = [
+                (-score, name_rank[place], pk)
+                for pk, score in search.scores.items()
+                if (place := position.get(pk)) is not None and data[place >> 3] >> (place & 7) & 1
+            ]
+            yield from (pk for *_, pk in sorted(ranked))
+            return
+        ids = sets.ids
+        for place in sets.orders[sort if sort in sets.orders else "name"]:
+            if data[place >> 3] >> (place & 7) & 1:
+                yield ids[place]
 
-    def _count_status(self) -> Counts:
-        return self._own_counts("status")
+    def counts(self) -> dict[str, Counts]:
+        return {name: self._count(name) for name in FACETS}
 
-    def _count_witness(self) -> Counts:
-        return self._own_counts("witness")
-
-    def _count_charter(self) -> Counts:
-        return {"true": 0, "false": 0, **self._own_counts("charter")}
-
-    # -- related rows ----------------------------------------------------------------------
-    def _count_sector(self) -> Counts:
-        rows = (
-            Pole.sectors.through.objects.filter(pole_id__in=self._ids_without("sector"))
-            .values("sector__slug")
-            .annotate(n=Count("pole_id"))
-            .values_list("sector__slug", "n")
-        )
-        return dict(rows)
-
-    def _count_objective(self) -> Counts:
-        rows = (
-            Pole.objectives.through.objects.filter(pole_id__in=self._ids_without("objective"))
-            .values("objective__code")
-            .annotate(n=Count("pole_id"))
-            .values_list("objective__code", "n")
-        )
-        return dict(rows)
-
-    def _count_member_kind(self) -> Counts:
-        # The indexer's rows (pole, kind of a current member), one per pole and kind: no
-        # join of every membership to its organisation, and no DISTINCT.
-        rows = (
-            MemberKind.objects.filter(pole_id__in=self._ids_without("member_kind"))
-            .values("kind")
-            .annotate(n=Count("pole_id"))
-            .values_list("kind", "n")
-        )
-        return dict(rows)
-
-    def _applications(self, name: str) -> QuerySet:
-        # Unordered: the model's ordering (by the pole's name) would join every pole.
-        applications = Application.objects.order_by().filter(
-            pole_id__in=self._ids_without(name)
-        )
-        other = "outcome" if name == "call" else "call"
-        if other_value := self.values.get(other):
-            applications = applications.filter(**{other: other_value})
-        return applications
-
-    def _count_call(self) -> Counts:
-        rows = (
-            self._applications("call")
-            .values("call__slug")
-            .annotate(n=Count("pk"))  # one application per call and pole (a constraint)
-            .values_list("call__slug", "n")
-        )
-        return dict(rows)
-
-    def _count_outcome(self) -> Counts:
-        rows = (
-            self._applications("outcome")
-            .values("outcome")
-            .annotate(n=Count("pole_id", distinct=True))
-            .values_list("outcome", "n")
-        )
-        return dict(rows)
-
-    def _count_former_region(self) -> Counts:
-        """A pole is in a former region when one of its applications names it, or when its
-        commune lies in it (``PoleFilterSet.filter_former_region``); counted once if both.
-
-        Poles by department of their commune (counted with the pole's own columns, ``_own``);
-        then one query: applications' former regions by
-        the department of their pole's commune, which gives both the poles named by each
-        former region and, among them, those already counted through their commune.
-        """
-        poles = self.poles_without({"former_region"})
-        by_department = self._own["department"]
-        named = (
-            Application.objects.order_by()
-            .filter(pole_id__in=poles.values("pk"), former_region__isnull=False)
-            .annotate(department=department_expression("pole__commune_code"))
-            .values("former_region__slug", "department")
-            .annotate(n=Count("pole_id", distinct=True))
-            .values_list("former_region__slug", "department", "n")
-        )
-        departments = {
-            slug: set(codes.split())
-            for slug, codes in FormerRegion.objects.values_list("slug", "departments")
-        }
-        counts = Counter()
-        for slug, codes in departments.items():
-            counts[slug] = sum(by_department[code] for code in codes)
-        for slug, department, n in named:
-            if department not in departments.get(slug, ()):
-                counts[slug] += n  # not counted yet through its commune
-        return dict(counts)
+    def _count(self, name: str) -> Counts:
+        poles = self._without(JOINT.get(name, {name}))
+        options = self.sets.options.get(name, {})
+        other = {"call": "outcome", "outcome": "call"}.get(name)
+        if other in self.values:
+            # The other half of the application's condition chosen: pairs with it.
+            chosen = self.values[other]
+            options = {
+                pair[0 if name == "call" else 1]: bits
+                for pair, bits in self.sets.pairs.items()
+                if pair[1 if name == "call" else 0] == chosen
+            }
+        counts = {value: (poles & bits).bit_count() for value, bits in options.items()}
+        if name == "charter":
+            counts = {"true": 0, "false": 0, **counts}
+        return counts
 
 
-def _key(value) -> str:
-    """An option's value as the form's widget sees it (booleans as ``true``/``false``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+class OrderedResults:
+    """The directory's results as its paginator asks for them: their number, known from the
+    sets, and the poles of one page, read by id in the order of the chosen sort (20 rows
+    instead of ordering every matching pole in SQL)."""
+
+    ordered = True
+
+    def __init__(self, ids: Iterator[int], count: int, queryset: QuerySet):
+        self._ids, self._count, self.queryset = ids, count, queryset
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: slice) -> list:
+        ids = list(islice(self._ids, key.start, key.stop))
+        poles = {pole.pk: pole for pole in self.queryset.filter(pk__in=ids)}
+        return [poles[pk] for pk in ids if pk in poles]
 
 
 def pole_facets(filterset: PoleFilterSet) -> dict[str, Counts]:

@@ -26,6 +26,13 @@ from .search import SearchQuery, parse
 from .search.models import MemberKind
 
 YES_NO = [("true", _("Oui")), ("false", _("Non"))]
+# The directory's orders but relevance (``PoleFilterSet.order``; ``facet_sets.py`` keeps each
+# one's order of the published poles), names in French order last.
+SORT_ORDERS = {
+    "name": (french("name"),),
+    "-updated": (F("content_changed_at").desc(nulls_last=True), french("name")),
+    "founded": (F("founded_year").asc(nulls_last=True), french("name")),
+}
 
 
 class YesNoFilter(django_filters.ChoiceFilter):
@@ -223,14 +230,10 @@ class PoleFilterSet(ExplainedFilterSet):
 
     def order(self, queryset: QuerySet) -> QuerySet:
         sort = self.current_sort
-        if sort == "-updated":
-            return queryset.order_by(F("content_changed_at").desc(nulls_last=True), french("name"))
-        if sort == "founded":
-            return queryset.order_by(F("founded_year").asc(nulls_last=True), french("name"))
         if sort == "relevance":
             # Poles whose name holds the words first, then by full-text rank.
             return self.search.order(queryset, french("name"))
-        return queryset.order_by(french("name"))
+        return queryset.order_by(*SORT_ORDERS[sort])
 
     def rank(self, queryset: QuerySet) -> QuerySet:
         """Annotate ``name_match`` and ``rank`` (``search.SearchQuery.rank``)."""

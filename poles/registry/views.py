@@ -73,36 +73,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "poles/home.html", context)
 
 
-class CountedQuerySet:
-    """A queryset whose number of rows is known already, for the paginator: it asks
-    ``count()`` and slices the page, nothing else."""
-
-    def __init__(self, queryset, count: int):
-        self.queryset, self._count = queryset, count
-
-    @property
-    def ordered(self) -> bool:
-        return self.queryset.ordered
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, key):
-        return self.queryset[key]
-
-
 @require_safe
 @cache_public_page(PoleFilterSet, "page")
 def pole_list(request: HttpRequest) -> HttpResponse:
     filterset = PoleFilterSet.for_request(request)
     facets = PoleFacets(filterset)
     filterset.show_counts(facets.counts())
-    # The facets counted the results already (every filter in force): not counted again.
-    poles = CountedQuerySet(filterset.qs.for_cards(), facets.total)
-    pagination = paginate(request, poles, PER_PAGE)
+    # Counted and ordered on the sets of the facets: only the page's poles are read.
+    pagination = paginate(request, facets.results(filterset.queryset.for_cards()), PER_PAGE)
     context = {
         "filter": filterset,
         "chips": filterset.active_filters(),

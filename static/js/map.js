@@ -103,7 +103,7 @@
     }).catch(function () {
       element.parentNode.insertBefore(el("p", strings.error, "message message-error"), element);
     });
-    if (element.dataset.polesUrl) { addPoints(map, element.dataset.polesUrl); }
+    if (element.dataset.polesUrl) { addPoints(map, element, element.dataset.polesUrl); }
     if (!compact) {
       // For tests and for the curious: the map and its region layers.
       window.__ptceMap = { map: map, layersByCode: layersByCode };
@@ -152,7 +152,7 @@
   /* The poles' points, once zoomed in on a region: grouped in clusters (Leaflet.markercluster,
      declared in LEAFLET_CONFIG["PLUGINS"]) so that many poles in one town stay readable. Each
      point and each cluster is a keyboard button with a name (Leaflet's markers are). */
-  function addPoints(map, url) {
+  function addPoints(map, element, url) {
     var points = L.markerClusterGroup ? L.markerClusterGroup({
       showCoverageOnHover: false,
       iconCreateFunction: function (cluster) {
@@ -180,6 +180,7 @@
       }
       map.on("zoomend", toggle);
       toggle();
+      element.dataset.pointsReady = "true";  // for tests: the map has settled
     });
   }
 

@@ -15,6 +15,7 @@ from calls.models import Application, Call
 from members.models import Organisation
 from poles.models import Objective, Pole
 from poles.registry.facets import FACETS
+from poles.registry.search.indexer import deferred_indexing
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -81,6 +82,7 @@ def result_count(client, query: dict) -> int:
     return response.context["page_obj"].paginator.count
 
 
+@deferred_indexing()  # the poles indexed once, at the end
 def make_registry(count: int) -> dict:
     """``count`` varied poles: every faceted filter has options that give some and none."""
     north = RegionFactory(name="Hauts-de-France", slug="hauts-de-france")

@@ -177,6 +177,10 @@ def expected_marker(site: Site, device: str) -> str:
 
 
 def screenshot(page, site: Site, name: str) -> None:
+    """A picture of the page for people to look at (``SCREENSHOTS=1 make test``), not checked:
+    each costs a quarter of a second."""
+    if not os.environ.get("SCREENSHOTS"):
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{site.static_files}.png"), full_page=True)
 
@@ -194,7 +198,8 @@ def open_map(page, url: str):
     page.wait_for_selector("#map[data-ready='true']", timeout=15_000)
     # The poles' points and the fonts load after the regions: a key pressed before they are in
     # could meet a page still settling (seen once in two runs of this file after others).
-    page.wait_for_load_state("networkidle")
+    page.wait_for_selector("#map[data-points-ready='true']", state="attached", timeout=15_000)
+    page.evaluate("document.fonts.ready.then(() => true)")
 
 
 def test_map_draws_regions_counts_and_lists_a_regions_laureates(map_site, page):

@@ -205,9 +205,9 @@ def test_stop_words_cost_no_vocabulary_query(django_assert_num_queries):
 def test_the_search_reads_the_documents_gin_index_on_postgresql(seeded):
     from poles.registry.search import backends
 
-    # The search reads its matching poles once (``matching_ids``); every query of the page
-    # then filters by their ids.
-    sql, params = backends.current().matching_sql(list(parse("coursive").terms))
+    # The search reads its matching poles and their relevance once (``scores``); every query
+    # of the page then filters by their ids.
+    sql, params = backends.current().scores_sql(list(parse("coursive").terms))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)

@@ -15,6 +15,7 @@ from calls.models import Application, Call
 from members.models import Organisation
 from poles.models import Objective, Pole
 from poles.registry.provenance import mark_content_changed
+from poles.registry.search.indexer import deferred_indexing
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -435,6 +436,7 @@ def test_unknown_region_is_a_404(client, seeded):
 # -- query counts ----------------------------------------------------------------------------
 
 
+@deferred_indexing()  # the poles indexed once, at the end
 def _make_poles(count: int) -> None:
     region = RegionFactory(code="84", name="Auvergne-Rhône-Alpes", slug="auvergne-rhone-alpes")
     call = Call.objects.filter(slug="aap").first() or CallFactory(slug="aap")

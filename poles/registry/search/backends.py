@@ -116,15 +116,20 @@ class PostgreSQL:
             groups.append("(" + " | ".join(options) + ")")
         return " & ".join(groups)
 
-    def matching_sql(self, terms: list[Term]) -> tuple[str, list]:
-        """The query of the poles holding every term (served by the GIN index)."""
-        sql = f"SELECT pole_id FROM {self.TABLE} WHERE vector @@ to_tsquery(%s, %s)"
-        return sql, [self.CONFIG, self.query_text(terms)]
+    def scores_sql(self, terms: list[Term]) -> tuple[str, list]:
+        """The poles holding every term (served by the GIN index), each with ``relevance()``."""
+        sql = (
+            f"SELECT pole_id, (CASE WHEN vector @@ to_tsquery(%s, %s) THEN 1 ELSE 0 END "
+            f"+ ts_rank_cd(vector, to_tsquery(%s, %s), 32))::float8 "
+            f"FROM {self.TABLE} WHERE vector @@ to_tsquery(%s, %s)"
+        )
+        query = [self.CONFIG, self.query_text(terms)]
+        return sql, [self.CONFIG, self.query_text(terms, name_only=True), *query, *query]
 
-    def matching_ids(self, terms: list[Term]) -> list[int]:
+    def scores(self, terms: list[Term]) -> dict[int, float]:
         with connection.cursor() as cursor:
-            cursor.execute(*self.matching_sql(terms))
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(*self.scores_sql(terms))
+            return dict(cursor.fetchall())
 
     def among(self, ids: list[int]) -> Expression:
         return AnyOf(F("pk"), ids)
@@ -214,19 +219,29 @@ class SQLite:
         query = " AND ".join(groups)
         return f"{{name}} : ({query})" if name_only else query
 
-    def matching(self, terms: list[Term], *, name_only: bool = False) -> RawSQL:
-        return RawSQL(
-            f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s",
-            [self.query_text(terms, name_only=name_only)],
-        )
+    def matching_sql(self, terms: list[Term], *, name_only: bool = False) -> tuple[str, list]:
+        sql = f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s"
+        return sql, [self.query_text(terms, name_only=name_only)]
 
-    def matching_ids(self, terms: list[Term]) -> list[int]:
+    def matching(self, terms: list[Term], *, name_only: bool = False) -> RawSQL:
+        return RawSQL(*self.matching_sql(terms, name_only=name_only))
+
+    def scores(self, terms: list[Term]) -> dict[int, float]:
+        """The poles holding every term, each with ``relevance()``: bm25 for every match in
+        one full-text query, then 1 more for those whose name holds every word."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s",
+                f"SELECT rowid, -bm25({self.TABLE}, {self.WEIGHTS}) / "
+                f"(1 - bm25({self.TABLE}, {self.WEIGHTS})) FROM {self.TABLE} "
+                f"WHERE {self.TABLE} MATCH %s",
                 [self.query_text(terms)],
             )
-            return [row[0] for row in cursor.fetchall()]
+            scores = dict(cursor.fetchall())
+            cursor.execute(*self.matching_sql(terms, name_only=True))
+            for (pk,) in cursor.fetchall():
+                if pk in scores:
+                    scores[pk] += 1.0
+        return scores
 
     def among(self, ids: list[int]) -> Q:
         # One parameter whatever the number of ids (SQLite limits them), read as JSON.

@@ -81,7 +81,13 @@ class SearchQuery:
     @cached_property
     def matching_ids(self) -> list[int]:
         """The poles, published or not, whose document holds every searched word."""
-        return self._backend.matching_ids(list(self.terms))
+        return list(self.scores)
+
+    @cached_property
+    def scores(self) -> dict[int, float]:
+        """The matching poles with their relevance (as ``rank``), read in one query: the
+        directory orders its results by it without ranking them again in SQL."""
+        return self._backend.scores(list(self.terms)) if self.terms else {}
 
     def rank(self, queryset: QuerySet) -> QuerySet:
         """Annotate ``rank``: 1 when the name holds every word, plus the weighted full-text
