@@ -84,8 +84,8 @@ class ScopedAdmin(_WritePermissions):
     def get_queryset(self, request):
         return scope().visible(super().get_queryset(request), request.user)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        return scoped_form(super().get_form(request, obj, change, **kwargs), request.user)
+    def get_form(self, request, obj=None, **kwargs):
+        return scoped_form(super().get_form(request, obj, **kwargs), request.user)
 
 
 class ScopedInline(_WritePermissions):
