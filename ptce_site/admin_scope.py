@@ -17,7 +17,7 @@ and its inlines, so that a new model is covered without a line here:
 from __future__ import annotations
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.forms import ModelChoiceField
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -30,10 +30,19 @@ OUT_OF_SCOPE = _(
 )
 
 
-def _keys(value) -> list:
-    """The keys of a form's initial value for a related field (a key, an object, a list)."""
-    values = value if isinstance(value, list | tuple | set) else [value]
-    return [getattr(item, "pk", item) for item in values if item not in (None, "")]
+def _current_keys(instance, name: str) -> list:
+    """The keys the object holds in its field ``name`` (none for a new object): kept among the
+    choices, so that an object linked to a row out of scope can still be saved. Never the
+    initial values of a query string, which would show the names of rows out of scope."""
+    if instance is None or instance.pk is None:
+        return []
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return []
+    if field.many_to_many:
+        return list(getattr(instance, name).values_list("pk", flat=True))
+    return [getattr(instance, field.attname, None)]
 
 
 class ScopedFormMixin:
@@ -47,7 +56,7 @@ class ScopedFormMixin:
         rule = scope()
         for name, field in self.fields.items():
             if isinstance(field, ModelChoiceField) and rule.restricts(field.queryset.model):
-                also = _keys(self.initial.get(name))
+                also = _current_keys(getattr(self, "instance", None), name)
                 field.queryset = rule.visible(field.queryset, self.scope_user, also=also)
 
     def _post_clean(self):

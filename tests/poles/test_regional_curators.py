@@ -266,3 +266,68 @@ def test_an_import_mixing_regions_refuses_the_other_regions_rows(rita_client, tw
     theirs["poles.pole"].refresh_from_db()
     assert theirs["poles.pole"].region == theirs["poles.region"]
     assert not Pole.objects.filter(name__startswith="Pôle nouveau").exists()
+
+
+def test_a_revert_to_a_version_of_another_region_is_refused(rita_client, two_regions):
+    mine, theirs = two_regions
+    pole = mine["poles.pole"]
+    pole.region = theirs["poles.region"]
+    pole.save()  # once in region B (a version of the history)...
+    old = pole.history.first().history_id
+    pole.region = mine["poles.region"]
+    pole.save()  # ...now in region A, the curator's
+    url = reverse("admin:poles_pole_simple_history", args=[pole.pk, old])
+    form = rita_client.get(url).context["adminform"].form
+    data = {
+        key: value for key, value in form.initial.items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
+    data.update({f"{prefix}-{key}": 0 for prefix in ("memberships", "applications")
+                 for key in ("TOTAL_FORMS", "INITIAL_FORMS")})
+    response = rita_client.post(url, data)
+    assert "relève de vos régions" in str(response.context["adminform"].form.non_field_errors())
+    pole.refresh_from_db()
+    assert pole.region == mine["poles.region"]
+
+
+def test_a_shared_organisation_shows_only_the_curators_memberships(rita_client, two_regions):
+    mine, theirs = two_regions
+    organisation = mine["members.organisation"]
+    MembershipFactory(pole=theirs["poles.pole"], organisation=organisation)
+    url = reverse("admin:members_organisation_change", args=[organisation.pk])
+    formset = rita_client.get(url).context["inline_admin_formsets"][0].formset
+    assert [form.instance.pole for form in formset.forms] == [mine["poles.pole"]]
+    merge = reverse("admin:poles_poleproposal_merge", args=[mine["poles.poleproposal"].pk])
+    response = rita_client.post(merge, {"pole": theirs["poles.pole"].pk})
+    assert "pole" in response.context["form"].errors
+    assert PoleProposal.objects.get(pk=mine["poles.poleproposal"].pk).pole is None
+
+
+def test_the_import_command_applies_the_users_regions(two_regions, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    mine, theirs = two_regions
+    regional_curator(mine["poles.region"], username="remi")
+    path = tmp_path / "adhesions.csv"
+    organisation = mine["members.organisation"]
+    path.write_text(
+        "pôle;organisation;rôle\n"
+        f"{mine['poles.pole'].slug};{organisation.slug};Partenaire\n"
+        f"{theirs['poles.pole'].slug};{organisation.slug};Partenaire\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError):
+        call_command("import_registry", str(path), "--user", "remi", stdout=open("/dev/null", "w"))
+    assert not theirs["poles.pole"].memberships.filter(organisation=organisation).exists()
+    call_command("import_registry", str(path), stdout=open("/dev/null", "w"))  # national
+    assert theirs["poles.pole"].memberships.filter(organisation=organisation).exists()
+
+
+def test_an_add_page_asked_with_a_row_of_another_region_does_not_name_it(rita_client, two_regions):
+    mine, theirs = two_regions
+    pole_b = theirs["poles.pole"]
+    url = reverse("admin:members_membership_add")
+    html = rita_client.get(url, {"pole": pole_b.pk}).content.decode()
+    assert pole_b.name not in html
+    html = rita_client.get(url, {"pole": mine["poles.pole"].pk}).content.decode()
+    assert mine["poles.pole"].name in html
