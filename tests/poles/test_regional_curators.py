@@ -217,6 +217,12 @@ def test_reference_data_stays_read_only(rita_client, two_regions):
     assert rita_client.post(url, {"name": "Renommée"}).status_code == 403
     region.refresh_from_db()
     assert region.name == "Région A"
+    # A call's page (read-only) lists the laureates of the curator's regions only.
+    mine, theirs = two_regions
+    for rows, shown in ((mine, True), (theirs, False)):
+        call = rows["calls.application"].call
+        html = rita_client.get(reverse("admin:calls_call_change", args=[call.pk])).content
+        assert (rows["poles.pole"].name in html.decode()) is shown
 
 
 def test_bulk_actions_ignore_rows_of_another_region(rita_client, two_regions):
