@@ -337,3 +337,13 @@ def test_an_add_page_asked_with_a_row_of_another_region_does_not_name_it(rita_cl
     assert pole_b.name not in html
     html = rita_client.get(url, {"pole": mine["poles.pole"].pk}).content.decode()
     assert mine["poles.pole"].name in html
+
+
+def test_sectors_count_only_the_curators_poles(rita_client, two_regions):
+    from tests.factories import SectorFactory
+
+    sector = SectorFactory(name="Culture")
+    for rows in two_regions:
+        rows["poles.pole"].sectors.add(sector)
+    response = rita_client.get(reverse("admin:poles_sector_changelist"))
+    assert [row.pole_count for row in response.context["cl"].result_list] == [1]
