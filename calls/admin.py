@@ -12,6 +12,7 @@ from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import FrenchSortingAdmin, NameListFilter, PoleContentAdminMixin
 from ptce_site.collation import french
 from ptce_site.import_admin import RegistryImportExportMixin
+from ptce_site.scope import scope
 
 from .models import Application, Call, Milestone
 from .resources import ApplicationResource
@@ -90,6 +91,12 @@ class CallAdmin(FrenchSortingAdmin, RelatedKeysMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_laureate_count()
 
+    def get_object(self, request, object_id, from_field=None):
+        call = super().get_object(request, object_id, from_field)
+        if call is not None:  # the laureates the account sees (a read-only field: no request)
+            call.visible_applications = scope().visible(call.applications.all(), request.user)
+        return call
+
     @admin.display(description=_("lauréats enregistrés"), ordering="laureate_count")
     def laureate_count(self, call: Call) -> int:
         return call.laureate_count
@@ -107,8 +114,9 @@ class CallAdmin(FrenchSortingAdmin, RelatedKeysMixin, admin.ModelAdmin):
         """The call's laureates, by the region named in the call's documents."""
         if not call.pk:
             return "—"
+        applications = getattr(call, "visible_applications", Application.objects.none())
         laureates = (
-            call.applications.laureates()
+            applications.laureates()
             .select_related("pole", "former_region")
             .order_by(french("region_name_then"), french("pole__name"))
         )

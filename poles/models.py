@@ -18,6 +18,7 @@ from .registry.models import (
 )
 from .registry.querysets import PoleQuerySet
 from .registry.search.models import SearchDocument, SearchWord
+from .territories.curators import RegionalCurator
 from .territories.models import (
     Commune,
     FormerRegion,
@@ -40,6 +41,7 @@ __all__ = [
     "PoleQuerySet",
     "Region",
     "RegionOutline",
+    "RegionalCurator",
     "SearchDocument",
     "SearchWord",
     "Sector",

@@ -62,6 +62,7 @@ from django.db import router, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 
+from .admin_scope import ScopedAdmin, ensure_visible, scoped_inline
 from .forms import BoundedInlineFormSet, KeyedModelMultipleChoiceField
 
 logger = logging.getLogger(__name__)
@@ -133,9 +134,11 @@ def _refuse_unusable_parameters(view):
         to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
         if to_field == "":
             raise DisallowedModelAdminToField("The field '' cannot be referenced.")
+        model_admin = getattr(view, "__self__", None)
+        if isinstance(model_admin, admin.ModelAdmin) and "object_id" in kwargs:
+            ensure_visible(request, model_admin, kwargs["object_id"])  # 404 out of scope
         if getattr(view, "__name__", "") != "changelist_view":
             return view(request, *args, **kwargs)
-        model_admin = view.__self__
         if _lookups_fail(request, model_admin):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         if request.method == "POST":
@@ -202,13 +205,18 @@ class PtceAdminSite(admin.AdminSite):
         return super().admin_view(_refuse_unusable_parameters(view), cacheable)
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        # Every admin, Django's and django-axes' included, with labels that agree.
+        # Every admin, Django's and django-axes' included, with labels that agree, and within
+        # the account's scope, inlines included (admin_scope.py).
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, _AgreeingActionLabels):
             admin_class = type(
                 admin_class.__name__,
-                (_AgreeingActionLabels, admin_class),
-                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+                (_AgreeingActionLabels, ScopedAdmin, admin_class),
+                {
+                    "__module__": admin_class.__module__,
+                    "__doc__": admin_class.__doc__,
+                    "inlines": [scoped_inline(inline) for inline in admin_class.inlines],
+                },
             )
         super().register(model_or_iterable, admin_class, **options)
 

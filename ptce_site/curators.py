@@ -1,10 +1,15 @@
-"""The "Curators" group: network staff who curate the registry in the admin.
+"""The "Curators" group: network staff who curate the registry in the admin; and the "Regional
+curators" group: staff of a regional chamber who curate the poles of their regions only.
 
-Curators may add, change, delete and view every model of the registry, and read the admin's
-history; they get no permission on users or groups. The group is brought to exactly these
-permissions after every ``migrate`` (and ``flush``): ``sync_after_migrate``, a ``post_migrate``
-receiver connected by the admin's app config (``ptce_site.apps``), so a model added to the
-registry is covered by listing it below. No migration imports this module.
+Curators (national) may add, change, delete and view every model of the registry, and read the
+admin's history; they get no permission on users or groups. Regional curators may add, change
+and view the poles, organisations, memberships, applications, invitations, claim requests and
+proposals (and delete those but organisations, which other regions' poles may share), within
+their regions (``poles/territories/scope.py``), and only view the reference data. Both groups
+are brought to exactly these permissions after every ``migrate`` (and ``flush``):
+``sync_after_migrate``, a ``post_migrate`` receiver connected by the admin's app config
+(``ptce_site.apps``), so a model added to the registry is covered by listing it below. No
+migration imports this module.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
 
 CURATORS_GROUP = "Curators"
+REGIONAL_CURATORS_GROUP = "Regional curators"
 
 # (app label, model) pairs the curators manage fully.
 CURATED_MODELS = [
@@ -37,6 +43,19 @@ CURATED_MODELS = [
 ACTIONS = ("add", "change", "delete", "view")
 # The fixed lists (objectives, communes from the reference data) are read-only for curators.
 READ_ONLY_MODELS = {("poles", "objective"), ("poles", "commune")}
+# What regional curators change, within their regions; the rest (regions, sectors, objectives,
+# source documents, calls and their milestones) they only view.
+REGIONAL_MODELS = {
+    ("poles", "pole"),
+    ("poles", "invitation"),
+    ("poles", "claimrequest"),
+    ("poles", "poleproposal"),
+    ("members", "organisation"),
+    ("members", "membership"),
+    ("calls", "application"),
+}
+# An organisation may belong to poles of several regions: only national curators delete one.
+REGIONAL_UNDELETABLE = {("members", "organisation")}
 
 
 def curator_permission_codenames() -> list[tuple[str, str]]:
@@ -52,6 +71,20 @@ def curator_permission_codenames() -> list[tuple[str, str]]:
         for model in ("accessattempt", "accesslog", "accessfailurelog")
         for action in ("view", "delete")
     )
+    return pairs
+
+
+def regional_curator_permission_codenames() -> list[tuple[str, str]]:
+    """(app label, codename) of every permission the regional curators hold."""
+    pairs = []
+    for app_label, model in CURATED_MODELS:
+        if (app_label, model) not in REGIONAL_MODELS:
+            actions = ("view",)
+        elif (app_label, model) in REGIONAL_UNDELETABLE:
+            actions = ("add", "change", "view")
+        else:
+            actions = ACTIONS
+        pairs.extend((app_label, f"{action}_{model}") for action in actions)
     return pairs
 
 
@@ -73,11 +106,15 @@ def sync_curators_group(apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> None
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.using(using).get_or_create(name=CURATORS_GROUP)
-    wanted = Q()
-    for app_label, codename in curator_permission_codenames():
-        wanted |= Q(content_type__app_label=app_label, codename=codename)
-    group.permissions.set(Permission.objects.using(using).filter(wanted))
+    for name, pairs in (
+        (CURATORS_GROUP, curator_permission_codenames()),
+        (REGIONAL_CURATORS_GROUP, regional_curator_permission_codenames()),
+    ):
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        wanted = Q()
+        for app_label, codename in pairs:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.using(using).filter(wanted))
 
 
 def sync_after_migrate(sender, *, using: str = DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):

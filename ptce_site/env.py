@@ -24,6 +24,15 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def env_choice(name: str, choices: str) -> str:
+    """One of the space-separated ``choices`` (in any case); the first one by default."""
+    allowed = choices.split()
+    value = env_str(name, allowed[0]).lower()
+    if value not in allowed:
+        raise ImproperlyConfigured(f"{name}={value!r}: use {', '.join(allowed)}.")
+    return value
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None:

@@ -10,7 +10,9 @@
 - the whole import in one transaction, rolled back on any error;
 - each row's outcome for the preview and the command's report: new, changed (which columns,
   before → after), unchanged, or errors in French with their line and column;
-- the history (django-simple-history) told who imported which file.
+- the history (django-simple-history) told who imported which file;
+- a row that names a row out of the importing account's scope, or would put one out of it (a
+  regional curator's file mixing regions), is an error with its line (``ptce_site.scope``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from .constraint_checks import validate_constraints
 from .content import content_changed
 from .import_widgets import fold, text_of
 from .imports import ImportFileError
+from .scope import scope
 
 STATUS_LABELS = {
     RowResult.IMPORT_TYPE_NEW: gettext_lazy("nouveau"),
@@ -42,6 +45,10 @@ STATUS_LABELS = {
     RowResult.IMPORT_TYPE_INVALID: gettext_lazy("erreur"),
     RowResult.IMPORT_TYPE_ERROR: gettext_lazy("erreur"),
 }
+OUT_OF_SCOPE = gettext_lazy(
+    "hors de vos régions (vous n'importez que les pôles de vos régions, leurs adhésions et "
+    "candidatures, et les organisations liées à vos pôles ou situées dans vos régions)."
+)
 # simple-history's change reason column holds 100 characters.
 REASON_LENGTH = 100
 # Context managers entered around every import, registered by the areas above (the search
@@ -217,6 +224,7 @@ class RegistryResource(resources.ModelResource):
     def get_or_init_instance(self, instance_loader, row):
         instance, new = super().get_or_init_instance(instance_loader, row)
         self.before = {} if new else self.snapshot(instance)
+        self.found_out_of_scope = not new and not scope().allows(instance, self.user)
         return instance, new
 
     def snapshot(self, instance) -> dict[str, str]:
@@ -241,6 +249,8 @@ class RegistryResource(resources.ModelResource):
                     errors[field.attribute] = [str(error)]
         if not errors:
             errors = self.derive(instance, row)
+        if not errors and (self.found_out_of_scope or not scope().allows(instance, self.user)):
+            errors = {NON_FIELD_ERRORS: [OUT_OF_SCOPE]}
         if errors:
             raise ValidationError(errors)
 

@@ -21,6 +21,7 @@ from .env import (
     BASE_DIR,
     database_from_url,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_str,
@@ -286,15 +287,12 @@ EMAIL_FORM_LIMIT_PER_CLIENT = env_int("EMAIL_FORM_LIMIT_PER_CLIENT", 5, minimum=
 EMAIL_FORM_LIMIT_PER_TARGET = env_int("EMAIL_FORM_LIMIT_PER_TARGET", 3, minimum=1)
 EMAIL_FORM_WINDOW_MINUTES = env_int("EMAIL_FORM_WINDOW_MINUTES", 60, minimum=1)
 
-# Staff are told of leaders' edits (poles.leadership.notifications): "each" (one e-mail per
-# saved edit), "daily" (a digest by `manage.py send_edit_digest`) or "off". Recipients: active
-# staff allowed to change poles who have an e-mail, unless STAFF_NOTIFICATION_EMAILS lists them.
-LEADER_EDIT_NOTIFICATIONS = env_str("LEADER_EDIT_NOTIFICATIONS", "each").lower()
-if LEADER_EDIT_NOTIFICATIONS not in {"each", "daily", "off"}:
-    raise ImproperlyConfigured(
-        f"LEADER_EDIT_NOTIFICATIONS={LEADER_EDIT_NOTIFICATIONS!r}: use each, daily or off."
-    )
+# Leaders' edits e-mailed to staff (poles.leadership.notifications): "each", "daily" (digest,
+# `manage.py send_edit_digest`) or "off". About a pole: to its region's regional curators; to
+# national staff (or STAFF_NOTIFICATION_EMAILS) when it has none, or "always".
+LEADER_EDIT_NOTIFICATIONS = env_choice("LEADER_EDIT_NOTIFICATIONS", "each daily off")
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS", [])
+NATIONAL_CURATORS_NOTIFIED = env_choice("NATIONAL_CURATORS_NOTIFIED", "fallback always")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")  # the team's, on /contact/ (empty: the staff above)
 # Map tiles: OpenStreetMap by default; another {z}/{x}/{y} source, or empty for no tiles (the
 # site then draws its own layers only and makes no request to a tile server).

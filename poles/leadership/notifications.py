@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from django.utils import timezone, translation
 from ptce_site.emails import build_message
 
 from ..registry.models import Pole
+from ..territories.scope import accounts_curating, regional_accounts
 from .history import Change, changes_by_leaders, recent_changes
 
 logger = logging.getLogger(__name__)
@@ -35,9 +37,21 @@ def mode() -> str:
     return settings.LEADER_EDIT_NOTIFICATIONS
 
 
-def recipients() -> list[str]:
+def recipients(region_id: int | None = None) -> list[str]:
+    """Who is e-mailed about a pole (or a proposal) of the region ``region_id``: its regional
+    curators; national staff when it has none (or with ``NATIONAL_CURATORS_NOTIFIED=always``).
+    About no region (the contact form...), national staff."""
+    regional = accounts_curating(region_id).exclude(email="").values_list("email", flat=True)
+    regional = set(regional)
+    if regional and settings.NATIONAL_CURATORS_NOTIFIED != "always":
+        return sorted(regional)
+    return sorted(regional | set(national_recipients()))
+
+
+def national_recipients() -> list[str]:
     """``STAFF_NOTIFICATION_EMAILS`` if set, otherwise every active staff user allowed to
-    change poles (directly, through a group, or as superuser) who has an e-mail address."""
+    change poles (directly, through a group, or as superuser) who has an e-mail address and
+    is no regional curator."""
     override = settings.STAFF_NOTIFICATION_EMAILS
     if override:
         return list(override)
@@ -47,8 +61,9 @@ def recipients() -> list[str]:
         include_superusers=True,
         backend="django.contrib.auth.backends.ModelBackend",
     )
-    emails = users.filter(is_staff=True).exclude(email="").values_list("email", flat=True)
-    return sorted(set(emails))
+    regional = get_user_model().objects.filter(regional_accounts()).values("pk")
+    users = users.filter(is_staff=True).exclude(pk__in=regional).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
 
 
 def email_each_staff_member(name: str, context: dict, recipients: list[str], about: str) -> None:
@@ -95,9 +110,9 @@ def notify_leader_edit(request: HttpRequest, pole: Pole, *, since: datetime.date
 def send_edit_email(*, pole_id: int, user, since: datetime.datetime, base_url: str) -> bool:
     """E-mail staff one leader's edit; ``False`` when there was nothing to tell or no one to
     tell it to. A mail server that fails is logged, never shown to the leader."""
-    to = recipients()
     pole = Pole.objects.filter(pk=pole_id).first()
-    if not to or pole is None:
+    to = recipients(pole.region_id) if pole is not None else []
+    if not to:
         return False
     changes = list(reversed(recent_changes(pole, limit=100, since=since, user=user)))
     if not changes:
@@ -117,21 +132,22 @@ def send_edit_email(*, pole_id: int, user, since: datetime.datetime, base_url: s
 
 
 def send_digest(start: datetime.datetime, end: datetime.datetime, *, base_url: str = "") -> int:
-    """One e-mail listing the leaders' edits between ``start`` and ``end``, pole by pole;
-    returns the number of poles in it (0: no e-mail)."""
+    """The leaders' edits between ``start`` and ``end``, pole by pole, in one e-mail per set of
+    recipients (each region's curators get their poles'); returns the number of poles told
+    about (0: no e-mail)."""
     by_pole = changes_by_leaders(start, end)
-    to = recipients()
-    if not by_pole or not to:
+    if not by_pole:
         return 0
     base_url = base_url or settings.SITE_URL
     poles = Pole.objects.in_bulk(list(by_pole))
+    digests = defaultdict(list)  # recipients -> sections
     with translation.override(settings.LANGUAGE_CODE):
-        sections = []
         for pole_id, changes in by_pole.items():
             pole = poles.get(pole_id)
-            if pole is None:
+            to = tuple(recipients(pole.region_id)) if pole is not None else ()
+            if not to:
                 continue
-            sections.append(
+            digests[to].append(
                 {
                     "pole": pole,
                     "public_url": base_url + pole.get_absolute_url(),
@@ -142,13 +158,10 @@ def send_digest(start: datetime.datetime, end: datetime.datetime, *, base_url: s
                     ],
                 }
             )
-        context = {
-            "sections": sections,
-            "start": timezone.localtime(start),
-            "end": timezone.localtime(end),
-        }
-    _send(build_message("leader_edit_digest", context, to))
-    return len(sections)
+        period = {"start": timezone.localtime(start), "end": timezone.localtime(end)}
+    for to, sections in digests.items():
+        _send(build_message("leader_edit_digest", {"sections": sections, **period}, list(to)))
+    return sum(len(sections) for sections in digests.values())
 
 
 def _send(message: EmailMessage) -> bool:

@@ -234,7 +234,7 @@ def notify_staff_of_claim(*, claim: ClaimRequest) -> None:
     """One e-mail to each curator, with a link to the request in the admin; at most one per
     pole per ``EMAIL_FORM_WINDOW_MINUTES`` (the others wait in the admin's pending list, which
     the e-mail links to)."""
-    recipients = staff_recipients()
+    recipients = staff_recipients(claim.pole.region_id)
     if not recipients:
         logger.warning("Claim request %s: no staff member with an e-mail to tell.", claim.pk)
         return

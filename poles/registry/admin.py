@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +23,19 @@ from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import FrenchSortingAdmin, HistoryAdmin, NameListFilter, log_changes
 from ptce_site.collation import french
 from ptce_site.import_admin import RegistryImportExportMixin
+from ptce_site.scope import scope
 
 from .models import Objective, Pole, Sector, SourceDocument
 from .provenance import changes_content, mark_content_changed
 from .resources import PoleResource
+
+
+def counted_poles(request) -> Count:
+    """How many poles a row holds, among those the account sees (a regional curator's)."""
+    if not scope().limited(request.user):
+        return Count("poles", distinct=True)
+    poles = scope().visible(Pole.objects.all(), request.user).values("pk")
+    return Count("poles", filter=Q(poles__in=poles), distinct=True)
 
 
 @admin.register(Sector)
@@ -36,7 +45,7 @@ class SectorAdmin(FrenchSortingAdmin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(pole_count=Count("poles", distinct=True))
+        return super().get_queryset(request).annotate(pole_count=counted_poles(request))
 
     @admin.display(description=_("pôles"), ordering="pole_count")
     def pole_count(self, sector: Sector) -> int:
@@ -54,7 +63,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
     readonly_fields = ["code", "position"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(pole_count=Count("poles", distinct=True))
+        return super().get_queryset(request).annotate(pole_count=counted_poles(request))
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -20,6 +20,7 @@ from ptce_site.collation import french, french_key
 from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
 
+from ..territories.curators import curating_organisations
 from ..territories.departments import former_region_of
 from ..territories.models import Region
 from .api import GEOJSON, RegionCounts, pole_collection, requested_level
@@ -194,7 +195,12 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {"call": call, "applications": list(applications)}
         for call, applications in groupby(laureates, key=lambda a: a.call)
     ]
-    context = {"region": region, "laureates_by_call": calls, **paginate(request, poles).context()}
+    context = {
+        "region": region,
+        "laureates_by_call": calls,
+        "curators": curating_organisations(region),  # organisations, never persons
+        **paginate(request, poles).context(),
+    }
     return render(request, "poles/region_detail.html", context)
 
 

@@ -1,8 +1,11 @@
-"""Curation of the reference geography: regions and former regions (communes are read-only)."""
+"""Curation of the reference geography: regions and former regions (communes are read-only);
+and, on an account's page (administrators), the regions it curates as a regional curator."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +13,7 @@ from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import FrenchSortingAdmin, NameListFilter
 from ptce_site.collation import french
 
+from .curators import RegionalCurator
 from .models import Commune, FormerRegion, Region
 
 
@@ -67,3 +71,25 @@ class CommuneAdmin(FrenchSortingAdmin, admin.ModelAdmin):
     # 35,000 rows: counting them all on every filtered page is wasted work.
     show_full_result_count = False
 
+
+
+class RegionalCuratorInline(admin.StackedInline):
+    """The regions an account curates: with some, it is a regional curator (put it in the
+    "Regional curators" group, not "Curators"); see ``scope.py``."""
+
+    model = RegionalCurator
+    fields = ["organisation_name", "regions"]
+    filter_horizontal = ["regions"]
+    can_delete = True
+    max_num = 1
+    extra = 0
+    verbose_name = _("animation régionale (régions suivies)")
+    verbose_name_plural = verbose_name
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class AccountAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, RegionalCuratorInline]

@@ -77,8 +77,8 @@ class ClaimRequestAdmin(PendingTitleMixin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # requests come from the public site
 
-    def pending_count(self) -> int:
-        return ClaimRequest.objects.filter(status=ClaimRequest.Status.PENDING).count()
+    def pending(self, queryset):
+        return queryset.filter(status=ClaimRequest.Status.PENDING)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -60,13 +60,15 @@ def apply_each(model_admin, request, objects, act, message) -> None:
 
 class PendingTitleMixin:
     """A change list titled with how many objects wait for staff: ``pending_title`` (an
-    ``ngettext_lazy`` counting ``count``) and ``pending_count()``."""
+    ``ngettext_lazy`` counting ``count``) and ``pending()``, a filter of the rows the account
+    sees (``get_queryset``: a regional curator counts their regions' only)."""
 
     pending_title: str
 
-    def pending_count(self) -> int:
+    def pending(self, queryset):
         raise NotImplementedError
 
     def changelist_view(self, request, extra_context=None):
-        title = self.pending_title % {"count": self.pending_count()}
+        count = self.pending(self.get_queryset(request).order_by()).count()
+        title = self.pending_title % {"count": count}
         return super().changelist_view(request, {"title": title, **(extra_context or {})})

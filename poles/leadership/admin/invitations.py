@@ -85,8 +85,8 @@ class InvitationAdmin(PendingTitleMixin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # see the pole's page: "Inviter un porteur"
 
-    def pending_count(self) -> int:
-        return Invitation.objects.usable().count()
+    def pending(self, queryset):
+        return queryset.usable()
 
     @admin.display(description=_("état"))
     def state_label(self, invitation: Invitation) -> str:

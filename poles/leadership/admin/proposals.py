@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from ptce_site.admin_utils import account_name
 from ptce_site.emails import render_text
+from ptce_site.scope import scope
 
 from ...registry.models import Pole
 from ..proposals import services
@@ -135,18 +136,30 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
             return False  # decided: viewed only
         return super().has_change_permission(request, obj)
 
-    def pending_count(self) -> int:
-        return PoleProposal.objects.pending().count()
+    def pending(self, queryset):
+        return queryset.pending()
 
     @admin.display(description=_("secteurs d'activité"))
     def sectors_list(self, proposal: PoleProposal) -> str:
         return ", ".join(sector.name for sector in proposal.sectors.all()) or "—"
 
+    def get_object(self, request, object_id, from_field=None):
+        proposal = super().get_object(request, object_id, from_field)
+        if proposal is not None:  # for the similar poles (a read-only field has no request)
+            proposal.visible_poles = self._poles(request)
+        return proposal
+
+    @staticmethod
+    def _poles(request):
+        """The poles the account sees (a regional curator: those of their regions)."""
+        return scope().visible(Pole.objects.all(), request.user)
+
     @admin.display(description=_("pôles au nom proche"))
     def similar_poles_list(self, proposal: PoleProposal) -> str:
+        poles = getattr(proposal, "visible_poles", Pole.objects.none())
         return render_to_string(
             "admin/poles/poleproposal/similar_poles.html",
-            {"poles": similar_poles(proposal.name)},
+            {"poles": similar_poles(proposal.name, poles=poles)},
         )
 
     # Decisions --------------------------------------------------------------------------------
@@ -249,12 +262,13 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
         proposal = self._proposal_or_denied(request, object_id, "poles.change_pole")
         if not proposal.is_pending:
             return self._already_decided(request, proposal)
-        similar = similar_poles(proposal.name)
+        poles = self._poles(request)
+        similar = similar_poles(proposal.name, poles=poles)
         # The pole to compare with: the one asked for (?pole=), else the closest name.
-        chosen = self._pole_asked_for(request) or (similar[0] if similar else None)
+        chosen = self._pole_asked_for(request, poles) or (similar[0] if similar else None)
         initial = {"pole": chosen.pk if chosen else None, "invite": proposal.wants_to_lead}
         form = MergeProposalForm(
-            request.POST if request.method == "POST" else None, initial=initial
+            request.POST if request.method == "POST" else None, initial=initial, poles=poles
         )
         if request.method == "POST" and form.is_valid():
             outcome = {}
@@ -290,11 +304,11 @@ class PoleProposalAdmin(PendingTitleMixin, admin.ModelAdmin):
         )
 
     @staticmethod
-    def _pole_asked_for(request) -> Pole | None:
+    def _pole_asked_for(request, poles) -> Pole | None:
         value = request.GET.get("pole", "")
         if not (value.isascii() and value.isdigit() and len(value) < 19):
             return None
-        return Pole.objects.select_related("region").filter(pk=int(value)).first()
+        return poles.select_related("region").filter(pk=int(value)).first()
 
     def refuse_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """An editable polite message, then the e-mail."""

@@ -152,6 +152,11 @@ class MergeProposalForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, poles=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if poles is not None:  # those the curator sees
+            self.fields["pole"].queryset = poles.order_by(french("name"))
+
 
 class RefuseProposalForm(forms.Form):
     message = forms.CharField(

@@ -110,7 +110,7 @@ def confirm_proposal(*, proposal: PoleProposal) -> PoleProposal:
 def notify_staff(*, proposal: PoleProposal) -> None:
     """One e-mail to each curator with a link to the proposal in the admin. The proposal is
     kept even if the e-mail cannot leave (logged): staff see it in the admin."""
-    recipients = staff_recipients()
+    recipients = staff_recipients(proposal.region_id)
     if not recipients:
         logger.warning("Proposal %s: no staff member with an e-mail to tell.", proposal.pk)
         return

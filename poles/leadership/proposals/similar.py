@@ -65,16 +65,18 @@ def distinctive_words(name: str) -> list[str]:
     return sorted(set(words), key=len, reverse=True)[:MAX_WORDS]
 
 
-def similar_poles(name: str, *, limit: int = 5) -> list[Pole]:
-    """Up to ``limit`` poles (published or not) whose name resembles ``name``, the closest
-    first, each with ``similarity`` (0 to 1, and ``similarity_percent``); one query."""
+def similar_poles(name: str, *, limit: int = 5, poles=None) -> list[Pole]:
+    """Up to ``limit`` poles (published or not; among ``poles``, a queryset, when given: those
+    a curator sees) whose name resembles ``name``, the closest first, each with ``similarity``
+    (0 to 1, and ``similarity_percent``); one query."""
     conditions = [Q(name__unaccented__icontains=word) for word in distinctive_words(name)]
     if connection.vendor == "postgresql":
         conditions.append(Q(name__unaccented__trigram_similar=name))
     if not conditions:
         return []
     candidates = list(
-        Pole.objects.filter(reduce(operator.or_, conditions))
+        (Pole.objects.all() if poles is None else poles)
+        .filter(reduce(operator.or_, conditions))
         .select_related("region")
         .only("pk", "name", "slug", "is_published", "region__name")[:200]
     )
