@@ -18,6 +18,7 @@ from .registry.models import (
 )
 from .registry.querysets import PoleQuerySet
 from .registry.search.models import SearchDocument, SearchWord
+from .registry.version import RegistryVersion
 from .territories.curators import RegionalCurator
 from .territories.models import (
     Commune,
@@ -42,6 +43,7 @@ __all__ = [
     "Region",
     "RegionOutline",
     "RegionalCurator",
+    "RegistryVersion",
     "SearchDocument",
     "SearchWord",
     "Sector",

@@ -62,6 +62,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from .cache_flight import serve
@@ -105,17 +106,24 @@ def _store_new_generation() -> None:
         logger.exception("Could not invalidate the page cache")
 
 
+# Sent by every ``bump_generation()``: what else the processes keep from the registry follows
+# (``poles/registry/version.py``).
+registry_changed = Signal()
+
+
 def bump_generation() -> None:
     """Make every cached page stale: now, and again when the current transaction commits (a
     page built in between from the old data would otherwise stay under the new generation)."""
     _store_new_generation()
     transaction.on_commit(_store_new_generation)
+    registry_changed.send(sender=None)
 
 
 # Models of those apps that no public page shows: their writes leave the cache alone (a claim
 # request or a proposal sent by a visitor must not empty the cache for everyone).
 PRIVATE_MODELS = frozenset(
-    {"poles.invitation", "poles.claimrequest", "poles.poleproposal", "poles.poleproposal_sectors"}
+    {"poles.invitation", "poles.claimrequest", "poles.poleproposal", "poles.poleproposal_sectors",
+     "poles.registryversion"}
 )
 
 

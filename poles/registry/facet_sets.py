@@ -12,11 +12,12 @@ is 1.25 kB at 10,000 poles, and counting every option of every filter takes well
 millisecond.
 
 The sets, and the order of the poles for each sort, are read from the database in nine
-queries once per *generation* of the registry (``ptce_site.cache.current_generation``: a new
-random value after every write to a pole, a membership, an application…, the same signal that
-empties the page cache), then kept by the process until the next write. The rules of each
-filter stay those of ``PoleFilterSet``: the tests compare every option's count with the number
-of results of its link, and the directory's pages with the FilterSet's own results.
+queries whenever the registry has changed since: its generation (``ptce_site.cache``: a new
+random value after every write to a pole, a membership, an application…, the signal that
+empties the page cache) or its version in the database (``version.py``: moved by the changes
+that other processes commit) is not the one they were read at. The rules of each filter stay
+those of ``PoleFilterSet``: the tests compare every option's count with the number of results
+of its link, and the directory's pages with the FilterSet's own results.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ..territories.models import FormerRegion
 from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
+from .version import registry_version
 
 Bits = int
 
@@ -164,7 +166,12 @@ _current: PoleSets | None = None
 def pole_sets() -> PoleSets:
     """The sets of the registry as it is now: read again after any write to it."""
     global _current
-    key = (connection.alias, connection.settings_dict["NAME"], current_generation())
+    # The version in the database follows the changes made by other processes; the cache's
+    # generation those made in this one's transaction (each test's, rolled back, too).
+    key = (
+        connection.alias, connection.settings_dict["NAME"], current_generation(),
+        registry_version(),
+    )
     sets = _current
     if sets is None or sets.key != key:
         with _lock:

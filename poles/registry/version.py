@@ -1,0 +1,58 @@
+"""The registry's version in the database: a number that every committed change to it moves,
+whichever process made the change.
+
+The page cache's *generation* (``ptce_site.cache``) lives in the cache: shared by every worker
+with Redis, but each process's own with the per-process cache (``make run``, or workers
+without ``REDIS_URL``), where a change made by another process (another worker, or
+``manage.py import_registry`` beside ``make run``) leaves this process's generation as it was.
+The directory's bit sets (``facet_sets.py``) are kept per process and must follow every
+change: they check this number too, one indexed read of one row per page.
+
+Moved after the transaction commits (``on_commit``), in a statement of its own: inside the
+writer's transaction, the row would be locked until its end, and two transactions writing
+poles in different orders would wait for each other.
+"""
+
+from __future__ import annotations
+
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import F
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from ptce_site.cache import registry_changed
+
+ROW = 1
+
+
+class RegistryVersion(models.Model):
+    value = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("version du registre")
+        verbose_name_plural = _("versions du registre")
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+def registry_version() -> int:
+    """The version of the registry as this transaction sees it (0 before any change)."""
+    return RegistryVersion.objects.filter(pk=ROW).values_list("value", flat=True).first() or 0
+
+
+def _move() -> None:
+    try:
+        if not RegistryVersion.objects.filter(pk=ROW).update(value=F("value") + 1):
+            RegistryVersion.objects.get_or_create(pk=ROW, defaults={"value": 1})
+    except DatabaseError:
+        # Migrations older than the table (0022) write the registry too: before it exists,
+        # no process keeps anything to refresh. Run after the commit, in a statement of its
+        # own: the failure leaves no transaction broken.
+        if RegistryVersion._meta.db_table in connection.introspection.table_names():
+            raise
+
+
+@receiver(registry_changed, dispatch_uid="ptce-registry-version")
+def _registry_changed(sender, **kwargs) -> None:
+    transaction.on_commit(_move)

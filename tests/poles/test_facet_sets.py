@@ -1,0 +1,44 @@
+"""The directory's bit sets (``poles/registry/facet_sets.py``) follow every change to the
+registry, including those that another process commits (another worker, a command)."""
+
+import pytest
+from django.test import Client
+
+from poles.models import Pole
+from poles.registry.version import registry_version
+from tests.factories import PoleFactory, RegionFactory
+
+pytestmark = pytest.mark.django_db
+
+DIRECTORY = "/poles/"
+
+
+def listed(client: Client, **params) -> list[str]:
+    response = client.get(DIRECTORY, params)
+    assert response.status_code == 200
+    return [pole.name for pole in response.context["page_obj"].object_list]
+
+
+def test_a_committed_change_moves_the_registry_version(django_capture_on_commit_callbacks):
+    before = registry_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        PoleFactory(name="Pôle des Quais")
+    assert registry_version() > before
+
+
+def test_a_pole_added_by_another_process_is_listed_and_counted(client):
+    region = RegionFactory(name="Bretagne", slug="bretagne")
+    PoleFactory(name="Pôle Armor", region=region)
+    assert listed(client) == ["Pôle Armor"]
+    # Another process: rows written without this process's signals (nor its cache), then
+    # the version moved when its transaction committed.
+    Pole.objects.bulk_create([
+        Pole(name="Pôle Argoat", slug="pole-argoat", region=region, is_published=True,
+             summary="Un pôle venu d'ailleurs.")
+    ])
+    from poles.registry.version import _move
+
+    _move()
+    assert listed(client) == ["Pôle Argoat", "Pôle Armor"]
+    regions = client.get(DIRECTORY).context["filter"].form.fields["region"].widget.counts
+    assert regions["bretagne"] == 2
