@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connection
 
@@ -39,6 +40,7 @@ from .search.models import MemberKind
 from .version import registry_version
 
 Bits = int
+T = TypeVar("T")
 
 
 @dataclass
@@ -55,8 +57,17 @@ class PoleSets:
     # place of each pole in the French order of names (relevance's tie-break).
     orders: dict[str, list[int]] = field(default_factory=dict)
     name_rank: list[int] = field(default_factory=list)
+    figures: dict[str, object] = field(default_factory=dict)
     options: dict[str, dict[str, Bits]] = field(default_factory=dict)
     pairs: dict[tuple[str, str], Bits] = field(default_factory=dict)
+
+    def kept(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``, read once for this state of the registry: figures that other pages
+        show and that cost more than a page should (the home page's member organisations
+        by kind: 150 ms at 300,000 memberships)."""
+        if name not in self.figures:
+            self.figures[name] = compute()
+        return self.figures[name]
 
     def bits_of(self, pole_ids: Iterable[int]) -> Bits:
         """The set of these poles (those unpublished or unknown left out)."""
