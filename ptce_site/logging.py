@@ -20,6 +20,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -82,3 +83,31 @@ class JsonFormatter(BaseJsonFormatter):
         super().add_fields(log_data, record, message_dict)
         if log_data.get("request_id") is None:  # a handler without RequestIdFilter
             log_data["request_id"] = request_id_var.get()
+
+
+def logging_config(log_format: str, level: str) -> dict:
+    """Django's ``LOGGING`` for the settings' ``LOG_FORMAT`` (``text`` or ``json``) and
+    ``LOG_LEVEL``, refusing other values with a message naming the variable."""
+    if log_format not in {"text", "json"}:
+        raise ImproperlyConfigured(f"LOG_FORMAT={log_format!r}: use text or json.")
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ImproperlyConfigured(f"LOG_LEVEL={level!r} is not a log level.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "ptce_site.logging.RequestIdFilter"}},
+        "formatters": {
+            # One JSON object a line with time, level, logger, request_id, message, every
+            # extra= field of the call, and the exception.
+            "json": {"()": "ptce_site.logging.JsonFormatter"},
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+    }

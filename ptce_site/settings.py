@@ -27,6 +27,7 @@ from .env import (
     env_str,
     sqlite_database,
 )
+from .logging import logging_config
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -371,28 +372,7 @@ if BEHIND_HTTPS_PROXY:
 # Where the admin lives (a less guessable path cuts noise from scanners).
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 
+# Logs on stdout: text in development, one JSON object a line in production (ptce_site/logging.py).
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
-if LOG_FORMAT not in {"text", "json"}:
-    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use text or json.")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
-if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} is not a log level.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ptce_site.logging.RequestIdFilter"}},
-    "formatters": {
-        # python-json-logger (ptce_site/logging.py): one JSON object a line with time, level,
-        # logger, request_id, message, every extra= field of the call, and the exception.
-        "json": {"()": "ptce_site.logging.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-}
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
