@@ -107,3 +107,16 @@ def test_administrators_give_regions_in_the_user_admin(client, regions):
     rita = RegionalCurator.objects.get().user
     html = client.get(reverse("admin:auth_user_change", args=[rita.pk])).content.decode()
     assert "regional_curator-0-regions" in html and "CRESS A" in html
+
+
+def test_create_curator_without_a_terminal_asks_for_the_variable(db, monkeypatch):
+    """Run by a script (no terminal, no CURATOR_PASSWORD): a clear message, no account left
+    without a password."""
+    from django.contrib.auth import get_user_model
+    from django.core.management.base import CommandError
+
+    monkeypatch.delenv("CURATOR_PASSWORD", raising=False)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: (_ for _ in ()).throw(EOFError))
+    with pytest.raises(CommandError, match="CURATOR_PASSWORD"):
+        call_command("create_curator", "cyril", "cyril@example.org")
+    assert not get_user_model().objects.filter(username="cyril").exists()

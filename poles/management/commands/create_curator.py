@@ -52,7 +52,15 @@ class Command(BaseCommand):
         password = os.environ.get("CURATOR_PASSWORD")
         if created or password:
             if password is None:
-                password = getpass.getpass("Mot de passe : ")
+                try:
+                    password = getpass.getpass("Mot de passe : ")
+                except (EOFError, KeyboardInterrupt):  # no terminal to ask on (cron, CI…)
+                    if created:
+                        user.delete()
+                    raise CommandError(
+                        "Aucun mot de passe saisi : donnez-le dans la variable d'environnement "
+                        "CURATOR_PASSWORD."
+                    ) from None
             try:
                 validate_password(password, user)
             except ValidationError as error:
