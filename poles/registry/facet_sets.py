@@ -11,13 +11,14 @@ to run, and the embedded default has none). A Python ``int`` is a bit set whose 
 is 1.25 kB at 10,000 poles, and counting every option of every filter takes well under a
 millisecond.
 
-The sets, and the order of the poles for each sort, are read from the database in nine
-queries whenever the registry has changed since: its generation (``ptce_site.cache``: a new
-random value after every write to a pole, a membership, an application…, the signal that
-empties the page cache) or its version in the database (``version.py``: moved by the changes
-that other processes commit) is not the one they were read at. The rules of each filter stay
-those of ``PoleFilterSet``: the tests compare every option's count with the number of results
-of its link, and the directory's pages with the FilterSet's own results.
+The sets are read from the database in six queries (and the order of the poles for a sort
+when a page first asks for it) whenever the registry has changed since: its generation
+(``ptce_site.cache``: a new random value after every write to a pole, a membership, an
+application…, the signal that empties the page cache) or its version in the database
+(``version.py``: moved by the changes that other processes commit) is not the one they were
+read at. The rules of each filter stay those of ``PoleFilterSet``: the tests compare every
+option's count with the number of results of its link, and the directory's pages with the
+FilterSet's own results.
 """
 
 from __future__ import annotations
@@ -53,10 +54,6 @@ class PoleSets:
     ids: list[int]
     position: dict[int, int] = field(default_factory=dict)
     everyone: Bits = 0
-    # For each sort of ``SORT_ORDERS``, the positions of the poles in that order; and the
-    # place of each pole in the French order of names (relevance's tie-break).
-    orders: dict[str, list[int]] = field(default_factory=dict)
-    name_rank: list[int] = field(default_factory=list)
     figures: dict[str, object] = field(default_factory=dict)
     options: dict[str, dict[str, Bits]] = field(default_factory=dict)
     pairs: dict[tuple[str, str], Bits] = field(default_factory=dict)
@@ -68,6 +65,27 @@ class PoleSets:
         if name not in self.figures:
             self.figures[name] = compute()
         return self.figures[name]
+
+    def order(self, sort: str) -> list[int]:
+        """The positions of the poles in the order of ``sort`` (``SORT_ORDERS``), read when a
+        page first asks for it."""
+        return self.kept(f"order {sort}", lambda: self._read_order(sort))
+
+    def _read_order(self, sort: str) -> list[int]:
+        published = Pole.objects.published().order_by(*SORT_ORDERS[sort], "pk")
+        return [self.position[pk] for pk in published.values_list("pk", flat=True)]
+
+    @property
+    def name_rank(self) -> list[int]:
+        """The place of each pole in the French order of names (relevance's tie-break)."""
+
+        def ranks() -> list[int]:
+            rank = [0] * len(self.ids)
+            for place, position in enumerate(self.order("name")):
+                rank[position] = place
+            return rank
+
+        return self.kept("name rank", ranks)
 
     def bits_of(self, pole_ids: Iterable[int]) -> Bits:
         """The set of these poles (those unpublished or unknown left out)."""
@@ -93,11 +111,17 @@ class _Collector:
         self.pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
 
     def add(self, name: str, rows: Iterable[tuple[int, object]]) -> None:
-        """``rows``: (pole id, option value); rows of unpublished poles are left out."""
+        """``rows``: (pole id, option value); rows of unpublished poles are left out. Grouped
+        by value first: each value is turned into its key once, not once per row."""
+        position = self.position.get
+        by_value: dict[object, list[int]] = defaultdict(list)
         for pole_id, value in rows:
-            position = self.position.get(pole_id)
-            if position is not None and value is not None:
-                self.options[name][option_key(value)].append(position)
+            if (place := position(pole_id)) is not None:
+                by_value[value].append(place)
+        options = self.options[name]
+        for value, places in by_value.items():
+            if value is not None:
+                options[option_key(value)].extend(places)
 
     def finish(self, sets: PoleSets) -> PoleSets:
         size = len(sets.ids)
@@ -159,15 +183,7 @@ def _read(key: tuple) -> PoleSets:
     for pole_id, call, outcome, _former in applications:
         if (position := collector.position.get(pole_id)) is not None:
             collector.pairs[(call, outcome)].append(position)
-    sets = collector.finish(PoleSets(key=key, ids=ids))
-    published = Pole.objects.published()
-    for sort, ordering in SORT_ORDERS.items():
-        in_order = published.order_by(*ordering, "pk").values_list("pk", flat=True)
-        sets.orders[sort] = [sets.position[pk] for pk in in_order]
-    sets.name_rank = [0] * len(ids)
-    for rank, position in enumerate(sets.orders["name"]):
-        sets.name_rank[position] = rank
-    return sets
+    return collector.finish(PoleSets(key=key, ids=ids))
 
 
 _lock = threading.Lock()
