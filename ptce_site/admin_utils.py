@@ -25,6 +25,7 @@ from simple_history.utils import get_history_model_for_model
 
 from .collation import french
 from .content import content_changed
+from .scope import scope
 
 
 def field_labels(model: type[models.Model], field_names: Iterable[str]) -> list[str]:
@@ -56,12 +57,14 @@ class NameListFilter(admin.RelatedFieldListFilter):
     """A filter on a related model that reads only the choices' primary key and name.
 
     Regions carry their GeoJSON outline (about 10 kB each): the default filter would load every
-    outline on every changelist just to print the regions' names.
+    outline on every changelist just to print the regions' names. A regional curator is
+    offered their own regions only (``scope``).
     """
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin) or [french("name")]
         related = field.related_model._default_manager.order_by(*ordering)
+        related = scope().visible(related, request.user)
         return list(related.values_list("pk", "name"))
 
 

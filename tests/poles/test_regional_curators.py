@@ -154,6 +154,14 @@ def test_the_lists_show_only_the_curators_region(rita_client, two_regions):
         assert mine[label].pk in keys and theirs[label].pk not in keys, label
 
 
+def test_the_region_filter_offers_only_the_curators_regions(rita_client, two_regions):
+    mine, theirs = two_regions
+    response = rita_client.get(reverse("admin:poles_pole_changelist"))
+    html = response.content.decode()
+    assert f"region__id__exact={mine['poles.region'].pk}" in html
+    assert f"region__id__exact={theirs['poles.region'].pk}" not in html
+
+
 def test_autocomplete_offers_only_the_curators_region(rita_client, two_regions):
     mine, theirs = two_regions
     asked = 0
