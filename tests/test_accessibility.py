@@ -66,6 +66,7 @@ def axe_violations(page) -> list[str]:
         """async () => {
             const result = await axe.run(document, {
                 runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'],
+                resultTypes: ['violations'],  // no details kept for the rules that pass
             });
             return result.violations.map(v => ({
                 rule: v.id, impact: v.impact, where: v.nodes.slice(0, 3).map(n => n.target),
