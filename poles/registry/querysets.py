@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
-from ptce_site.collation import french
+from ptce_site.collation import french, french_key
 
 from ..territories.models import FormerRegion, Region
 
@@ -75,6 +75,28 @@ class PoleQuerySet(models.QuerySet):
                 Prefetch("applications", queryset=applications, to_attr="all_applications"),
             )
         )
+
+    def sharing_members_with(self, pole, organisation_ids) -> list[tuple]:
+        """The other poles of this queryset of which some of ``organisation_ids`` (``pole``'s
+        current members) are current members too, each with those organisations: the most
+        shared first, then in French order of names. One query."""
+        from members.models import Membership
+
+        shared = (
+            Membership.objects.filter(
+                organisation_id__in=organisation_ids,
+                left_on__isnull=True,
+                pole__in=self.exclude(pk=pole.pk),
+            )
+            .select_related("pole", "organisation")
+            .order_by(french("organisation__name"))
+        )
+        by_pole: dict[int, tuple] = {}
+        for membership in shared:
+            entry = by_pole.setdefault(membership.pole_id, (membership.pole, []))
+            if membership.organisation not in entry[1]:
+                entry[1].append(membership.organisation)
+        return sorted(by_pole.values(), key=lambda e: (-len(e[1]), french_key(e[0].name)))
 
     def editable_by(self, user) -> PoleQuerySet:
         """The poles ``user`` may edit: those they lead; every pole for curators."""

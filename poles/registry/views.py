@@ -151,6 +151,10 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "laureate_calls": [a.call for a in pole.all_applications if a.is_laureate],
         "former_regions": sorted(former_regions, key=lambda fr: french_key(fr.name)),
         "provenance": pole_provenance(pole, has_members=bool(current)),
+        # Cooperation through shared members: the poles whose members are also this one's.
+        "sharing_poles": Pole.objects.published().sharing_members_with(
+            pole, {m.organisation_id for m in current}
+        ),
     }
     return render(request, "poles/pole_detail.html", context)
 
