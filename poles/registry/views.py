@@ -48,6 +48,16 @@ def members_of_published_poles_by_kind() -> dict[str, int]:
     )
 
 
+def _with_published_laureates(sets, calls) -> list:
+    """Each call with ``published_laureates``: its laureates among the published poles, read
+    from the directory's sets (the poles of the filter "this call, laureate")."""
+    calls = list(calls)
+    for call in calls:
+        laureates = sets.pairs.get((call.slug, Application.Outcome.LAUREATE), 0)
+        call.published_laureates = laureates.bit_count()
+    return calls
+
+
 @require_safe
 @cache_public_page()
 def home(request: HttpRequest) -> HttpResponse:
@@ -63,15 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
             for kind, label in Organisation.Kind.choices
             if (count := members_by_kind.get(kind))
         ],
-        "calls": Call.objects.annotate(
-            published_laureates=Count(
-                "applications",
-                filter=Q(
-                    applications__outcome=Application.Outcome.LAUREATE,
-                    applications__pole__is_published=True,
-                ),
-            )
-        ).order_by("-year", french("title")),
+        "calls": _with_published_laureates(sets, Call.objects.order_by("-year", french("title"))),
         # Changed by a person (``provenance.mark_content_changed``), not by the seed load.
         "recent_poles": published.for_cards()
         .filter(content_changed_at__isnull=False)
