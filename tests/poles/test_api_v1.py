@@ -146,6 +146,8 @@ def test_schema_and_its_documentation_page(client, db):
     assert "/api/v1/poles/" in schema["paths"]
     names = {p["name"] for p in schema["paths"]["/api/v1/poles/"]["get"]["parameters"]}
     assert {"q", "region", "call", "outcome", "page", "page_size"} <= names
+    yaml = client.get(reverse("api-v1:schema"), HTTP_ACCEPT="application/yaml")
+    assert yaml.content.startswith(b"openapi: 3.")
     page = client.get(reverse("api-v1:docs"))
     assert page.status_code == 200
     html = page.content.decode()
@@ -196,3 +198,5 @@ def test_feeds_of_poles_calls_and_a_region(client, seeded):
     assert client.get(reverse("poles:region-feed", args=["atlantide"])).status_code == 404
     home = client.get("/").content.decode()
     assert 'type="application/atom+xml"' in home
+    english_region = client.get("/regions/grand-est/", {"lang": "en"}).content.decode()
+    assert 'href="/regions/grand-est/flux.atom?lang=en"' in english_region

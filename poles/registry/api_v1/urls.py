@@ -1,13 +1,11 @@
 """``/api/v1/`` (namespace ``api-v1``): the router's list and detail of each kind, the entry
-point, the OpenAPI 3 schema (JSON by default, YAML on ``Accept: application/yaml``) and its
-documentation page. Every JSON endpoint goes through ``ptce_site.rest.api_endpoint`` (ETag,
-gzip, ``Access-Control-Allow-Origin: *``)."""
+point, the OpenAPI 3 schema (``docs.SchemaView``: JSON, or YAML on ``Accept:
+application/yaml``) and its documentation page. Every JSON endpoint goes through
+``ptce_site.rest.api_endpoint`` (ETag, gzip, ``Access-Control-Allow-Origin: *``)."""
 
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from ptce_site.rest import api_endpoint
@@ -25,13 +23,9 @@ router.register("regions", views.RegionViewSet, basename="region")
 router.register("former-regions", views.FormerRegionViewSet, basename="former-region")
 router.register("sectors", views.SectorViewSet, basename="sector")
 
-schema_view = SpectacularAPIView.as_view(
-    renderer_classes=[OpenApiJsonRenderer, OpenApiYamlRenderer]
-)
-
 urlpatterns = [
     path("", api_endpoint(views.ApiRoot.as_view()), name="root"),
-    path("schema/", api_endpoint(schema_view), name="schema"),
+    path("schema/", api_endpoint(docs.SchemaView.as_view()), name="schema"),
     path("docs/", docs.api_docs, name="docs"),
     *(
         path(str(pattern.pattern), api_endpoint(pattern.callback), name=pattern.name)
