@@ -66,6 +66,17 @@ def test_a_bad_filter_value_is_a_400_with_the_reason(client, seeded):
     assert "region" in response.json()
 
 
+def test_memberships_filtered_by_pole_and_current(client, db):
+    membership = MembershipFactory()
+    MembershipFactory(pole=membership.pole, left_on="2020-01-01")
+    MembershipFactory()
+    url = reverse("api-v1:membership-list")
+    assert client.get(url, {"pole": membership.pole.slug}).json()["count"] == 2
+    current = client.get(url, {"pole": membership.pole.slug, "current": "true"}).json()
+    assert [m["id"] for m in current["results"]] == [membership.pk]
+    assert client.get(url, {"current": "maybe"}).status_code == 400
+
+
 def test_unpublished_poles_and_what_hangs_on_them_are_404(client, db):
     membership = MembershipFactory(pole__is_published=False)
     pole, organisation = membership.pole, membership.organisation

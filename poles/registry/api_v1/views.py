@@ -147,13 +147,17 @@ class MembershipFilterSet(django_filters.FilterSet):
         field_name="organisation__slug", help_text="The organisation's slug."
     )
     role = django_filters.ChoiceFilter(choices=Membership.Role.choices)
-    current = django_filters.BooleanFilter(
-        field_name="left_on", lookup_expr="isnull", help_text="true: without departure date."
+    current = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_current",
+        help_text="true: without departure date; false: ended.",
     )
 
     class Meta:
         model = Membership
         fields = ["pole", "organisation", "role", "current"]
+
+    def filter_current(self, queryset, name, value: str):
+        return queryset.filter(left_on__isnull=value == "true")
 
 
 @extend_schema_view(
