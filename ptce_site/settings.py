@@ -57,8 +57,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "import_export",
-    "rest_framework",
-    "drf_spectacular",
+    "drf_spectacular",  # DRF itself not: its French catalogue would replace Django's messages
     "poles",
     "members",
     "calls",
