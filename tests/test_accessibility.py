@@ -33,7 +33,6 @@ PUBLIC_PAGES = [
     "/appels/appel-a-projets-2013/",
     "/appels/appel-a-candidature-2011/",  # its examples, no laureates (#12)
     "/a-propos/",
-    "/api/",
     "/api/v1/docs/",
     "/compte/login/",
     "/compte/password_reset/",
