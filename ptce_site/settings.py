@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from .api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS, throttle_rate  # noqa: F401
 from .env import (
     BASE_DIR,
     database_from_url,
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "import_export",
+    "drf_spectacular",  # DRF itself not: its French catalogue would replace Django's messages
     "poles",
     "members",
     "calls",
@@ -287,6 +289,8 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 EMAIL_FORM_LIMIT_PER_CLIENT = env_int("EMAIL_FORM_LIMIT_PER_CLIENT", 5, minimum=1)
 EMAIL_FORM_LIMIT_PER_TARGET = env_int("EMAIL_FORM_LIMIT_PER_TARGET", 3, minimum=1)
 EMAIL_FORM_WINDOW_MINUTES = env_int("EMAIL_FORM_WINDOW_MINUTES", 60, minimum=1)
+# The JSON API /api/v1/ (ptce_site/api_settings.py): requests allowed per client address.
+API_THROTTLE_RATE = throttle_rate(env_str("API_THROTTLE_RATE", "120/min"))
 
 # Leaders' edits e-mailed to staff (poles.leadership.notifications): "each", "daily" (digest,
 # `manage.py send_edit_digest`) or "off". About a pole: to its region's regional curators; to

@@ -16,6 +16,7 @@ admin.site.index_title = _("Gestion du registre")
 
 urlpatterns = [
     path("", include("poles.urls")),
+    path("api/v1/", include("poles.registry.api_v1.urls")),  # the JSON API (README)
     path("appels/", include("calls.urls")),
     path("organisations/", include("members.urls")),
     path("espace/", include("poles.leadership.space.urls")),

@@ -33,6 +33,7 @@ PUBLIC_PAGES = [
     "/appels/appel-a-projets-2013/",
     "/appels/appel-a-candidature-2011/",  # its examples, no laureates (#12)
     "/a-propos/",
+    "/api/v1/docs/",
     "/compte/login/",
     "/compte/password_reset/",
     "/compte/invitation/lien-inconnu/",

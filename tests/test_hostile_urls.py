@@ -60,6 +60,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes, repercent_broken_unicode
 from django.utils.http import urlsafe_base64_encode
 
+from members.models import Membership
 from poles.models import ClaimRequest, Invitation, Pole, PoleProposal
 from ptce_site.forms import BoundedInlineFormSet
 from tests.factories import (
@@ -361,6 +362,13 @@ def _plain_template_rendering(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _api_unthrottled(settings):
+    """The JSON API's throttle would answer 429 to most of the walk's requests, which would
+    then never reach the views with their hostile values."""
+    settings.API_THROTTLE_RATE = "1000000/min"
+
+
+@pytest.fixture(autouse=True)
 def _quiet_logs():
     """Thousands of 4xx answers would each log a warning (with a traceback for 400 and 403):
     slow, and noise. Server errors, which are what this walk looks for, are still logged."""
@@ -422,6 +430,8 @@ def real_keys(route: Route, data: SiteData) -> list[dict[str, str]]:
             single[name] = ["xlsx", "csv"]
         elif name == "path":  # media files (DEBUG only)
             single[name] = ["inconnu.png"]
+        elif name == "pk" and route.text.startswith("api/v1/memberships/"):
+            single[name] = [str(data.row(Membership).pk)]
         else:
             return []
     fillings = [{}]

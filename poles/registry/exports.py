@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from ptce_site.exports import csv_response, yes_no
 from ptce_site.links import absolute_url
 
-from .models import Pole
+from .models import EARLIEST_FOUNDING_YEAR, Pole
 from .querysets import PoleQuerySet
 
-Column = tuple[str, Callable[[Pole], object]]
+Column = tuple[str, Callable[[Pole], object], dict]
 
 
 def _optional(value):
@@ -28,27 +28,37 @@ def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
+# Each column: its header, its value, and its field in the CSV's Table Schema
+# (``datapackage.py``: the type and constraints a reader may rely on; text unless it says).
+REQUIRED = {"constraints": {"required": True}}
 POLE_COLUMNS: list[Column] = [
-    (_("nom"), lambda pole: pole.name),
-    (_("adresse"), lambda pole: absolute_url(pole.get_absolute_url())),
-    (_("statut"), lambda pole: pole.get_status_display()),
-    (_("pôle témoin"), lambda pole: yes_no(pole.is_witness)),
-    (_("région"), lambda pole: pole.region.name if pole.region else ""),
-    (_("territoire"), lambda pole: pole.territory),
-    (_("commune"), lambda pole: pole.commune_name),
-    (_("code commune"), lambda pole: pole.commune_code),
-    (_("secteurs"), lambda pole: ", ".join(sector.name for sector in pole.sectors.all())),
-    (_("lauréat de"), lambda pole: ", ".join(a.call.title for a in pole.laureate_applications)),
-    (_("année de création"), lambda pole: _optional(pole.founded_year)),
-    (_("signature de la charte"), lambda pole: _iso(pole.charter_signed_on)),
-    (_("site web"), lambda pole: pole.website),
-    (_("e-mail"), lambda pole: pole.contact_email),
-    (_("téléphone"), lambda pole: pole.contact_phone),
-    (_("latitude"), lambda pole: _optional(pole.latitude)),
-    (_("longitude"), lambda pole: _optional(pole.longitude)),
+    (_("nom"), lambda pole: pole.name, REQUIRED),
+    (_("adresse"), lambda pole: absolute_url(pole.get_absolute_url()),
+     {"format": "uri", "constraints": {"required": True, "unique": True}}),
+    (_("statut"), lambda pole: pole.get_status_display(), {"enum": "status"}),
+    (_("pôle témoin"), lambda pole: yes_no(pole.is_witness), {"type": "boolean"}),
+    (_("région"), lambda pole: pole.region.name if pole.region else "", {}),
+    (_("territoire"), lambda pole: pole.territory, {}),
+    (_("commune"), lambda pole: pole.commune_name, {}),
+    (_("code commune"), lambda pole: pole.commune_code,
+     {"constraints": {"pattern": "[0-9]{5}|2[AB][0-9]{3}"}}),
+    (_("secteurs"), lambda pole: ", ".join(sector.name for sector in pole.sectors.all()), {}),
+    (_("lauréat de"), lambda pole: ", ".join(a.call.title for a in pole.laureate_applications),
+     {}),
+    (_("année de création"), lambda pole: _optional(pole.founded_year),
+     {"type": "integer", "constraints": {"minimum": EARLIEST_FOUNDING_YEAR}}),
+    (_("signature de la charte"), lambda pole: _iso(pole.charter_signed_on), {"type": "date"}),
+    (_("site web"), lambda pole: pole.website, {"format": "uri"}),
+    (_("e-mail"), lambda pole: pole.contact_email, {"format": "email"}),
+    (_("téléphone"), lambda pole: pole.contact_phone, {}),
+    (_("latitude"), lambda pole: _optional(pole.latitude),
+     {"type": "number", "constraints": {"minimum": -90, "maximum": 90}}),
+    (_("longitude"), lambda pole: _optional(pole.longitude),
+     {"type": "number", "constraints": {"minimum": -180, "maximum": 180}}),
     (
         _("mis à jour le"),
         lambda pole: timezone.localtime(pole.updated_at).strftime("%Y-%m-%d %H:%M"),
+        {"type": "datetime", "format": "%Y-%m-%d %H:%M", **REQUIRED},
     ),
 ]
 
@@ -56,9 +66,9 @@ def poles_csv(filename: str, poles: PoleQuerySet, delimiter: str = ";") -> HttpR
     """``poles`` as a CSV download, one row per pole with ``POLE_COLUMNS``, in constant
     queries."""
     rows = (
-        [value(pole) for _header, value in POLE_COLUMNS]
+        [value(pole) for _header, value, _field in POLE_COLUMNS]
         for pole in poles.for_cards().iterator(chunk_size=500)
     )
     return csv_response(
-        filename, [header for header, _value in POLE_COLUMNS], rows, delimiter=delimiter
+        filename, [header for header, _value, _field in POLE_COLUMNS], rows, delimiter=delimiter
     )

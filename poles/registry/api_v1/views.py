@@ -1,0 +1,281 @@
+"""The read-only JSON API ``/api/v1/`` (Django REST framework): list and detail of the
+published poles, their organisations and memberships, the calls, regions, former regions and
+sectors. Whatever is tied to a pole is public only through a published pole (an unpublished
+pole, its memberships and the organisations only it holds answer 404).
+
+The poles' list reads its filters and search through the directory's one FilterSet
+(``PoleFilterSet.for_request``) and its results in the directory's order from the same sets
+(``facets.PoleFacets.results``): the API and ``/poles/`` give the same poles for the same query
+string. A value the directory would ignore (and say so) is a 400 here, with the form's
+message: a program should not be silently given every pole.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from calls.models import Application, Call, Milestone
+from members.filters import OrganisationFilterSet
+from members.models import Membership, Organisation
+from ptce_site.collation import french
+from ptce_site.links import absolute_url
+
+from ...territories.models import FormerRegion, Region
+from ..facets import PoleFacets
+from ..filters import PoleFilterSet
+from ..models import Pole, Sector
+from . import serializers as s
+
+
+def filter_parameters(filterset_class) -> list[OpenApiParameter]:
+    """The query parameters of a FilterSet, for the schema: each filter's name, its label (and
+    help) as description, and its choices as an enum when they are fixed."""
+    parameters = []
+    for name, filter_ in filterset_class.base_filters.items():
+        description = str(filter_.label or name)
+        if help_text := filter_.extra.get("help_text"):
+            description += f" ({help_text})"
+        enum = None
+        if isinstance(filter_, django_filters.ModelChoiceFilter):
+            description += " — slug"
+        elif choices := filter_.extra.get("choices"):
+            enum = [str(value) for value, _label in choices]
+        parameters.append(
+            OpenApiParameter(name, OpenApiTypes.STR, description=description, enum=enum)
+        )
+    return parameters
+
+
+def checked(filterset):
+    """``filterset`` if every value was understood; else a 400 with the form's messages."""
+    if filterset.is_bound and not filterset.form.is_valid():
+        raise ValidationError(
+            {name: [str(message) for message in errors]
+             for name, errors in filterset.form.errors.items()}
+        )
+    return filterset
+
+
+class ReadOnly(viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    lookup_value_converter = "slug"
+    detail_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.detail_serializer_class:
+            return self.detail_serializer_class
+        return self.serializer_class
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published poles",
+        description="The directory's filters and search, with the same results in the same "
+        "order as /poles/ (relevance under a search, else by name or the chosen sort).",
+        parameters=filter_parameters(PoleFilterSet),
+    ),
+    retrieve=extend_schema(summary="A published pole, with its members and applications"),
+)
+class PoleViewSet(ReadOnly):
+    serializer_class = s.PoleSerializer
+    detail_serializer_class = s.PoleDetailSerializer
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Pole.objects.published().for_detail()
+        return Pole.objects.published().for_cards()
+
+    def list(self, request, *args, **kwargs):
+        filterset = checked(PoleFilterSet.for_request(request._request))
+        results = PoleFacets(filterset).results(self.get_queryset())
+        page = self.paginate_queryset(results)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def public_organisations():
+    """Organisations of a published pole (current or past member) or organisers of a call."""
+    in_published = Membership.objects.filter(organisation=OuterRef("pk"), pole__is_published=True)
+    return Organisation.objects.filter(
+        Q(Exists(in_published)) | Q(pk__in=Call.organisers.through.objects.values("organisation"))
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Organisations of the published poles and organisers of calls",
+        parameters=filter_parameters(OrganisationFilterSet),
+    ),
+    retrieve=extend_schema(summary="An organisation, with its memberships of published poles"),
+)
+class OrganisationViewSet(ReadOnly):
+    serializer_class = s.OrganisationSerializer
+    detail_serializer_class = s.OrganisationDetailSerializer
+
+    def get_queryset(self):
+        organisations = public_organisations().select_related("region")
+        if self.action != "retrieve":
+            return organisations.order_by(french("name"), "pk")
+        memberships = (
+            Membership.objects.filter(pole__is_published=True)
+            .select_related("pole")
+            .order_by(french("pole__name"), "pole_id", "role", "pk")
+        )
+        return organisations.prefetch_related(
+            Prefetch("memberships", queryset=memberships, to_attr="public_memberships"),
+            Prefetch("organised_calls", to_attr="calls_organised"),
+        )
+
+    def list(self, request, *args, **kwargs):
+        filterset = checked(OrganisationFilterSet(request.GET or None,
+                                                  queryset=self.get_queryset()))
+        page = self.paginate_queryset(filterset.qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    pole = django_filters.CharFilter(field_name="pole__slug", help_text="The pole's slug.")
+    organisation = django_filters.CharFilter(
+        field_name="organisation__slug", help_text="The organisation's slug."
+    )
+    role = django_filters.ChoiceFilter(choices=Membership.Role.choices)
+    current = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_current",
+        help_text="true: without departure date; false: ended.",
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["pole", "organisation", "role", "current"]
+
+    def filter_current(self, queryset, name, value: str):
+        return queryset.filter(left_on__isnull=value == "true")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Memberships of organisations in the published poles"),
+    retrieve=extend_schema(summary="A membership"),
+)
+class MembershipViewSet(ReadOnly):
+    serializer_class = s.MembershipSerializer
+    lookup_field = "pk"
+    lookup_value_converter = "int"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MembershipFilterSet
+    queryset = (
+        Membership.objects.filter(pole__is_published=True)
+        .select_related("pole", "organisation")
+        .order_by(french("pole__name"), "pole_id", french("organisation__name"), "pk")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Calls for projects, with their milestones"),
+    retrieve=extend_schema(
+        summary="A call, with its milestones and the applications of published poles"
+    ),
+)
+class CallViewSet(ReadOnly):
+    serializer_class = s.CallSerializer
+    detail_serializer_class = s.CallDetailSerializer
+
+    def get_queryset(self):
+        calls = Call.objects.prefetch_related(
+            Prefetch("organisers", queryset=Organisation.objects.order_by(french("name")),
+                     to_attr="organiser_list"),
+            Prefetch("milestones", queryset=Milestone.objects.order_by("date", "end_date", "pk"),
+                     to_attr="timeline"),
+        ).order_by("-year", french("title"), "pk")
+        if self.action != "retrieve":
+            return calls
+        applications = (
+            Application.objects.filter(pole__is_published=True)
+            .select_related("pole", "former_region")
+            .order_by(french("pole__name"), "pk")
+        )
+        sources = Call._meta.get_field("sources").related_model.objects.order_by(
+            F("published_on").asc(nulls_last=True), french("title")
+        )
+        return calls.prefetch_related(
+            Prefetch("applications", queryset=applications, to_attr="public_applications"),
+            Prefetch("sources", queryset=sources, to_attr="source_list"),
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The 18 regions, with their numbers of published poles"),
+    retrieve=extend_schema(summary="A region"),
+)
+class RegionViewSet(ReadOnly):
+    serializer_class = s.RegionSerializer
+    queryset = (
+        Region.objects.annotate(
+            pole_count=Count("poles", filter=Q(poles__is_published=True), distinct=True),
+            laureate_count=Count(
+                "poles",
+                filter=Q(poles__is_published=True,
+                         poles__applications__outcome=Application.Outcome.LAUREATE),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(
+            Prefetch("former_regions", queryset=FormerRegion.objects.order_by(french("name")))
+        )
+        .order_by(french("name"), "pk")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The 27 regions before 2016 and the region each merged into"),
+    retrieve=extend_schema(summary="A former region"),
+)
+class FormerRegionViewSet(ReadOnly):
+    serializer_class = s.FormerRegionSerializer
+    queryset = FormerRegion.objects.select_related("region").order_by(french("name"), "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sectors of activity, with their numbers of published poles"),
+    retrieve=extend_schema(summary="A sector"),
+)
+class SectorViewSet(ReadOnly):
+    serializer_class = s.SectorSerializer
+    queryset = Sector.objects.annotate(
+        pole_count=Count("poles", filter=Q(poles__is_published=True), distinct=True)
+    ).order_by(french("name"), "pk")
+
+
+KINDS = ("pole", "organisation", "membership", "call", "region", "former-region", "sector")
+
+
+class IndexSerializer(serializers.Serializer):
+    schema = serializers.URLField()
+    documentation = serializers.URLField()
+    datapackage = serializers.URLField()
+    endpoints = serializers.DictField(child=serializers.URLField())
+
+
+class ApiRoot(APIView):
+    """Where everything is: the endpoints, the OpenAPI schema and its documentation."""
+
+    @extend_schema(summary="The API's entry point", responses=IndexSerializer)
+    def get(self, request):
+        return Response(
+            {
+                "schema": absolute_url(reverse("api-v1:schema")),
+                "documentation": absolute_url(reverse("api-v1:docs")),
+                "datapackage": absolute_url(reverse("poles:datapackage")),
+                "endpoints": {
+                    f"{kind.replace('-', '_')}s": absolute_url(reverse(f"api-v1:{kind}-list"))
+                    for kind in KINDS
+                },
+            }
+        )

@@ -1,0 +1,127 @@
+"""What every endpoint of the JSON API shares (Django REST framework, configured in
+``api_settings.py``): the throttle per client address, the pagination with absolute links,
+the bilingual 429, and ``api_endpoint``, which gives each view its ETag, gzip and CORS header.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import math
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import quote_etag
+from django.utils.translation import gettext, gettext_noop
+from django.views.decorators.gzip import gzip_page
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.throttling import AnonRateThrottle
+
+from .links import absolute_url
+from .ratelimit import client_address
+
+logger = logging.getLogger(__name__)
+
+
+class ClientAddressThrottle(AnonRateThrottle):
+    """DRF's anonymous throttle (a sliding log of the client's requests in the site's cache,
+    Redis when ``REDIS_URL`` is set), counting per client address as the site's other limits
+    do (``ratelimit.client_address``: behind the proxy, the address it appended), at
+    ``API_THROTTLE_RATE``, read at each request. A cache that fails lets the request through."""
+
+    scope = "anon"
+
+    def get_rate(self) -> str:
+        return settings.API_THROTTLE_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # the cache down must not stop the API
+            logger.exception("API throttle unavailable")
+            return True
+
+
+class SitePagination(PageNumberPagination):
+    """Pages of 20 (``page_size`` up to 100), with ``next`` and ``previous`` on ``SITE_URL``,
+    never on the request's Host header (``ptce_site/links.py``)."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def _link(self, number: int) -> str:
+        query = self.request.GET.copy()
+        if number == 1:
+            query.pop(self.page_query_param, None)
+        else:
+            query[self.page_query_param] = str(number)
+        encoded = query.urlencode()
+        return absolute_url(self.request.path) + (f"?{encoded}" if encoded else "")
+
+    def get_next_link(self) -> str | None:
+        if not self.page.has_next():
+            return None
+        return self._link(self.page.next_page_number())
+
+    def get_previous_link(self) -> str | None:
+        if not self.page.has_previous():
+            return None
+        return self._link(self.page.previous_page_number())
+
+
+TOO_MANY = gettext_noop(
+    "Trop de requêtes depuis votre adresse : réessayez dans %(seconds)d secondes."
+)
+
+
+def _in(language: str, text: str, **values) -> str:
+    with translation.override(language):
+        return gettext(text) % values
+
+
+def exception_handler(exc, context):
+    """DRF's errors, and a 429 that says in French and English when to come back (DRF sets
+    ``Retry-After``)."""
+    # Imported here: DRF's views read this module's classes from the settings when imported.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.Throttled) and response is not None:
+        wait = max(1, math.ceil(exc.wait or 1))
+        text = TOO_MANY
+        response.data = {
+            "detail": gettext(text) % {"seconds": wait},
+            "messages": {"fr": _in("fr", text, seconds=wait), "en": _in("en", text, seconds=wait)},
+            "retry_after": wait,
+        }
+        response["Retry-After"] = str(wait)
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def api_endpoint(view):
+    """``view`` with what every API response carries: ``Access-Control-Allow-Origin: *``
+    (public data, no credentials), an ETag computed from the body before it is gzipped (the
+    gzip of Django is salted against BREACH, so a hash of the gzipped body would change at
+    each request; ``ConditionalGetMiddleware`` then answers 304), and gzip for the clients
+    that take it."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)):
+            response.render()
+        response["Access-Control-Allow-Origin"] = "*"
+        if request.method in {"GET", "HEAD"} and response.status_code == 200:
+            digest = hashlib.sha256(response.content).hexdigest()[:32]
+            response["ETag"] = quote_etag(digest)
+            response.setdefault("Cache-Control", "public, max-age=60")
+        return response
+
+    return gzip_page(wrapped)

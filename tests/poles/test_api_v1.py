@@ -1,0 +1,213 @@
+"""The JSON API /api/v1/, its schema and documentation, its throttle, the Table Schema and
+data package of the open data, and the Atom feeds."""
+
+import csv
+import gzip
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    PoleFactory,
+    SectorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+POLES = reverse("api-v1:pole-list")
+
+
+def all_pages(client, url, params=None):
+    """Every object of a paginated list, following ``next`` (absolute, on SITE_URL)."""
+    results, response = [], client.get(url, params or {})
+    while True:
+        assert response.status_code == 200, response.content
+        data = response.json()
+        results += data["results"]
+        if not data["next"]:
+            return results, data["count"]
+        assert data["next"].startswith("http://testserver/")
+        response = client.get(data["next"].removeprefix("http://testserver"))
+
+
+def directory(client, query: str) -> list[str]:
+    slugs, page = [], 1
+    while True:
+        response = client.get(f"/poles/?{query}&page={page}")
+        slugs += [pole.slug for pole in response.context["page_obj"].object_list]
+        if not response.context["page_obj"].has_next():
+            return slugs
+        page += 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "witness=true", "q=solidaire", "call=appel-a-projets-2013&outcome=laureate",
+     "region=grand-est&sort=-updated", "q=cooperasion"],
+)
+def test_api_poles_are_the_directorys_for_the_same_query(client, seeded, query):
+    params = dict(pair.split("=") for pair in query.split("&") if pair)
+    poles, count = all_pages(client, POLES, {**params, "page_size": 7})
+    assert [pole["slug"] for pole in poles] == directory(client, query)
+    assert count == len(poles)
+
+
+def test_a_bad_filter_value_is_a_400_with_the_reason(client, seeded):
+    response = client.get(POLES, {"region": "atlantide"})
+    assert response.status_code == 400
+    assert "region" in response.json()
+
+
+def test_memberships_filtered_by_pole_and_current(client, db):
+    membership = MembershipFactory()
+    MembershipFactory(pole=membership.pole, left_on="2020-01-01")
+    MembershipFactory()
+    url = reverse("api-v1:membership-list")
+    assert client.get(url, {"pole": membership.pole.slug}).json()["count"] == 2
+    current = client.get(url, {"pole": membership.pole.slug, "current": "true"}).json()
+    assert [m["id"] for m in current["results"]] == [membership.pk]
+    assert client.get(url, {"current": "maybe"}).status_code == 400
+
+
+def test_unpublished_poles_and_what_hangs_on_them_are_404(client, db):
+    membership = MembershipFactory(pole__is_published=False)
+    pole, organisation = membership.pole, membership.organisation
+    assert client.get(reverse("api-v1:pole-detail", args=[pole.slug])).status_code == 404
+    assert client.get(reverse("api-v1:membership-detail", args=[membership.pk])).status_code == 404
+    url = reverse("api-v1:organisation-detail", args=[organisation.slug])
+    assert client.get(url).status_code == 404
+    assert client.get(POLES).json()["count"] == 0
+    assert client.get(reverse("api-v1:membership-list")).json()["count"] == 0
+
+
+def test_pole_detail_in_english_field_names_and_iso_dates(client, db):
+    membership = MembershipFactory(joined_on="2015-03-01")
+    data = client.get(reverse("api-v1:pole-detail", args=[membership.pole.slug])).json()
+    assert data["status"] == "operational"
+    assert data["memberships"][0]["joined_on"] == "2015-03-01"
+    assert data["memberships"][0]["organisation"]["slug"] == membership.organisation.slug
+    assert data["updated_at"].startswith("20") and "T" in data["updated_at"]
+    assert data["html_url"] == f"http://testserver/poles/{membership.pole.slug}/"
+
+
+def test_etag_304_gzip_and_cors(client, seeded):
+    first = client.get(POLES, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip"
+    assert first["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in first
+    assert json.loads(gzip.decompress(first.content))["count"] > 20
+    again = client.get(POLES, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    plain = client.get(POLES, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert plain.status_code == 304
+    other = client.get(POLES, {"witness": "true"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert other.status_code == 200
+
+
+LISTS = ("pole", "organisation", "membership", "call", "region", "former-region", "sector")
+
+
+def list_queries(client) -> dict[str, int]:
+    counts = {}
+    for name in LISTS:
+        url = reverse(f"api-v1:{name}-list")
+        client.get(url, {"page_size": 100})  # the directory's sets are read once per change
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"page_size": 100}).status_code == 200
+        counts[name] = len(queries)
+    return counts
+
+
+def test_every_list_in_constant_queries(client, seeded):
+    before = list_queries(client)
+    call = CallFactory()
+    for _ in range(4):
+        membership = MembershipFactory(pole__sectors=[SectorFactory()])
+        ApplicationFactory(pole=membership.pole, call=call)
+        MilestoneFactory(call=call)
+    assert list_queries(client) == before
+    assert max(before.values()) <= 6
+
+
+def test_throttle_answers_429_with_retry_after_in_both_languages(client, db, settings):
+    settings.API_THROTTLE_RATE = "3/min"
+    for _ in range(3):
+        assert client.get(reverse("api-v1:sector-list")).status_code == 200
+    refused = client.get(reverse("api-v1:sector-list"), REMOTE_ADDR="127.0.0.1")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    body = refused.json()
+    assert "Trop de requêtes" in body["messages"]["fr"]
+    assert "Too many requests" in body["messages"]["en"]
+    # Another client address is counted on its own.
+    assert client.get(reverse("api-v1:sector-list"), REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_schema_and_its_documentation_page(client, db):
+    schema = client.get(reverse("api-v1:schema")).json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/poles/" in schema["paths"]
+    names = {p["name"] for p in schema["paths"]["/api/v1/poles/"]["get"]["parameters"]}
+    assert {"q", "region", "call", "outcome", "page", "page_size"} <= names
+    yaml = client.get(reverse("api-v1:schema"), HTTP_ACCEPT="application/yaml")
+    assert yaml.content.startswith(b"openapi: 3.")
+    page = client.get(reverse("api-v1:docs"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/api/v1/poles/{slug}/" in html and "laureate_of" in html
+    assert "<script" not in html.split("</header>")[1]
+
+
+def test_csv_export_is_valid_against_its_table_schema(client, seeded, tmp_path):
+    frictionless = pytest.importorskip("frictionless")
+    from frictionless.formats import CsvControl
+
+    PoleFactory(name="=Pôle piégé", founded_year=2012, charter_signed_on="2015-01-02",
+                latitude=45.1, longitude=4.2, website="https://example.org/")
+    for lang in ("fr", "en"):
+        schema = client.get(reverse("poles:pole-table-schema"), {"lang": lang}).json()
+        content = client.get(reverse("poles:pole-export-csv"), {"lang": lang}).content
+        path = tmp_path / f"poles-{lang}.csv"
+        path.write_bytes(content)
+        semicolons = frictionless.Dialect(controls=[CsvControl(delimiter=";")])
+        resource = frictionless.Resource(
+            path=path.name, basepath=str(tmp_path), encoding="utf-8-sig", dialect=semicolons,
+            schema=frictionless.Schema.from_descriptor(schema),
+        )
+        report = resource.validate()
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+        header = next(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+        assert header == [field["name"] for field in schema["fields"]]
+
+
+def test_datapackage_lists_the_files_with_their_licences(client, db):
+    frictionless = pytest.importorskip("frictionless")
+    package = client.get(reverse("poles:datapackage")).json()
+    names = {resource["name"] for resource in package["resources"]}
+    assert {"poles-csv", "poles-geojson", "regions-geojson", "api-v1"} <= names
+    assert all(r["licenses"][0]["name"] == "etalab-2.0" for r in package["resources"])
+    assert [error.note for error in frictionless.Package.metadata_validate(package)] == []
+
+
+def test_feeds_of_poles_calls_and_a_region(client, seeded):
+    response = client.get(reverse("poles:pole-feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert b"<entry>" in response.content and b"http://testserver/poles/" in response.content
+    english = client.get(reverse("poles:pole-feed"), {"lang": "en"}).content
+    assert b"new and updated" in english.lower()
+    assert client.get(reverse("calls:call-feed")).status_code == 200
+    region = client.get(reverse("poles:region-feed", args=["grand-est"]))
+    assert region.status_code == 200 and b"Grand Est" in region.content
+    assert client.get(reverse("poles:region-feed", args=["atlantide"])).status_code == 404
+    home = client.get("/").content.decode()
+    assert 'type="application/atom+xml"' in home
+    english_region = client.get("/regions/grand-est/", {"lang": "en"}).content.decode()
+    assert 'href="/regions/grand-est/flux.atom?lang=en"' in english_region
