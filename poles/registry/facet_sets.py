@@ -22,6 +22,7 @@ of its link, and the directory's pages with the FilterSet's own results.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -37,6 +38,8 @@ from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
 from .version import registry_version
+
+logger = logging.getLogger(__name__)
 
 Bits = int
 
@@ -107,6 +110,19 @@ def option_key(value) -> str:
     return str(getattr(value, "slug", value))
 
 
+def _in_departments(poles: list[tuple]) -> Iterable[tuple[int, str]]:
+    """(pole, former region) for each former region one of whose departments starts the
+    pole's commune code, as ``PoleFilterSet.filter_former_region`` asks in SQL."""
+    regions_of: dict[str, list[str]] = defaultdict(list)
+    for former in FormerRegion.objects.only("slug", "departments"):
+        for department in former.department_codes:
+            regions_of[department].append(former.slug)
+    for pk, *_, code in poles:
+        for length in range(1, len(code) + 1):
+            for slug in regions_of.get(code[:length], ()):
+                yield pk, slug
+
+
 def _read(key: tuple) -> PoleSets:
     poles = list(
         Pole.objects.published()
@@ -120,17 +136,9 @@ def _read(key: tuple) -> PoleSets:
     collector.add("status", ((row[0], row[2]) for row in poles))
     collector.add("witness", ((row[0], row[3]) for row in poles))
     collector.add("charter", ((row[0], row[4] is not None) for row in poles))
-    # A pole is in a former region when its commune lies in one of its departments (a code
-    # starting with the department's two or three characters, as ``filter_former_region``)…
-    former_of = {
-        department: slug
-        for slug, departments in FormerRegion.objects.values_list("slug", "departments")
-        for department in departments.split()
-    }
-    collector.add("former_region", (
-        (pk, former_of.get(code[:2]) or former_of.get(code[:3]))
-        for pk, *_, code in poles if code
-    ))
+    # A pole is in a former region when its commune's code starts with one of its
+    # departments (``filter_former_region``; a department listed by two puts it in both)…
+    collector.add("former_region", _in_departments(poles))
     through = Pole.sectors.through.objects.order_by()
     collector.add("sector", through.values_list("pole_id", "sector__slug"))
     through = Pole.objectives.through.objects.order_by()
@@ -151,12 +159,23 @@ def _read(key: tuple) -> PoleSets:
     sets = collector.finish(PoleSets(key=key, ids=ids))
     published = Pole.objects.published()
     for sort, ordering in SORT_ORDERS.items():
-        in_order = published.order_by(*ordering, "pk").values_list("pk", flat=True)
+        in_order = published.order_by(*ordering).values_list("pk", flat=True)
         sets.orders[sort] = [sets.position[pk] for pk in in_order]
     sets.name_rank = [0] * len(ids)
     for rank, position in enumerate(sets.orders["name"]):
         sets.name_rank[position] = rank
     return sets
+
+
+def _generation() -> str | None:
+    """The registry's generation in the cache; None when the cache is down (Redis stopped):
+    the page is still served (as the page cache serves it uncached), the sets following the
+    committed changes through the version in the database alone."""
+    try:
+        return current_generation()
+    except Exception:
+        logger.exception("Registry generation unavailable: the directory follows the database")
+        return None
 
 
 _lock = threading.Lock()
@@ -169,8 +188,7 @@ def pole_sets() -> PoleSets:
     # The version in the database follows the changes made by other processes; the cache's
     # generation those made in this one's transaction (each test's, rolled back, too).
     key = (
-        connection.alias, connection.settings_dict["NAME"], current_generation(),
-        registry_version(),
+        connection.alias, connection.settings_dict["NAME"], _generation(), registry_version(),
     )
     sets = _current
     if sets is None or sets.key != key:

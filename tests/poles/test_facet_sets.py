@@ -42,3 +42,29 @@ def test_a_pole_added_by_another_process_is_listed_and_counted(client):
     assert listed(client) == ["Pôle Argoat", "Pôle Armor"]
     regions = client.get(DIRECTORY).context["filter"].form.fields["region"].widget.counts
     assert regions["bretagne"] == 2
+
+
+
+class DownCache:
+    """Redis down: every call fails as django's RedisCache does."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to redis. Connection refused.")
+
+        return fail
+
+
+def test_the_directory_still_answers_when_the_cache_is_down(client, settings, monkeypatch):
+    """Redis down: the page cache serves pages uncached (``ptce_site.cache``); the directory's
+    sets, which read the registry's generation there, must not fail the page either, and
+    still follow committed changes (the registry's version)."""
+    settings.PAGE_CACHE_SECONDS = 600
+    PoleFactory(name="Pôle Armor")
+    monkeypatch.setattr("ptce_site.cache.cache", DownCache())
+    assert listed(client) == ["Pôle Armor"]
+    Pole.objects.bulk_create([Pole(name="Pôle Argoat", slug="pole-argoat", is_published=True)])
+    from poles.registry.version import _move
+
+    _move()  # the commit of the change
+    assert listed(client) == ["Pôle Argoat", "Pôle Armor"]
