@@ -1,0 +1,110 @@
+"""Every write path reaches the directory's bit sets (``poles/registry/facet_sets.py``): after
+the change, the directory's page (its results and counts) is the FilterSet's SQL at once, the
+sets having been read before the change."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from calls.models import Application
+from members.models import Membership, Organisation
+from poles.models import Pole
+from poles.registry.search.indexer import deferred_indexing
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PoleFactory,
+    SectorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DIRECTORY = "/poles/"
+
+
+def shown(client, **params) -> list[str]:
+    """The names the directory lists, checked against the FilterSet's SQL."""
+    from poles.registry.filters import PoleFilterSet
+
+    response = client.get(DIRECTORY, params)
+    assert response.status_code == 200
+    names = [pole.name for pole in response.context["page_obj"].object_list]
+    expected = PoleFilterSet(params or None, queryset=Pole.objects.published()).qs
+    assert names == [pole.name for pole in expected]
+    assert response.context["page_obj"].paginator.count == len(names)
+    return names
+
+
+def test_member_kinds_written_at_the_end_of_an_import_reach_the_sets(client):
+    """Imports index their poles once, at their end, after their rows were saved (and the
+    registry's generation moved): the kinds of members written then must reach the sets that
+    a request read in between."""
+    membership = MembershipFactory(
+        pole=PoleFactory(name="Pôle Armor"), organisation=OrganisationFactory(kind="sme"),
+        left_on=datetime.date(2020, 1, 1),
+    )
+    with deferred_indexing():
+        # The member is back (its search document holds its name already: unchanged).
+        membership.left_on = None
+        membership.save()
+        assert shown(client, member_kind="sme") == []  # not indexed yet: SQL says so too
+    assert shown(client, member_kind="sme") == ["Pôle Armor"]
+
+
+def test_rebuilding_the_search_index_after_a_raw_load_reaches_the_sets(client):
+    """A bulk load that skipped the code is followed by ``rebuild_search_index`` (its help
+    says so): the directory then lists the poles and their kinds of members."""
+    assert shown(client) == []
+    pole = PoleFactory.build(name="Pôle Argoat", slug="pole-argoat", region=None)
+    Pole.objects.bulk_create([pole])
+    organisation = OrganisationFactory(kind="sme")
+    # The membership written without signals either (as the raw load).
+    Membership.objects.bulk_create(
+        [Membership(pole=pole, organisation=organisation, role=Membership.Role.MEMBER)]
+    )
+    assert shown(client, member_kind="sme") == []
+    call_command("rebuild_search_index", verbosity=0)
+    assert shown(client, member_kind="sme") == ["Pôle Argoat"]
+
+
+def test_admin_bulk_publish_and_unpublish_reach_the_sets(admin_client):
+    hidden = PoleFactory(name="Pôle caché", is_published=False)
+    visible = PoleFactory(name="Pôle visible")
+    # The admin is logged in: the directory is built for it, never from the page cache.
+    assert shown(admin_client) == ["Pôle visible"]
+    url = "/admin/poles/pole/"
+    for action, pk in [("publish", hidden.pk), ("unpublish", visible.pk)]:
+        response = admin_client.post(url, {"action": action, "_selected_action": [pk]})
+        assert response.status_code == 302
+    assert shown(admin_client) == ["Pôle caché"]
+
+
+def test_related_rows_changed_or_deleted_reach_the_sets(client):
+    culture = SectorFactory(name="Culture")
+    call = CallFactory(title="Appel 2013")
+    pole = PoleFactory(name="Pôle Armor", sectors=[culture])
+    membership = MembershipFactory(pole=pole, organisation=OrganisationFactory(kind="sme"))
+    application = ApplicationFactory(pole=pole, call=call)
+    assert shown(client, sector="culture") == ["Pôle Armor"]
+    assert shown(client, member_kind="sme") == ["Pôle Armor"]
+    assert shown(client, call=call.slug, outcome="laureate") == ["Pôle Armor"]
+
+    application.outcome = Application.Outcome.NOT_SELECTED
+    application.save()
+    assert shown(client, call=call.slug, outcome="laureate") == []
+    organisation = membership.organisation
+    organisation.kind = Organisation.Kind.RESEARCH
+    organisation.save()
+    assert shown(client, member_kind="sme") == []
+    assert shown(client, member_kind="research") == ["Pôle Armor"]
+    membership.left_on = datetime.date(2024, 1, 1)
+    membership.save()
+    assert shown(client, member_kind="research") == []
+    culture.delete()
+    assert client.get(DIRECTORY).context["filter"].form.fields["sector"].widget.counts == {}
+    call.delete()
+    counts = client.get(DIRECTORY).context["filter"].form.fields["outcome"].widget.counts
+    assert counts == {}
