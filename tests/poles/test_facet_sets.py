@@ -68,3 +68,25 @@ def test_the_directory_still_answers_when_the_cache_is_down(client, settings, mo
 
     _move()  # the commit of the change
     assert listed(client) == ["Pôle Argoat", "Pôle Armor"]
+
+
+def test_a_pole_published_while_the_sets_are_read_fails_no_page(client, monkeypatch):
+    """A write committed by another connection between the queries that read the sets: the
+    poles and their orders come from one statement, so the page still adds up (the version
+    then moves, and the next page reads the sets again)."""
+    from poles.registry import facet_sets
+
+    PoleFactory(name="Pôle Armor")
+    hidden = PoleFactory(name="Pôle Argoat", is_published=False)
+    collector = facet_sets._Collector.__init__
+
+    def published_meanwhile(self, ids):
+        Pole.objects.filter(pk=hidden.pk).update(is_published=True)  # no signal: another's
+        collector(self, ids)
+
+    monkeypatch.setattr(facet_sets._Collector, "__init__", published_meanwhile)
+    for sort in ["name", "-updated", "founded"]:
+        response = client.get(DIRECTORY, {"sort": sort})
+        assert response.status_code == 200
+        page = response.context["page_obj"]
+        assert page.paginator.count == len(page.object_list) == 1

@@ -3,14 +3,20 @@ the change, the directory's page (its results and counts) is the FilterSet's SQL
 sets having been read before the change."""
 
 import datetime
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from calls.models import Application
 from members.models import Membership, Organisation
 from poles.models import Pole
 from poles.registry.search.indexer import deferred_indexing
+from ptce_site.settings import BASE_DIR
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -108,3 +114,31 @@ def test_related_rows_changed_or_deleted_reach_the_sets(client):
     call.delete()
     counts = client.get(DIRECTORY).context["filter"].form.fields["outcome"].widget.counts
     assert counts == {}
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="another process needs a database it can open: the SQLite test one is in memory",
+)
+@pytest.mark.django_db(transaction=True)
+def test_an_import_committed_by_another_process_reaches_the_sets(client, tmp_path):
+    """``manage.py import_registry`` beside the site, with a cache of its own (no Redis): the
+    process that keeps the sets sees its import through the registry's version."""
+    PoleFactory(name="Pôle Armor", slug="pole-armor")
+    OrganisationFactory(kind="sme", siren="732829320")
+    assert shown(client, member_kind="sme") == []
+    path = tmp_path / "adhesions.csv"
+    path.write_text("pôle;organisation;rôle\npole-armor;732829320;Membre\n", encoding="utf-8")
+    database = connection.settings_dict
+    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
+    environment["DATABASE_URL"] = (
+        f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT']}"
+        f"/{database['NAME']}"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_registry", str(path)],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert shown(client, member_kind="sme") == ["Pôle Armor"]
