@@ -20,6 +20,7 @@ from ptce_site.settings import BASE_DIR
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
+    FormerRegionFactory,
     MembershipFactory,
     OrganisationFactory,
     PoleFactory,
@@ -91,7 +92,7 @@ def test_admin_bulk_publish_and_unpublish_reach_the_sets(admin_client):
 def test_related_rows_changed_or_deleted_reach_the_sets(client):
     culture = SectorFactory(name="Culture")
     call = CallFactory(title="Appel 2013")
-    pole = PoleFactory(name="Pôle Armor", sectors=[culture])
+    pole = PoleFactory(name="Pôle Armor", sectors=[culture], commune_code="22113")
     membership = MembershipFactory(pole=pole, organisation=OrganisationFactory(kind="sme"))
     application = ApplicationFactory(pole=pole, call=call)
     assert shown(client, sector="culture") == ["Pôle Armor"]
@@ -109,6 +110,12 @@ def test_related_rows_changed_or_deleted_reach_the_sets(client):
     membership.left_on = datetime.date(2024, 1, 1)
     membership.save()
     assert shown(client, member_kind="research") == []
+    # The former regions are reference data the curators may edit: their departments too.
+    former = FormerRegionFactory(name="Bretagne ancienne", departments="35")
+    assert shown(client, former_region=former.slug) == []
+    former.departments = "22 29"
+    former.save()
+    assert shown(client, former_region=former.slug) == ["Pôle Armor"]
     culture.delete()
     assert client.get(DIRECTORY).context["filter"].form.fields["sector"].widget.counts == {}
     call.delete()
