@@ -90,3 +90,50 @@ def test_a_pole_published_while_the_sets_are_read_fails_no_page(client, monkeypa
         assert response.status_code == 200
         page = response.context["page_obj"]
         assert page.paginator.count == len(page.object_list) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_reading_the_sets_while_poles_are_published_agree_in_the_end():
+    """Readers building the sets at once, each on its own connection, while a writer
+    publishes poles one commit at a time: no reader fails, each sees a consistent registry
+    (every pole of its sets in each order), and once the writes are over every reader sees
+    them all."""
+    import threading
+
+    from poles.registry.facet_sets import pole_sets
+
+    poles = [PoleFactory(name=f"Pôle {n}", is_published=False) for n in range(12)]
+    errors, seen = [], []
+
+    def read(times: int) -> None:
+        from django.db import connection
+
+        try:
+            for _ in range(times):
+                sets = pole_sets()
+                assert all(sorted(order) == list(range(len(sets.ids)))
+                           for order in sets.orders.values())
+                seen.append(len(sets.ids))
+        except Exception as error:  # reported below, from the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def write() -> None:
+        from django.db import connection
+
+        try:
+            for pole in poles:
+                pole.is_published = True
+                pole.save()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read, args=(15,)) for _ in range(4)]
+    threads.append(threading.Thread(target=write))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(pole_sets().ids) == len(poles)
