@@ -125,6 +125,10 @@ def _in_departments(poles: list[tuple]) -> Iterable[tuple[int, str]]:
                 yield pk, slug
 
 
+# What the sets read of each published pole (``_in_departments`` reads the code last).
+COLUMNS = ("pk", "region__slug", "status", "is_witness", "charter_signed_on", "commune_code")
+
+
 def _read(key: tuple) -> PoleSets:
     # The poles and their place in each sort's order in one statement: one snapshot, whatever
     # another connection commits meanwhile (a pole published between two queries would be in
@@ -137,10 +141,9 @@ def _read(key: tuple) -> PoleSets:
         Pole.objects.published()
         .annotate(**places)
         .order_by("pk")
-        .values_list("pk", "region__slug", "status", "is_witness", "charter_signed_on",
-                     "commune_code", *places)
+        .values_list(*COLUMNS, *places)
     )
-    poles = [row[:6] for row in rows]
+    poles = [row[: len(COLUMNS)] for row in rows]
     ids = [row[0] for row in poles]
     collector = _Collector(ids)
     collector.add("region", ((row[0], row[1]) for row in poles))
@@ -171,7 +174,7 @@ def _read(key: tuple) -> PoleSets:
     for number, sort in enumerate(SORT_ORDERS):
         order = sets.orders[sort] = [0] * len(ids)
         for position, row in enumerate(rows):
-            order[row[6 + number] - 1] = position
+            order[row[len(COLUMNS) + number] - 1] = position
     sets.name_rank = [0] * len(ids)
     for rank, position in enumerate(sets.orders["name"]):
         sets.name_rank[position] = rank
