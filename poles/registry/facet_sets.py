@@ -11,18 +11,18 @@ to run, and the embedded default has none). A Python ``int`` is a bit set whose 
 is 1.25 kB at 10,000 poles, and counting every option of every filter takes well under a
 millisecond.
 
-The sets are read from the database in six queries (and the order of the poles for a sort
-when a page first asks for it) whenever the registry has changed since: its generation
-(``ptce_site.cache``: a new random value after every write to a pole, a membership, an
-application…, the signal that empties the page cache) or its version in the database
-(``version.py``: moved by the changes that other processes commit) is not the one they were
-read at. The rules of each filter stay those of ``PoleFilterSet``: the tests compare every
-option's count with the number of results of its link, and the directory's pages with the
-FilterSet's own results.
+The sets, and the order of the poles for each sort, are read from the database in six
+queries whenever the registry has changed since: its generation (``ptce_site.cache``: a new
+random value after every write to a pole, a membership, an application…, the signal that
+empties the page cache) or its version in the database (``version.py``: moved by the changes
+that other processes commit) is not the one they were read at. The rules of each filter stay
+those of ``PoleFilterSet``: the tests compare every option's count with the number of results
+of its link, and the directory's pages with the FilterSet's own results.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import connection
+from django.db.models import Window
+from django.db.models.functions import RowNumber
 
 from calls.models import Application
 from ptce_site.cache import current_generation
@@ -39,6 +41,8 @@ from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
 from .version import registry_version
+
+logger = logging.getLogger(__name__)
 
 Bits = int
 T = TypeVar("T")
@@ -54,6 +58,10 @@ class PoleSets:
     ids: list[int]
     position: dict[int, int] = field(default_factory=dict)
     everyone: Bits = 0
+    # For each sort of ``SORT_ORDERS``, the positions of the poles in that order; and the
+    # place of each pole in the French order of names (relevance's tie-break).
+    orders: dict[str, list[int]] = field(default_factory=dict)
+    name_rank: list[int] = field(default_factory=list)
     figures: dict[str, object] = field(default_factory=dict)
     options: dict[str, dict[str, Bits]] = field(default_factory=dict)
     pairs: dict[tuple[str, str], Bits] = field(default_factory=dict)
@@ -65,27 +73,6 @@ class PoleSets:
         if name not in self.figures:
             self.figures[name] = compute()
         return self.figures[name]
-
-    def order(self, sort: str) -> list[int]:
-        """The positions of the poles in the order of ``sort`` (``SORT_ORDERS``), read when a
-        page first asks for it."""
-        return self.kept(f"order {sort}", lambda: self._read_order(sort))
-
-    def _read_order(self, sort: str) -> list[int]:
-        published = Pole.objects.published().order_by(*SORT_ORDERS[sort], "pk")
-        return [self.position[pk] for pk in published.values_list("pk", flat=True)]
-
-    @property
-    def name_rank(self) -> list[int]:
-        """The place of each pole in the French order of names (relevance's tie-break)."""
-
-        def ranks() -> list[int]:
-            rank = [0] * len(self.ids)
-            for place, position in enumerate(self.order("name")):
-                rank[position] = place
-            return rank
-
-        return self.kept("name rank", ranks)
 
     def bits_of(self, pole_ids: Iterable[int]) -> Bits:
         """The set of these poles (those unpublished or unknown left out)."""
@@ -142,30 +129,47 @@ def option_key(value) -> str:
     return str(getattr(value, "slug", value))
 
 
+def _in_departments(poles: list[tuple]) -> Iterable[tuple[int, str]]:
+    """(pole, former region) for each former region one of whose departments starts the
+    pole's commune code, as ``PoleFilterSet.filter_former_region`` asks in SQL."""
+    regions_of: dict[str, list[str]] = defaultdict(list)
+    for former in FormerRegion.objects.only("slug", "departments"):
+        for department in former.department_codes:
+            regions_of[department].append(former.slug)
+    for pk, *_, code in poles:
+        for length in range(1, len(code) + 1):
+            for slug in regions_of.get(code[:length], ()):
+                yield pk, slug
+
+
+# What the sets read of each published pole (``_in_departments`` reads the code last).
+COLUMNS = ("pk", "region__slug", "status", "is_witness", "charter_signed_on", "commune_code")
+
+
 def _read(key: tuple) -> PoleSets:
-    poles = list(
+    # The poles and their place in each sort's order in one statement: one snapshot, whatever
+    # another connection commits meanwhile (a pole published between two queries would be in
+    # an order and not among the poles).
+    places = {
+        f"place_{number}": Window(RowNumber(), order_by=list(ordering))
+        for number, ordering in enumerate(SORT_ORDERS.values())
+    }
+    rows = list(
         Pole.objects.published()
+        .annotate(**places)
         .order_by("pk")
-        .values_list("pk", "region__slug", "status", "is_witness", "charter_signed_on",
-                     "commune_code")
+        .values_list(*COLUMNS, *places)
     )
+    poles = [row[: len(COLUMNS)] for row in rows]
     ids = [row[0] for row in poles]
     collector = _Collector(ids)
     collector.add("region", ((row[0], row[1]) for row in poles))
     collector.add("status", ((row[0], row[2]) for row in poles))
     collector.add("witness", ((row[0], row[3]) for row in poles))
     collector.add("charter", ((row[0], row[4] is not None) for row in poles))
-    # A pole is in a former region when its commune lies in one of its departments (a code
-    # starting with the department's two or three characters, as ``filter_former_region``)…
-    former_of = {
-        department: slug
-        for slug, departments in FormerRegion.objects.values_list("slug", "departments")
-        for department in departments.split()
-    }
-    collector.add("former_region", (
-        (pk, former_of.get(code[:2]) or former_of.get(code[:3]))
-        for pk, *_, code in poles if code
-    ))
+    # A pole is in a former region when its commune's code starts with one of its
+    # departments (``filter_former_region``; a department listed by two puts it in both)…
+    collector.add("former_region", _in_departments(poles))
     through = Pole.sectors.through.objects.order_by()
     collector.add("sector", through.values_list("pole_id", "sector__slug"))
     through = Pole.objectives.through.objects.order_by()
@@ -183,7 +187,26 @@ def _read(key: tuple) -> PoleSets:
     for pole_id, call, outcome, _former in applications:
         if (position := collector.position.get(pole_id)) is not None:
             collector.pairs[(call, outcome)].append(position)
-    return collector.finish(PoleSets(key=key, ids=ids))
+    sets = collector.finish(PoleSets(key=key, ids=ids))
+    for number, sort in enumerate(SORT_ORDERS):
+        order = sets.orders[sort] = [0] * len(ids)
+        for position, row in enumerate(rows):
+            order[row[len(COLUMNS) + number] - 1] = position
+    sets.name_rank = [0] * len(ids)
+    for rank, position in enumerate(sets.orders["name"]):
+        sets.name_rank[position] = rank
+    return sets
+
+
+def _generation() -> str | None:
+    """The registry's generation in the cache; None when the cache is down (Redis stopped):
+    the page is still served (as the page cache serves it uncached), the sets following the
+    committed changes through the version in the database alone."""
+    try:
+        return current_generation()
+    except Exception:
+        logger.exception("Registry generation unavailable: the directory follows the database")
+        return None
 
 
 _lock = threading.Lock()
@@ -196,8 +219,7 @@ def pole_sets() -> PoleSets:
     # The version in the database follows the changes made by other processes; the cache's
     # generation those made in this one's transaction (each test's, rolled back, too).
     key = (
-        connection.alias, connection.settings_dict["NAME"], current_generation(),
-        registry_version(),
+        connection.alias, connection.settings_dict["NAME"], _generation(), registry_version(),
     )
     sets = _current
     if sets is None or sets.key != key:

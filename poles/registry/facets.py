@@ -26,7 +26,7 @@ from itertools import islice
 from django.db.models import QuerySet
 
 from .facet_sets import Bits, PoleSets, option_key, pole_sets
-from .filters import SORT_ORDERS, PoleFilterSet
+from .filters import PoleFilterSet
 
 # The faceted filters (every filter of the directory but the search and the sort).
 FACETS = (
@@ -110,7 +110,7 @@ class PoleFacets:
             yield from (pk for *_, pk in sorted(ranked))
             return
         ids = sets.ids
-        for place in sets.order(sort if sort in SORT_ORDERS else "name"):
+        for place in sets.orders[sort if sort in sets.orders else "name"]:
             if data[place >> 3] >> (place & 7) & 1:
                 yield ids[place]
 

@@ -27,11 +27,14 @@ from .search.models import MemberKind
 
 YES_NO = [("true", _("Oui")), ("false", _("Non"))]
 # The directory's orders but relevance (``PoleFilterSet.order``; ``facet_sets.py`` keeps each
-# one's order of the published poles), names in French order last.
+# one's order of the published poles), names in French order last, then ids: equal names
+# (« Pôle Été », « pole ete ») in one order, the same in SQL (the exports) and in the sets,
+# whatever index the database reads the poles through.
+NAME_ORDER = (french("name"), "pk")
 SORT_ORDERS = {
-    "name": (french("name"),),
-    "-updated": (F("content_changed_at").desc(nulls_last=True), french("name")),
-    "founded": (F("founded_year").asc(nulls_last=True), french("name")),
+    "name": NAME_ORDER,
+    "-updated": (F("content_changed_at").desc(nulls_last=True), *NAME_ORDER),
+    "founded": (F("founded_year").asc(nulls_last=True), *NAME_ORDER),
 }
 
 
@@ -232,7 +235,7 @@ class PoleFilterSet(ExplainedFilterSet):
         sort = self.current_sort
         if sort == "relevance":
             # Poles whose name holds the words first, then by full-text rank.
-            return self.search.order(queryset, french("name"))
+            return self.search.order(queryset, *NAME_ORDER)
         return queryset.order_by(*SORT_ORDERS[sort])
 
     def rank(self, queryset: QuerySet) -> QuerySet:

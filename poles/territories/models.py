@@ -68,7 +68,9 @@ class FormerRegion(models.Model):
 
     @property
     def department_codes(self) -> list[str]:
-        return self.departments.split()
+        # Upper case, as commune codes are (« 2a » is Corsica's 2A): SQLite's LIKE would
+        # ignore the case and PostgreSQL's not.
+        return self.departments.upper().split()
 
 
 class Outline(models.Model):

@@ -42,3 +42,98 @@ def test_a_pole_added_by_another_process_is_listed_and_counted(client):
     assert listed(client) == ["Pôle Argoat", "Pôle Armor"]
     regions = client.get(DIRECTORY).context["filter"].form.fields["region"].widget.counts
     assert regions["bretagne"] == 2
+
+
+
+class DownCache:
+    """Redis down: every call fails as django's RedisCache does."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to redis. Connection refused.")
+
+        return fail
+
+
+def test_the_directory_still_answers_when_the_cache_is_down(client, settings, monkeypatch):
+    """Redis down: the page cache serves pages uncached (``ptce_site.cache``); the directory's
+    sets, which read the registry's generation there, must not fail the page either, and
+    still follow committed changes (the registry's version)."""
+    settings.PAGE_CACHE_SECONDS = 600
+    PoleFactory(name="Pôle Armor")
+    monkeypatch.setattr("ptce_site.cache.cache", DownCache())
+    assert listed(client) == ["Pôle Armor"]
+    Pole.objects.bulk_create([Pole(name="Pôle Argoat", slug="pole-argoat", is_published=True)])
+    from poles.registry.version import _move
+
+    _move()  # the commit of the change
+    assert listed(client) == ["Pôle Argoat", "Pôle Armor"]
+
+
+def test_a_pole_published_while_the_sets_are_read_fails_no_page(client, monkeypatch):
+    """A write committed by another connection between the queries that read the sets: the
+    poles and their orders come from one statement, so the page still adds up (the version
+    then moves, and the next page reads the sets again)."""
+    from poles.registry import facet_sets
+
+    PoleFactory(name="Pôle Armor")
+    hidden = PoleFactory(name="Pôle Argoat", is_published=False)
+    collector = facet_sets._Collector.__init__
+
+    def published_meanwhile(self, ids):
+        Pole.objects.filter(pk=hidden.pk).update(is_published=True)  # no signal: another's
+        collector(self, ids)
+
+    monkeypatch.setattr(facet_sets._Collector, "__init__", published_meanwhile)
+    for sort in ["name", "-updated", "founded"]:
+        response = client.get(DIRECTORY, {"sort": sort})
+        assert response.status_code == 200
+        page = response.context["page_obj"]
+        assert page.paginator.count == len(page.object_list) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_reading_the_sets_while_poles_are_published_agree_in_the_end():
+    """Readers building the sets at once, each on its own connection, while a writer
+    publishes poles one commit at a time: no reader fails, each sees a consistent registry
+    (every pole of its sets in each order), and once the writes are over every reader sees
+    them all."""
+    import threading
+
+    from poles.registry.facet_sets import pole_sets
+
+    poles = [PoleFactory(name=f"Pôle {n}", is_published=False) for n in range(12)]
+    errors, seen = [], []
+
+    def read(times: int) -> None:
+        from django.db import connection
+
+        try:
+            for _ in range(times):
+                sets = pole_sets()
+                assert all(sorted(order) == list(range(len(sets.ids)))
+                           for order in sets.orders.values())
+                seen.append(len(sets.ids))
+        except Exception as error:  # reported below, from the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def write() -> None:
+        from django.db import connection
+
+        try:
+            for pole in poles:
+                pole.is_published = True
+                pole.save()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read, args=(15,)) for _ in range(4)]
+    threads.append(threading.Thread(target=write))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(pole_sets().ids) == len(poles)

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from members.models import Membership
+from ptce_site.cache import bump_generation
 
 from ..models import Pole
 from . import backends
@@ -127,6 +128,9 @@ def _sync_member_kinds(ids: list[int]) -> None:
         MemberKind.objects.bulk_create(
             [MemberKind(pole_id=pole_id, kind=kind) for pole_id, kind in new if pole_id in changed]
         )
+        # The directory's "kind of member" reads these rows (``facet_sets.py``): a bulk write
+        # sends no signal, and an import writes them after its own rows were committed.
+        bump_generation()
 
 
 def _reindex_chunk(ids: list[int]) -> None:
@@ -174,6 +178,7 @@ def rebuild_index() -> int:
         backends.current().rebuild_documents(build_documents)
         rebuild_vocabulary()
         rebuild_member_kinds()
+        bump_generation()  # written in bulk: the directory's sets follow (``facet_sets.py``)
         return SearchDocument.objects.count()
 
 
