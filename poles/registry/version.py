@@ -15,6 +15,8 @@ poles in different orders would wait for each other.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F
 from django.dispatch import receiver
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from ptce_site.cache import registry_changed
 
 ROW = 1
+logger = logging.getLogger(__name__)
 
 
 class RegistryVersion(models.Model):
@@ -46,11 +49,11 @@ def _move() -> None:
         if not RegistryVersion.objects.filter(pk=ROW).update(value=F("value") + 1):
             RegistryVersion.objects.get_or_create(pk=ROW, defaults={"value": 1})
     except DatabaseError:
-        # Migrations older than the table (0022) write the registry too: before it exists,
-        # no process keeps anything to refresh. Run after the commit, in a statement of its
-        # own: the failure leaves no transaction broken.
+        # Run after the commit, in a statement of its own: the write itself succeeded and
+        # must not answer an error. Migrations older than the table (0022) write the registry
+        # too: before it exists, no process keeps anything to refresh.
         if RegistryVersion._meta.db_table in connection.introspection.table_names():
-            raise
+            logger.exception("The registry's version could not be moved after a change")
 
 
 @receiver(registry_changed, dispatch_uid="ptce-registry-version")

@@ -137,3 +137,17 @@ def test_threads_reading_the_sets_while_poles_are_published_agree_in_the_end():
         thread.join()
     assert not errors
     assert len(pole_sets().ids) == len(poles)
+
+
+def test_a_failure_to_move_the_version_after_a_commit_is_logged_not_raised(monkeypatch, caplog):
+    """The change is committed already: the write must not answer an error."""
+    from django.db import DatabaseError
+
+    from poles.registry import version
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(version.RegistryVersion.objects, "filter", broken)
+    version._move()
+    assert "could not be moved" in caplog.text
