@@ -345,6 +345,8 @@ SECURE_CSP = {
 }
 
 X_FRAME_OPTIONS = "DENY"
+# Who may frame the embeddable map and directory (/integrer/...), the only framable pages.
+EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", ["*"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

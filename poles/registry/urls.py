@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import api, views
+from . import api, embeds, views
+from .stats import views as stats
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,10 @@ urlpatterns = [
     path("regions/", views.region_list, name="region-list"),
     path("regions/<slug:slug>/", views.region_detail, name="region-detail"),
     path("carte/", views.map_page, name="map"),
+    path("integrer/carte/", embeds.embed_map, name="embed-map"),
+    path("integrer/annuaire/", embeds.embed_directory, name="embed-directory"),
+    path("statistiques/", stats.statistics_page, name="statistics"),
+    path("statistiques/<slug:figure>.csv", stats.statistics_csv, name="statistics-csv"),
     path("api/", api.api_index, name="api-index"),
     path("api/regions.geojson", api.regions_geojson, name="api-regions"),
     path("api/poles.geojson", api.poles_geojson, name="api-poles"),

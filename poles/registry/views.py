@@ -24,6 +24,7 @@ from ..territories.curators import curating_organisations
 from ..territories.departments import former_region_of
 from ..territories.models import Region
 from .api import GEOJSON, RegionCounts, pole_collection, requested_level
+from .embeds import embed_code
 from .exports import poles_csv
 from .facet_sets import pole_sets
 from .facets import PoleFacets
@@ -94,6 +95,7 @@ def pole_list(request: HttpRequest) -> HttpResponse:
         "chips": filterset.active_filters(),
         "ignored": filterset.ignored_filters(),
         "query_string": request.GET.urlencode(),
+        "embed_code": embed_code(request, "poles:embed-directory", _("Annuaire des PTCE"), 640),
         **pagination.context(),
     }
     return render(request, "poles/pole_list.html", context)
@@ -236,6 +238,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "overseas": [(r.code, r.name) for r in regions if r.is_overseas],
         "api_url": reverse("poles:api-index"),
         "map_strings": map_strings(metric),
+        "embed_code": embed_code(request, "poles:embed-map", _("Carte des PTCE"), 640),
     }
     return render(request, "poles/map.html", context)
 

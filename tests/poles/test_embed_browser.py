@@ -1,0 +1,66 @@
+"""A partner's page on another origin (127.0.0.1, a tiny http.server) frames the embeddable
+map served by the live server (localhost): it renders, counts right, raises no CSP violation."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.poles.test_map_browser import (  # noqa: F401 - fixtures
+    CHROMIUM,
+    assert_clean,
+    browser,
+    new_page,
+    no_tiles,
+    os,
+)
+
+pytestmark = [
+    # Unfinished: the live server answers the framed page with a 500 ("Database access not
+    # allowed") in this set-up although the map's browser tests pass; see the helper's report.
+    pytest.mark.skip(reason="unfinished: live server refuses DB access here"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def map_site(transactional_db, seeded, no_tiles, live_server):  # noqa: F811
+    return live_server
+
+
+class _PartnerPage(BaseHTTPRequestHandler):
+    embed_url = ""
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        body = (
+            "<!doctype html><html lang='fr'><title>Partenaire</title>"
+            f"<iframe id='ptce' src='{self.embed_url}' width='900' height='700'></iframe>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_partner_site_on_another_origin_frames_the_map(map_site, new_page):  # noqa: F811
+    embed = f"{map_site.url}/integrer/carte/?call=appel-a-projets-2013"
+    handler = type("Handler", (_PartnerPage,), {"embed_url": embed})
+    partner = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=partner.serve_forever, daemon=True).start()
+    try:
+        page = new_page("desktop")
+        page.goto(f"http://127.0.0.1:{partner.server_address[1]}/", wait_until="commit")
+        frame = page.frame_locator("#ptce")
+        frame.locator("#map[data-ready='true']").wait_for(state="attached", timeout=15_000)
+        assert frame.locator("#map path.leaflet-interactive").count() == 18
+        assert frame.locator(".embed-total").get_attribute("data-total-laureates") == "23"
+        assert frame.locator("a[target=_blank]").count() >= 1
+        inner = page.frames[1]
+        assert inner.evaluate("window.__csp") == []
+        assert_clean(page)
+    finally:
+        partner.shutdown()
