@@ -5,6 +5,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 from tests.poles.test_map_browser import (  # noqa: F401 - fixtures
     CHROMIUM,
@@ -16,16 +17,24 @@ from tests.poles.test_map_browser import (  # noqa: F401 - fixtures
 )
 
 pytestmark = [
-    # Unfinished: the live server answers the framed page with a 500 ("Database access not
-    # allowed") in this set-up although the map's browser tests pass; see the helper's report.
-    pytest.mark.skip(reason="unfinished: live server refuses DB access here"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
 
 
 @pytest.fixture
-def map_site(transactional_db, seeded, no_tiles, live_server):  # noqa: F811
+def map_site(transactional_db, seeded, no_tiles, live_server, monkeypatch):  # noqa: F811
+    """The live server, whose one-request-at-a-time server (SQLite in memory) gives up on a
+    silent connection after half a second: Chromium opens a spare connection to a framed
+    page's origin and sends nothing on it, which held the server (and the frame) forever."""
+    from tests.conftest import SerialWSGIServer
+
+    def get_request(self):
+        connection, address = WSGIServer.get_request(self)
+        connection.settimeout(0.5)
+        return connection, address
+
+    monkeypatch.setattr(SerialWSGIServer, "get_request", get_request)
     return live_server
 
 
