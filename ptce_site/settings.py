@@ -41,6 +41,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, which it extends (name_fr / name_en fields)
     # SimpleAdminConfig: the default one autodiscovers every ``admin`` module, and
     # ``leaflet.admin`` imports GeoDjango (needs GDAL): ours skips leaflet's.
     "ptce_site.apps.PtceAdminConfig",

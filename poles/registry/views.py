@@ -19,6 +19,7 @@ from ptce_site.cache import cache_public_page
 from ptce_site.collation import french, french_key
 from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
+from ptce_site.structured_data import json_ld
 
 from ..territories.curators import curating_organisations
 from ..territories.departments import former_region_of
@@ -31,6 +32,7 @@ from .facets import PoleFacets
 from .filters import PoleFilterSet
 from .models import Pole
 from .provenance import pole_provenance
+from .structured_data import pole_organization
 
 PER_PAGE = 20
 
@@ -153,6 +155,7 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "laureate_calls": [a.call for a in pole.all_applications if a.is_laureate],
         "former_regions": sorted(former_regions, key=lambda fr: french_key(fr.name)),
         "provenance": pole_provenance(pole, has_members=bool(current)),
+        "json_ld": json_ld(pole_organization(pole)),
     }
     return render(request, "poles/pole_detail.html", context)
 
