@@ -61,6 +61,12 @@
     var metric = element.dataset.metric;
     var compact = element.dataset.compact === "true";
     linkTarget = element.dataset.linkTarget || null;
+    if (linkTarget) {  // the credits (Leaflet, the tiles') too leave the partner's frame
+      element.querySelectorAll(".leaflet-control-attribution a").forEach(function (a) {
+        a.target = linkTarget;
+        a.rel = "noopener";
+      });
+    }
     var layersByCode = {};
     var max = 1;
     var style = function (feature) {
