@@ -31,7 +31,8 @@ EMBED_PER_PAGE = 10
 
 
 def framable(view):
-    """Allow ``view``'s pages, and only them, in the frames of ``EMBED_FRAME_ANCESTORS``."""
+    """Allow ``view``'s pages, and only them, in the frames of ``EMBED_FRAME_ANCESTORS`` (the
+    settings are read once, when the URLs are loaded)."""
     policy = {**settings.SECURE_CSP, "frame-ancestors": settings.EMBED_FRAME_ANCESTORS}
     return xframe_options_exempt(csp_override(policy)(view))
 

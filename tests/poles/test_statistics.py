@@ -48,6 +48,13 @@ def test_page_shows_each_figure_as_chart_and_table(seeded, client):
     assert '<html lang="en">' in english
 
 
+def test_page_is_cached_like_the_other_public_pages(seeded, client, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    client.get("/statistiques/")
+    assert client.get("/statistiques/")["X-Page-Cache"] == "hit"
+    assert "/statistiques/" in client.get("/sitemap.xml").content.decode()
+
+
 def test_page_runs_a_constant_number_of_queries(seeded, client, settings):
     settings.PAGE_CACHE_SECONDS = 0
 
