@@ -62,7 +62,7 @@ def test_imports_read_french_names_whatever_the_curators_language(db):
     assert exported.dict[0][column] == "Agriculture"
 
 
-def test_the_search_and_french_sorting_still_use_the_french_names(seeded, client):
+def test_the_search_keeps_french_and_sorting_follows_the_language(seeded, client):
     french = client.get("/poles/?q=d%C3%A9chets").content.decode()
     english = client.get("/poles/?q=d%C3%A9chets&lang=en").content.decode()
     assert "Florange e2i" in french and "Florange e2i" in english
@@ -70,7 +70,9 @@ def test_the_search_and_french_sorting_still_use_the_french_names(seeded, client
         assert [s.name for s in Sector.objects.filter(slug__in=["dechets", "bois"])] == [
             "Bois", "Déchets",
         ]
-    with translation.override("en"):  # shown in English, still in the French order
+    with translation.override("en"):  # in English, in the order of the English names
         assert [s.name for s in Sector.objects.filter(slug__in=["dechets", "bois"])] == [
-            "Wood", "Waste",
+            "Waste", "Wood",
         ]
+    english = client.get("/poles/?lang=en").content.decode()
+    assert english.index(">Waste") < english.index(">Wood")
