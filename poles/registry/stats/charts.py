@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 640
-LABEL_WIDTH = 210
+LABEL_WIDTH = 220
 BAR_HEIGHT = 14
 GAP = 10
 TOP = 8
@@ -51,7 +51,7 @@ def _fill(prefix: str, index: int) -> str:
     return f"url(#{prefix}-p{index})" if pattern else colour
 
 
-def _short(label: str, limit: int = 32) -> str:
+def _short(label: str, limit: int = 30) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
