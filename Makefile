@@ -114,6 +114,10 @@ audit: install ## Known vulnerabilities in the locked dependencies (pip-audit, n
 # package (pyproject.toml's package list leaves them out).
 BENCH_ENV := DJANGO_SETTINGS_MODULE=ptce_site.settings DATABASE_URL=$(BENCH_DATABASE_URL)
 
+.PHONY: share-image
+share-image: install ## Redraw static/img/share.png, the share image (og:image), from the region outlines
+	$(PY) -m ptce_site.share_image
+
 .PHONY: bench
 bench: install ## Benchmark: pages built in-process at 1,000 and 10,000 poles (BENCH_SCALES), then gunicorn + wrk at 10,000; targets and previous run (docs/bench-last.json) beside each figure (BENCH_ARGS="--regenerate --seconds 10")
 	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench --scale $(BENCH_SCALES) $(BENCH_ARGS)

@@ -7,6 +7,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationInlineModelAdmin
 
 from ptce_site.admin_site import RelatedKeysMixin, TabularInline
 from ptce_site.admin_utils import FrenchSortingAdmin, NameListFilter, PoleContentAdminMixin
@@ -18,7 +19,7 @@ from .models import Application, Call, Milestone
 from .resources import ApplicationResource
 
 
-class MilestoneInline(TabularInline):
+class MilestoneInline(TranslationInlineModelAdmin, TabularInline):
     model = Milestone
     fields = ["date", "end_date", "label", "date_to_be_confirmed"]
     extra = 0
@@ -46,7 +47,7 @@ class ApplicationInline(TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(FrenchSortingAdmin, RelatedKeysMixin, admin.ModelAdmin):
+class CallAdmin(FrenchSortingAdmin, RelatedKeysMixin, TranslationAdmin):
     list_display = [
         "title",
         "year",
@@ -59,8 +60,8 @@ class CallAdmin(FrenchSortingAdmin, RelatedKeysMixin, admin.ModelAdmin):
         "results_on",
     ]
     list_filter = ["kind", "year"]
-    search_fields = ["title", "slug", "summary"]
-    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title_fr", "title_en", "slug", "summary_fr"]
+    prepopulated_fields = {"slug": ["title_fr"]}
     autocomplete_fields = ["organisers", "sources"]
     readonly_fields = ["laureate_list", "created_at", "updated_at"]
     date_hierarchy = "launched_on"

@@ -11,8 +11,10 @@ from members.models import Organisation
 from poles.territories.models import Region
 from ptce_site.cache import cache_public_page
 from ptce_site.collation import french, french_key
+from ptce_site.structured_data import json_ld
 
 from .models import Application, Call, Milestone
+from .structured_data import call_events
 
 
 @require_safe
@@ -132,5 +134,6 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "examples": examples,
         "published_laureate_count": len(laureates),
         "unpublished_laureate_count": max(call.laureate_count - len(laureates), 0),
+        "json_ld": json_ld(call_events(call)),
     }
     return render(request, "calls/call_detail.html", context)

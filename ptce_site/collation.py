@@ -31,11 +31,13 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import models
 from django.db.backends.signals import connection_created
 from django.db.models import F
-from django.db.models.functions import Collate
+from django.db.models.functions import Coalesce, Collate
 from django.dispatch import receiver
+from django.utils.translation import get_language
 
 COLLATION = "ptce_fr"
 ICU_LOCALE = "fr-u-kn-ka-shifted"
@@ -148,3 +150,26 @@ def french(field: str | models.Expression) -> Collate:
 def register_sqlite_collation(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_collation(COLLATION, compare)
+
+# -- translated fields -------------------------------------------------------------------------
+# ``in_language("name")``: a translated field (django-modeltranslation's ``name_fr``, ``name_en``)
+# in the language of the page, for sorting. modeltranslation rewrites field names in
+# ``filter()`` and ``order_by("name")``, not inside expressions such as ``french("name")`` in
+# ``Meta.ordering``, which would sort an English page by the French column (« Bois », Wood,
+# before « Déchets », Waste). This one picks the column when the query is compiled: the active
+# language's, falling back on French where no translation was entered, as the value shown does.
+
+
+class in_language(F):  # noqa: N801 - reads like the function it stands for in Meta.ordering
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
+                           for_save=False):
+        default = settings.LANGUAGE_CODE
+        language = (get_language() or default).split("-")[0]
+        if language == default or language not in dict(settings.LANGUAGES):
+            expression = F(f"{self.name}_{default}")
+        else:
+            expression = Coalesce(
+                F(f"{self.name}_{language}"), F(f"{self.name}_{default}"),
+                output_field=models.CharField(),
+            )
+        return expression.resolve_expression(query, allow_joins, reuse, summarize, for_save)

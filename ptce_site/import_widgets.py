@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -191,6 +192,12 @@ class KeyedWidget(widgets.ForeignKeyWidget):
         return self.cache[text]
 
     def lookup(self, text: str):
+        # The reference data's French names (``name`` reads the page's language's,
+        # django-modeltranslation): the files keep French, whatever the curator's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            return self._lookup(text)
+
+    def _lookup(self, text: str):
         if self.preload:
             if self.by_key is None:
                 self.by_key = {}
@@ -219,7 +226,8 @@ class KeyedWidget(widgets.ForeignKeyWidget):
         return found
 
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else getattr(value, self.label)
+        with translation.override(settings.LANGUAGE_CODE):
+            return "" if value is None else getattr(value, self.label)
 
 
 class KeyedManyWidget(widgets.ManyToManyWidget):
@@ -241,7 +249,8 @@ class KeyedManyWidget(widgets.ManyToManyWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return ", ".join(str(getattr(item, self.one.label)) for item in value.all())
+        with translation.override(settings.LANGUAGE_CODE):
+            return ", ".join(str(getattr(item, self.one.label)) for item in value.all())
 
 
 def text_field(attribute: str, column) -> Field:

@@ -73,6 +73,11 @@ class SeedReport:
         ]
 
 
+# The English versions of a call's texts (django-modeltranslation's columns, ``ptce_site``
+# knows them by name only).
+CALL_ENGLISH = ("title_en", "summary_en", "description_en")
+
+
 def _copied(item: dict, *names: str) -> dict:
     """The fields ``names`` of a fixture's item, as the model calls them too."""
     return {name: item[name] for name in names}
@@ -122,6 +127,16 @@ class Loader:
         else:
             self.report.add(model, "inchangé(s)")
         return obj, True
+
+    def fill_empty(self, obj: models.Model, values: dict[str, Any]) -> None:
+        """Set the fields still empty (the English versions of a call the curators own):
+        what a curator wrote is never replaced."""
+        empty = {name: value for name, value in values.items() if not getattr(obj, name)}
+        if empty:
+            for name, value in empty.items():
+                setattr(obj, name, value)
+            obj.save(update_fields=list(empty))
+            self.report.add(obj._meta.model, "traduit(s)")
 
     def _validate(self, obj: models.Model) -> None:
         try:
@@ -220,7 +235,7 @@ class Loader:
         sources = self.load_sources(data["sources"])
         sectors = {
             item["slug"]: self.sync(
-                Sector, {"slug": item["slug"]}, {"name": item["name"]}, reference=True
+                Sector, {"slug": item["slug"]}, _copied(item, "name", "name_en"), reference=True
             )[0]
             for item in data["sectors"]
         }
@@ -263,13 +278,21 @@ class Loader:
             {"slug": item["slug"]},
             {
                 **_copied(item, "title", "year", "kind", "summary", "description"),
+                **_copied(item, *CALL_ENGLISH),
                 **_copied(item, "applications_received", "received_unit"),
                 **_copied(item, "received_is_lower_bound"),
                 **_copied(item, "applications_eligible", "applications_selected"),
                 **{name: _date(item[name]) for name in ("launched_on", "closes_on", "results_on")},
             },
         )
+        self.fill_empty(call, {name: item[name] for name in CALL_ENGLISH})
         if not owned:
+            for milestone in item["milestones"]:
+                kept = Milestone.objects.filter(
+                    call=call, date=_date(milestone["date"]), label=milestone["label"]
+                ).first()
+                if kept:
+                    self.fill_empty(kept, {"label_en": milestone["label_en"]})
             return
         call.organisers.set([organisations[slug] for slug in item["organisers"]])
         call.sources.set([sources[key] for key in item["sources"]])
@@ -278,6 +301,7 @@ class Loader:
                 Milestone,
                 {"call": call, "date": _date(milestone["date"]), "label": milestone["label"]},
                 {
+                    "label_en": milestone["label_en"],
                     "end_date": _date(milestone["end_date"]),
                     "date_to_be_confirmed": milestone["date_to_be_confirmed"],
                 },

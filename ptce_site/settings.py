@@ -42,6 +42,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, which it extends (name_fr / name_en fields)
     # SimpleAdminConfig: the default one autodiscovers every ``admin`` module, and
     # ``leaflet.admin`` imports GeoDjango (needs GDAL): ours skips leaflet's.
     "ptce_site.apps.PtceAdminConfig",
@@ -349,6 +350,8 @@ SECURE_CSP = {
 }
 
 X_FRAME_OPTIONS = "DENY"
+# Who may frame the embeddable map and directory (/integrer/...), the only framable pages.
+EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", ["*"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

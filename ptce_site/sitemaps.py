@@ -24,8 +24,8 @@ class StaticSitemap(Sitemap):
 
     def items(self) -> list[str]:
         return ["poles:home", "poles:pole-list", "poles:region-list", "calls:call-list",
-                "members:organisation-list", "poles:map", "poles:api-index", "api-v1:docs", "about",
-                "poles:proposal-create", "contact"]
+                "members:organisation-list", "poles:map", "poles:statistics", "poles:api-index",
+                "api-v1:docs", "about", "poles:proposal-create", "contact"]
 
     def location(self, item: str) -> str:
         return reverse(item)

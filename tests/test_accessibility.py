@@ -30,6 +30,9 @@ PUBLIC_PAGES = [
     "/appels/",
     "/organisations/",
     "/carte/",
+    "/statistiques/",
+    "/integrer/carte/?call=appel-a-projets-2013",
+    "/integrer/annuaire/?region=ile-de-france",
     "/appels/appel-a-projets-2013/",
     "/appels/appel-a-candidature-2011/",  # its examples, no laureates (#12)
     "/a-propos/",

@@ -428,6 +428,8 @@ def real_keys(route: Route, data: SiteData) -> list[dict[str, str]]:
             single[name] = ["page-inconnue/"]
         elif name == "extension":  # the import templates
             single[name] = ["xlsx", "csv"]
+        elif name == "figure":  # the statistics' CSV files
+            single[name] = ["poles-par-region", "membres-par-pole"]
         elif name == "path":  # media files (DEBUG only)
             single[name] = ["inconnu.png"]
         elif name == "pk" and route.text.startswith("api/v1/memberships/"):

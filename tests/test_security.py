@@ -61,12 +61,13 @@ def assert_secure_headers(response, url: str) -> None:
 
 
 def assert_scripts_are_allowed(response, url: str) -> None:
-    """Each script is a file of the site, JSON data, or carries this response's nonce."""
+    """Each script is a file of the site, JSON data (JSON-LD included: data, never run), or
+    carries this response's nonce."""
     if not response["Content-Type"].startswith("text/html"):
         return
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])
     for attributes in SCRIPT_TAG.findall(response.content.decode()):
-        if 'src="/' in attributes or 'type="application/json"' in attributes:
+        if 'src="/' in attributes or re.search(r'type="application/(ld\+)?json"', attributes):
             continue
         assert nonce and f'nonce="{nonce.group(1)}"' in attributes, (url, attributes)
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from calls.models import Application, Call
 from members.models import Membership
@@ -39,10 +40,10 @@ def counted_poles(request) -> Count:
 
 
 @admin.register(Sector)
-class SectorAdmin(FrenchSortingAdmin, admin.ModelAdmin):
+class SectorAdmin(FrenchSortingAdmin, TranslationAdmin):
     list_display = ["name", "slug", "pole_count"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name_fr", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_fr"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(pole_count=counted_poles(request))
@@ -81,11 +82,11 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(FrenchSortingAdmin, admin.ModelAdmin):
+class SourceDocumentAdmin(FrenchSortingAdmin, TranslationAdmin):
     list_display = ["title", "publisher", "published_on", "filename", "key"]
     list_filter = ["publisher"]
-    search_fields = ["title", "publisher", "key", "filename"]
-    prepopulated_fields = {"key": ["title"]}
+    search_fields = ["title_fr", "title_en", "publisher", "key", "filename"]
+    prepopulated_fields = {"key": ["title_fr"]}
     date_hierarchy = "published_on"
 
 

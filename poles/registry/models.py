@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ptce_site.collation import french
+from ptce_site.collation import french, in_language
 from ptce_site.model_parts import checked_when_known
 from ptce_site.validators import validate_phone, validate_single_line
 
@@ -44,7 +44,7 @@ class Sector(models.Model):
     slug = models.SlugField(_("identifiant d'URL"), max_length=100, unique=True)
 
     class Meta:
-        ordering = [french("name")]
+        ordering = [french(in_language("name"))]  # on an English page, the English names'
         verbose_name = _("secteur d'activité")
         verbose_name_plural = _("secteurs d'activité")
 

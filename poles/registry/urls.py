@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import api, datapackage, feeds, views
+from . import api, datapackage, embeds, feeds, views
+from .stats import views as stats
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,10 @@ urlpatterns = [
     path("regions/<slug:slug>/", views.region_detail, name="region-detail"),
     path("regions/<slug:slug>/flux.atom", feeds.RegionPoleFeed(), name="region-feed"),
     path("carte/", views.map_page, name="map"),
+    path("integrer/carte/", embeds.embed_map, name="embed-map"),
+    path("integrer/annuaire/", embeds.embed_directory, name="embed-directory"),
+    path("statistiques/", stats.statistics_page, name="statistics"),
+    path("statistiques/<slug:figure>.csv", stats.statistics_csv, name="statistics-csv"),
     path("api/", api.api_index, name="api-index"),
     path("api/regions.geojson", api.regions_geojson, name="api-regions"),
     path("api/poles.geojson", api.poles_geojson, name="api-poles"),

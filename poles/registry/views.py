@@ -19,17 +19,20 @@ from ptce_site.cache import cache_public_page
 from ptce_site.collation import french, french_key
 from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
+from ptce_site.structured_data import json_ld
 
 from ..territories.curators import curating_organisations
 from ..territories.departments import former_region_of
 from ..territories.models import Region
 from .api import GEOJSON, RegionCounts, pole_collection, requested_level
+from .embeds import embed_code
 from .exports import poles_csv
 from .facet_sets import pole_sets
 from .facets import PoleFacets
 from .filters import PoleFilterSet
 from .models import Pole
 from .provenance import pole_provenance
+from .structured_data import pole_organization
 
 PER_PAGE = 20
 
@@ -96,6 +99,7 @@ def pole_list(request: HttpRequest) -> HttpResponse:
         "chips": filterset.active_filters(),
         "ignored": filterset.ignored_filters(),
         "query_string": request.GET.urlencode(),
+        "embed_code": embed_code(request, "poles:embed-directory", _("Annuaire des PTCE"), 640),
         **pagination.context(),
     }
     return render(request, "poles/pole_list.html", context)
@@ -157,6 +161,7 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sharing_poles": Pole.objects.published().sharing_members_with(
             pole, {m.organisation_id for m in current}
         ),
+        "json_ld": json_ld(pole_organization(pole)),
     }
     return render(request, "poles/pole_detail.html", context)
 
@@ -242,6 +247,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "overseas": [(r.code, r.name) for r in regions if r.is_overseas],
         "api_url": reverse("poles:api-index"),
         "map_strings": map_strings(metric),
+        "embed_code": embed_code(request, "poles:embed-map", _("Carte des PTCE"), 640),
     }
     return render(request, "poles/map.html", context)
 

@@ -11,6 +11,7 @@
   var METROPOLE = [[41.3, -5.2], [51.1, 9.6]];
   var COLOURS = ["#e3e3fd", "#b8b8f2", "#8585e0", "#5252c9", "#2323a8", "#000091"];
   var POINTS_FROM_ZOOM = 7;
+  var linkTarget = null;  // "_blank" in the embeddable map: the registry opens in a new tab
 
   window.addEventListener("map:init", function (event) {
     var element = event.detail.map.getContainer();
@@ -21,6 +22,13 @@
     var node = document.createElement(tag);
     if (text !== undefined) { node.textContent = text; }
     if (className) { node.className = className; }
+    return node;
+  }
+
+  function link(text, href) {
+    var node = el("a", text);
+    node.href = href;
+    if (linkTarget) { node.target = linkTarget; node.rel = "noopener"; }
     return node;
   }
 
@@ -52,6 +60,13 @@
   function setUp(map, element) {
     var metric = element.dataset.metric;
     var compact = element.dataset.compact === "true";
+    linkTarget = element.dataset.linkTarget || null;
+    if (linkTarget) {  // the credits (Leaflet, the tiles') too leave the partner's frame
+      element.querySelectorAll(".leaflet-control-attribution a").forEach(function (a) {
+        a.target = linkTarget;
+        a.rel = "noopener";
+      });
+    }
     var layersByCode = {};
     var max = 1;
     var style = function (feature) {
@@ -129,9 +144,7 @@
         panel.replaceChildren(el("h2", feature.properties.name), el("p", data.count + " " + strings.poles));
         panel.appendChild(data.poles.length ? poleList(data.poles) : el("p", strings.none, "muted"));
         if (data.count > data.poles.length) { panel.appendChild(el("p", strings.more)); }
-        var more = el("a", strings.directory);
-        more.href = data.directory_url;
-        panel.appendChild(el("p")).appendChild(more);
+        panel.appendChild(el("p")).appendChild(link(strings.directory, data.directory_url));
       }).catch(function () { panel.replaceChildren(el("p", strings.error)); });
     };
   }
@@ -140,7 +153,7 @@
     var list = el("ul", undefined, "region-poles");
     poles.forEach(function (pole) {
       var item = list.appendChild(el("li"));
-      item.appendChild(el("a", pole.name)).href = pole.url;
+      item.appendChild(link(pole.name, pole.url));
       var notes = [];
       if (pole.laureate_of.length) { notes.push(strings.laureate + " " + pole.laureate_of.join(", ")); }
       if (pole.witness) { notes.push(strings.witness); }
@@ -170,9 +183,7 @@
           });
         },
         onEachFeature: function (feature, layer) {
-          var link = el("a", feature.properties.name);
-          link.href = feature.properties.url;
-          layer.bindPopup(link);
+          layer.bindPopup(link(feature.properties.name, feature.properties.url));
         }
       }).eachLayer(function (layer) { points.addLayer(layer); });
       function toggle() {

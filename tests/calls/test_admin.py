@@ -24,7 +24,8 @@ MILESTONES = reverse("admin:calls_milestone_changelist")
 
 def call_data(**overrides) -> dict:
     data = {
-        "title": "Appel à projets 2015",
+        "title_fr": "Appel à projets 2015",
+        "title_en": "Call for projects 2015",
         "slug": "aap-2015",
         "year": "2015",
         "kind": "interministerial",
@@ -86,7 +87,7 @@ def test_curator_adds_a_call_with_a_milestone_and_a_laureate(curator_client):
     pole = PoleFactory()
     data = call_data(
         **inline_management("milestones", total=1),
-        **{"milestones-0-date": "2014-01-10", "milestones-0-label": "Annonce des lauréats"},
+        **{"milestones-0-date": "2014-01-10", "milestones-0-label_fr": "Annonce des lauréats"},
         **inline_management("applications", total=1),
         **{"applications-0-pole": pole.pk, "applications-0-outcome": "laureate"},
     )
