@@ -276,6 +276,11 @@ def test_switching_to_former_regions_draws_27(map_site, page):
 def test_overseas_regions_are_reachable(map_site, page):
     open_map(page, f"{map_site.url}/carte/")
     page.click(".map-jump button[data-zoom='04']")
+    # Leaflet may animate the move: wait until the map shows the island, not for a time.
+    page.wait_for_function(
+        "() => { const c = window.__ptceMap.map.getCenter(); return c.lat < -20; }",
+        timeout=5_000,
+    )
     center = page.evaluate("window.__ptceMap.map.getCenter()")
     assert -22 < center["lat"] < -20 and 55 < center["lng"] < 56
     assert_clean(page)
