@@ -178,3 +178,35 @@ def test_the_chronology_speaks_english(client, seeded):
 def test_the_footer_and_the_about_page_link_to_the_chronology(client):
     page = text(client.get("/a-propos/"))
     assert page.count('href="/chronologie/"') == 2
+
+
+def test_national_curators_record_an_event_and_regional_ones_only_view_it(client, curator):
+    from tests.poles.test_regional_curators import regional_curator
+
+    source, pole = SourceDocumentFactory(title="Compte rendu"), PoleFactory(name="Pôle Sud")
+    client.force_login(curator)
+    response = client.post(
+        "/admin/poles/event/add/",
+        {
+            "title": "3e Journée nationale", "slug": "3e-journee-nationale",
+            "kind": "national_day", "start_date": "2015-10-01", "date_precision": "month",
+            "end_date": "", "place": "", "description": "", "participants": "",
+            "poles_represented": "", "regions_concerned": "",
+            "organisers": [], "poles": [pole.pk], "sources": [source.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = Event.objects.get(slug="3e-journee-nationale")
+    assert event.participants is None and list(event.poles.all()) == [pole]
+    listing = text(client.get("/admin/poles/event/", {"q": "journée"}))
+    assert "3e Journée nationale" in listing
+    found = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "poles", "model_name": "event", "field_name": "poles", "term": "Sud"},
+    ).json()
+    assert [item["text"] for item in found["results"]] == ["Pôle Sud"]
+    page = text(client.get("/chronologie/", {"lang": "fr"}))
+    assert '<time datetime="2015-10">octobre 2015</time>' in page
+    client.force_login(regional_curator(pole.region, username="rosa"))
+    assert client.get(f"/admin/poles/event/{event.pk}/change/").status_code == 200
+    assert client.get("/admin/poles/event/add/").status_code == 403
