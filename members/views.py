@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -74,5 +74,10 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "current_poles": current,
         "former_poles": former,
         "calls": organisation.calls_organised,
+        # The chronology's events it organised (poles.Event, through the relation: members
+        # sits below the registry and does not import it).
+        "events": organisation.organised_events.order_by(
+            F("start_date").asc(nulls_last=True), "title", "pk"
+        ),
     }
     return render(request, "members/organisation_detail.html", context)

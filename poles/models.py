@@ -8,6 +8,7 @@ The models are defined by area and all belong to the ``poles`` app (their tables
 
 from .leadership.models import ClaimRequest, Invitation, hash_token
 from .leadership.proposals.models import PoleProposal
+from .registry.events.models import Event, EventQuerySet
 from .registry.models import (
     CHARTER_DATE,
     EARLIEST_FOUNDING_YEAR,
@@ -33,6 +34,8 @@ __all__ = [
     "EARLIEST_FOUNDING_YEAR",
     "ClaimRequest",
     "Commune",
+    "Event",
+    "EventQuerySet",
     "FormerRegion",
     "FormerRegionOutline",
     "Invitation",

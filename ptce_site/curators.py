@@ -34,6 +34,7 @@ CURATED_MODELS = [
     ("poles", "invitation"),
     ("poles", "claimrequest"),
     ("poles", "poleproposal"),
+    ("poles", "event"),
     ("members", "organisation"),
     ("members", "membership"),
     ("calls", "call"),

@@ -2,9 +2,9 @@
 
 Reference data (regions, former regions, source documents, sectors) is kept in step with the
 fixtures on every run. Registry objects (organisations, calls, poles and their memberships,
-milestones and applications) are created when missing and otherwise left as the curators made
-them, unless ``update=True`` asks to bring them back to what the documents say. Either way a
-second run changes nothing and duplicates nothing.
+milestones and applications, the chronology's events) are created when missing and otherwise
+left as the curators made them, unless ``update=True`` asks to bring them back to what the
+documents say. Either way a second run changes nothing and duplicates nothing.
 
 The seed registry holds only what the source documents say (``tests/test_seed_facts.py`` checks
 each field against them): what none gives stays empty, a pole's status and an organisation's kind
@@ -34,6 +34,7 @@ from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
 from poles.models import (
     Commune,
+    Event,
     FormerRegion,
     FormerRegionOutline,
     Objective,
@@ -50,6 +51,7 @@ FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 REGIONS_FILE = FIXTURES_DIR / "regions.json"
 REGISTRY_FILE = FIXTURES_DIR / "registry.json"
 GEO_DIR = FIXTURES_DIR / "geo"
+EVENT_RELATIONS = ("organisers", "poles", "sources")
 
 
 class SeedError(Exception):
@@ -244,6 +246,8 @@ class Loader:
             self.load_call(item, organisations, sources)
         for item in data["poles"]:
             self.load_pole(item, sectors=sectors, sources=sources, organisations=organisations)
+        for item in data.get("events", []):
+            self.load_event(item, sources=sources, organisations=organisations)
 
     def load_sources(self, items: list[dict]) -> dict[str, SourceDocument]:
         sources = {}
@@ -356,6 +360,16 @@ class Loader:
                 },
                 reference=True,
             )
+
+    def load_event(self, item: dict, *, sources: dict, organisations: dict) -> None:
+        """An event of the chronology; its organisers, poles and sources when the seed owns it."""
+        values = {k: v for k, v in item.items() if k not in {"slug", *EVENT_RELATIONS}}
+        values.update(start_date=_date(item["start_date"]), end_date=_date(item["end_date"]))
+        event, owned = self.sync(Event, {"slug": item["slug"]}, values)
+        if owned:
+            event.organisers.set([organisations[slug] for slug in item["organisers"]])
+            event.poles.set(Pole.objects.filter(slug__in=item["poles"]))
+            event.sources.set([sources[key] for key in item["sources"]])
 
     def _by_code(self, model: type[models.Model], key: str = "code") -> dict:
         """Every row of ``model`` by ``key``, read once per run (when first needed: the calls

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from calls.models import Call
 from members.models import Organisation
-from poles.models import Pole, Region
+from poles.models import Event, Pole, Region
 
 
 class Sitemap(DjangoSitemap):
@@ -24,7 +24,8 @@ class StaticSitemap(Sitemap):
 
     def items(self) -> list[str]:
         return ["poles:home", "poles:pole-list", "poles:region-list", "calls:call-list",
-                "members:organisation-list", "poles:map", "poles:statistics", "poles:api-index",
+                "poles:chronology", "members:organisation-list", "poles:map", "poles:statistics",
+                "poles:api-index",
                 "api-v1:docs", "about", "poles:proposal-create", "contact"]
 
     def location(self, item: str) -> str:
@@ -63,10 +64,19 @@ class OrganisationSitemap(Sitemap):
         return organisation.updated_at
 
 
+class EventSitemap(Sitemap):
+    def items(self):
+        return Event.objects.only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, event: Event):
+        return event.updated_at
+
+
 SITEMAPS = {
     "pages": StaticSitemap,
     "poles": PoleSitemap,
     "regions": RegionSitemap,
     "appels": CallSitemap,
     "organisations": OrganisationSitemap,
+    "chronologie": EventSitemap,
 }

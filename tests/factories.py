@@ -1,12 +1,14 @@
 """factory-boy factories: test data built in the tests, never from the seed fixtures."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
-from poles.models import Commune, FormerRegion, Pole, Region, Sector, SourceDocument
+from poles.models import Commune, Event, FormerRegion, Pole, Region, Sector, SourceDocument
 from poles.registry.search.indexer import deferred_indexing
 
 
@@ -132,6 +134,16 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     call = factory.SubFactory(CallFactory)
     date = factory.Faker("date_between", start_date="-10y", end_date="today")
     label = factory.Sequence(lambda n: f"Étape {n}")
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Rencontre {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    kind = Event.Kind.SEMINAR
+    start_date = datetime.date(2013, 2, 28)
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

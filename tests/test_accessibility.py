@@ -36,6 +36,8 @@ PUBLIC_PAGES = [
     "/appels/appel-a-projets-2013/",
     "/appels/appel-a-candidature-2011/",  # its examples, no laureates (#12)
     "/a-propos/",
+    "/chronologie/?year=abc",  # the timeline and the notice of an ignored filter (#15)
+    "/chronologie/2013-02-28-3e-seminaire-de-travail/",
     "/api/v1/docs/",
     "/compte/login/",
     "/compte/password_reset/",

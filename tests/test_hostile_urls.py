@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, unquote_to_bytes, urljoin, urlsplit
 
@@ -60,12 +60,13 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes, repercent_broken_unicode
 from django.utils.http import urlsafe_base64_encode
 
-from members.models import Membership
+from members.models import Membership, Organisation
 from poles.models import ClaimRequest, Invitation, Pole, PoleProposal
 from ptce_site.forms import BoundedInlineFormSet
 from tests.factories import (
     ApplicationFactory,
     CommuneFactory,
+    EventFactory,
     FormerRegionFactory,
     MembershipFactory,
     MilestoneFactory,
@@ -306,7 +307,10 @@ def site_data(pole, alice, curator, stranger) -> SiteData:
     MembershipFactory(pole=pole)
     application = ApplicationFactory(pole=pole, former_region=former_region)
     MilestoneFactory(call=application.call)
-    PoleFactory(name="Pôle caché", is_published=False)
+    hidden = PoleFactory(name="Pôle caché", is_published=False)
+    event = EventFactory(date_precision="year", start_date=date(2013, 1, 1))
+    event.poles.add(pole, hidden)
+    event.organisers.add(Organisation.objects.first())
 
     invitation = Invitation(
         pole=pole,

@@ -154,6 +154,7 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "member_groups": _members_by_kind(current),
         "former_members": [m for m in pole.all_memberships if not m.is_current],
         "applications": pole.all_applications,
+        "events": pole.events.in_date_order(),  # the chronology's events it took part in
         "laureate_calls": [a.call for a in pole.all_applications if a.is_laureate],
         "former_regions": sorted(former_regions, key=lambda fr: french_key(fr.name)),
         "provenance": pole_provenance(pole, has_members=bool(current)),

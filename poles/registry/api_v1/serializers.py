@@ -10,6 +10,7 @@ from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
 
 from ...territories.models import FormerRegion, Region
+from ..events.models import Event
 from ..models import Objective, Pole, Sector, SourceDocument
 from .fields import ApiLink, PageLink, PoleListLink, reference
 
@@ -237,3 +238,27 @@ class SectorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sector
         fields = ["slug", "name", "url", "pole_count", "poles"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    url = ApiLink("event")
+    html_url = PageLink()
+    kind_label = label("get_kind_display")
+    date_label = serializers.CharField(
+        read_only=True, help_text="The date as precisely as it is known, in the request's language."
+    )
+    organisers = OrganisationRef(source="organiser_list", many=True, read_only=True)
+    poles = PoleRef(
+        source="pole_list", many=True, read_only=True,
+        help_text="The published poles that took part.",
+    )
+    sources = SourceSerializer(source="source_list", many=True, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug", "title", "url", "html_url", "kind", "kind_label", "start_date",
+            "date_precision", "date_label", "end_date", "place", "description", "participants",
+            "participants_is_lower_bound", "poles_represented", "regions_concerned",
+            "organisers", "poles", "sources", "updated_at",
+        ]

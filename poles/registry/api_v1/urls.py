@@ -22,6 +22,7 @@ router.register("calls", views.CallViewSet, basename="call")
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("former-regions", views.FormerRegionViewSet, basename="former-region")
 router.register("sectors", views.SectorViewSet, basename="sector")
+router.register("events", views.EventViewSet, basename="event")
 
 urlpatterns = [
     path("", api_endpoint(views.ApiRoot.as_view()), name="root"),

@@ -13,6 +13,7 @@ message: a program should not be silently given every pole.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -30,9 +31,10 @@ from ptce_site.collation import french
 from ptce_site.links import absolute_url
 
 from ...territories.models import FormerRegion, Region
+from ..events.models import Event
 from ..facets import PoleFacets
 from ..filters import PoleFilterSet
-from ..models import Pole, Sector
+from ..models import Pole, Sector, SourceDocument
 from . import serializers as s
 
 
@@ -253,7 +255,43 @@ class SectorViewSet(ReadOnly):
     ).order_by(french("name"), "pk")
 
 
-KINDS = ("pole", "organisation", "membership", "call", "region", "former-region", "sector")
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class EventFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Event.Kind.choices)
+    year = YearFilter(
+        field_name="start_date__year", min_value=1, max_value=9999,
+        help_text="The year of the event's date.",
+    )
+
+    class Meta:
+        model = Event
+        fields = ["kind", "year"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Events of the national approach (the chronology), oldest first"),
+    retrieve=extend_schema(summary="An event, with its organisers, poles and sources"),
+)
+class EventViewSet(ReadOnly):
+    serializer_class = s.EventSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EventFilterSet
+    queryset = Event.objects.in_date_order().prefetch_related(
+        Prefetch("organisers", queryset=Organisation.objects.order_by(french("name")),
+                 to_attr="organiser_list"),
+        Prefetch("poles", queryset=Pole.objects.published().order_by(french("name")),
+                 to_attr="pole_list"),
+        Prefetch("sources", queryset=SourceDocument.objects.order_by(
+            F("published_on").asc(nulls_last=True), french("title")), to_attr="source_list"),
+    )
+
+
+KINDS = (
+    "pole", "organisation", "membership", "call", "region", "former-region", "sector", "event"
+)
 
 
 class IndexSerializer(serializers.Serializer):
