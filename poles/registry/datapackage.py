@@ -1,6 +1,7 @@
 """The open data described for machines (Frictionless): the Table Schema of the directory's
 CSV (``/poles/export.schema.json``) and a ``datapackage.json`` (``/api/datapackage.json``)
-listing the downloadable files (the CSV, the GeoJSON, the JSON API) with their licences.
+listing the downloadable files (the CSV, the GeoJSON, the JSON API, the statistics' CSV files
+with their schemas) with their licences.
 
 The schema's field names are the CSV's headers, which follow the request's language like the
 CSV itself: the French file (the default) matches the default schema, ``?lang=en`` both in
@@ -23,6 +24,7 @@ from ptce_site.rest import api_endpoint
 
 from .exports import POLE_COLUMNS
 from .models import Pole
+from .stats.figures import FIGURES
 
 LICENCE_OUVERTE = {
     "name": "etalab-2.0",
@@ -68,6 +70,40 @@ def pole_table_schema() -> dict:
         "primaryKey": [str(POLE_COLUMNS[1][0])],
         "missingValues": [""],
     }
+
+
+def statistics_schema(figure) -> dict:
+    """The Table Schema of one ``/statistiques/<figure>.csv``: the categories, then one count
+    per series."""
+    counts = [
+        {"name": str(name), "type": "integer", "constraints": {"required": True, "minimum": 0}}
+        for name in figure.series
+    ]
+    return {
+        "fields": [{"name": str(figure.category), "type": "string"}, *counts],
+        "missingValues": [""],
+    }
+
+
+def _statistics_resources(licences: list[dict]) -> list[dict]:
+    """The statistics page's CSV files, each with its schema (its headers follow the
+    language, as the files' do)."""
+    resources = []
+    for key, build in FIGURES.items():
+        figure = build()
+        resources.append({
+            "profile": "tabular-data-resource",
+            "name": f"statistiques-{key}",
+            "title": str(figure.title),
+            "path": _localised(reverse("poles:statistics-csv", args=[key])),
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8-sig",
+            "dialect": {"delimiter": ";", "doubleQuote": True},
+            "schema": statistics_schema(figure),
+            "licenses": licences,
+        })
+    return resources
 
 
 def data_package() -> dict:
@@ -123,6 +159,7 @@ def data_package() -> dict:
                 "mediatype": JSON_TYPE,
                 "licenses": registry,
             },
+            *_statistics_resources(registry),
         ],
     }
 

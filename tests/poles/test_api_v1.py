@@ -188,6 +188,28 @@ def test_csv_export_is_valid_against_its_table_schema(client, seeded, tmp_path):
         assert header == [field["name"] for field in schema["fields"]]
 
 
+def test_each_statistics_csv_is_valid_against_its_schema_in_the_datapackage(
+    client, seeded, tmp_path
+):
+    frictionless = pytest.importorskip("frictionless")
+    from frictionless.formats import CsvControl
+
+    package = client.get(reverse("poles:datapackage")).json()
+    statistics = [r for r in package["resources"] if r["name"].startswith("statistiques-")]
+    assert len(statistics) == 8
+    semicolons = frictionless.Dialect(controls=[CsvControl(delimiter=";")])
+    for resource in statistics:
+        content = client.get(resource["path"].removeprefix("http://testserver")).content
+        path = tmp_path / f"{resource['name']}.csv"
+        path.write_bytes(content)
+        checked = frictionless.Resource(
+            path=path.name, basepath=str(tmp_path), encoding="utf-8-sig", dialect=semicolons,
+            schema=frictionless.Schema.from_descriptor(resource["schema"]),
+        )
+        report = checked.validate()
+        assert report.valid, (resource["name"], report.flatten(["rowNumber", "note"])[:5])
+
+
 def test_datapackage_lists_the_files_with_their_licences(client, db):
     frictionless = pytest.importorskip("frictionless")
     package = client.get(reverse("poles:datapackage")).json()
