@@ -1,6 +1,6 @@
 """Region outlines as the maps draw them: coordinates rounded to what the maps show, and the
 point where a map writes the region's figure, both computed once when the outlines are loaded
-(``ptce_site/seed.py``), never per request.
+(``ptce_site/seed/geography.py``), never per request.
 
 Pure Python on GeoJSON dictionaries: the site runs without shapely (only the geodata build
 needs it).

@@ -18,9 +18,7 @@ site's glue rather than in one app; ``manage.py load_seed_data`` runs it.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,30 +30,16 @@ from django.db import models, transaction
 
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
-from poles.models import (
-    Commune,
-    Event,
-    FormerRegion,
-    FormerRegionOutline,
-    Objective,
-    Pole,
-    Region,
-    RegionOutline,
-    Sector,
-    SourceDocument,
-)
+from poles.models import Event, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
 from poles.registry.search import deferred_indexing
-from poles.territories.outlines import label_point, rounded
+
+from .geography import GeographyLoader, SeedError, read_fixture
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 REGIONS_FILE = FIXTURES_DIR / "regions.json"
 REGISTRY_FILE = FIXTURES_DIR / "registry.json"
 GEO_DIR = FIXTURES_DIR / "geo"
 EVENT_RELATIONS = ("organisers", "poles", "sources")
-
-
-class SeedError(Exception):
-    """The fixtures hold data the registry refuses; the message says which and why."""
 
 
 @dataclass
@@ -89,7 +73,7 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-class Loader:
+class Loader(GeographyLoader):
     def __init__(self, *, update: bool) -> None:
         self.update = update
         self.report = SeedReport()
@@ -147,91 +131,6 @@ class Loader:
             raise SeedError(f"{obj._meta.verbose_name} « {obj} » : {error.messages}") from error
 
     # -- the data ---------------------------------------------------------------------------
-    def load_regions(self, data: dict) -> None:
-        for item in data["regions"]:
-            self.sync(
-                Region,
-                {"code": item["code"]},
-                {"name": item["name"], "slug": item["slug"]},
-                reference=True,
-            )
-        regions = {region.code: region for region in Region.objects.all()}
-        for item in data["former_regions"]:
-            self.sync(
-                FormerRegion,
-                {"code": item["code"]},
-                {
-                    "name": item["name"],
-                    "slug": item["slug"],
-                    "region": regions[item["region"]],
-                    "departments": item["departments"],
-                },
-                reference=True,
-            )
-
-    def load_shapes(self, geo_dir: Path) -> None:
-        """Region outlines where the maps read them (RegionOutline, FormerRegionOutline):
-        rounded for the maps and with their label points, computed here once rather than on
-        every request (poles/territories/outlines.py)."""
-        for model, outline_model, key, name in (
-            (Region, RegionOutline, "region", "regions-current.geojson"),
-            (FormerRegion, FormerRegionOutline, "former_region", "regions-former.geojson"),
-        ):
-            path = geo_dir / name
-            if not path.exists():
-                continue
-            regions = {region.code: region for region in model.objects.all()}
-            for feature in read_fixture(path)["features"]:
-                region = regions.get(feature["properties"]["code"])
-                if region is None:
-                    raise SeedError(f"{path.name} : code de région inconnu {feature['properties']}")
-                longitude, latitude = label_point(feature["geometry"]) or (None, None)
-                values = {
-                    "geometry": rounded(feature["geometry"]),
-                    "label_longitude": longitude,
-                    "label_latitude": latitude,
-                }
-                self.sync(outline_model, {key: region}, values, reference=True)
-
-    def load_communes(self, path: Path) -> None:
-        """The communes table, synchronised in bulk (35,000 rows): only differences written."""
-        if not path.exists():
-            return
-        regions = dict(Region.objects.values_list("code", "pk"))
-        wanted = {}
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                wanted[row["code"]] = (
-                    row["name"],
-                    row["postal_codes"],
-                    row["department"],
-                    regions[row["region"]],
-                    float(row["latitude"]),
-                    float(row["longitude"]),
-                )
-        fields = ["name", "postal_codes", "department", "region_id", "latitude", "longitude"]
-        existing = {
-            code: (pk, rest)
-            for pk, code, *rest in Commune.objects.values_list("pk", "code", *fields)
-        }
-        new = [
-            Commune(code=code, **dict(zip(fields, values, strict=True)))
-            for code, values in wanted.items()
-            if code not in existing
-        ]
-        changed = [
-            Commune(pk=existing[code][0], code=code, **dict(zip(fields, values, strict=True)))
-            for code, values in wanted.items()
-            if code in existing and tuple(existing[code][1]) != values
-        ]
-        gone = [pk for code, (pk, _values) in existing.items() if code not in wanted]
-        Commune.objects.bulk_create(new, batch_size=2000)
-        Commune.objects.bulk_update(changed, fields, batch_size=2000)
-        Commune.objects.filter(pk__in=gone).delete()
-        for status, rows in (("créé(s)", new), ("mis à jour", changed), ("supprimé(s)", gone)):
-            if rows:
-                self.report.counts[(Commune._meta.verbose_name_plural, status)] += len(rows)
-
     def load_registry(self, data: dict) -> None:
         """Sources, sectors, organisations, calls, then the poles that refer to them all."""
         sources = self.load_sources(data["sources"])
@@ -377,15 +276,6 @@ class Loader:
         if model not in self._cache:
             self._cache[model] = {getattr(row, key): row for row in model.objects.all()}
         return self._cache[model]
-
-
-def read_fixture(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SeedError(f"Fichier introuvable : {path}") from None
-    except json.JSONDecodeError as error:
-        raise SeedError(f"{path} n'est pas un JSON valide : {error}") from None
 
 
 def load_seed_data(
