@@ -200,6 +200,9 @@ def open_map(page, url: str):
     # could meet a page still settling (seen once in two runs of this file after others).
     page.wait_for_selector("#map[data-points-ready='true']", state="attached", timeout=15_000)
     page.evaluate("document.fonts.ready.then(() => true)")
+    # And nothing else in flight: without it, the keyboard test of the clusters failed once in
+    # a CI run (the points and fonts alone were not enough to call the page settled).
+    page.wait_for_load_state("networkidle")
 
 
 def test_map_draws_regions_counts_and_lists_a_regions_laureates(map_site, page):
