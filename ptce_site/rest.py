@@ -11,6 +11,7 @@ import logging
 import math
 
 from django.conf import settings
+from django.http import Http404
 from django.utils import translation
 from django.utils.cache import quote_etag
 from django.utils.translation import gettext, gettext_noop
@@ -54,6 +55,9 @@ class SitePagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+    # DRF's own messages are English only here (rest_framework is not an installed app, its
+    # catalogue would replace Django's wording elsewhere): the site says it in its languages.
+    invalid_page_message = gettext_noop("Cette page de résultats n'existe pas.")
 
     def _link(self, number: int) -> str:
         query = self.request.GET.copy()
@@ -78,6 +82,8 @@ class SitePagination(PageNumberPagination):
 TOO_MANY = gettext_noop(
     "Trop de requêtes depuis votre adresse : réessayez dans %(seconds)d secondes."
 )
+NOT_FOUND = gettext_noop("Rien de public à cette adresse de l'API.")
+NOT_ALLOWED = gettext_noop("L'API se lit seulement : la méthode %(method)s n'y est pas permise.")
 
 
 def _in(language: str, text: str, **values) -> str:
@@ -85,23 +91,41 @@ def _in(language: str, text: str, **values) -> str:
         return gettext(text) % values
 
 
+def _said(text: str, **values) -> dict:
+    """A message in the request's language, and in French and English beside it."""
+    return {
+        "detail": gettext(text) % values,
+        "messages": {"fr": _in("fr", text, **values), "en": _in("en", text, **values)},
+    }
+
+
+def _explained(exc, request) -> tuple[str, dict] | None:
+    """The site's own message for DRF's errors that carry one of DRF's English texts."""
+    if isinstance(exc, Http404 | exceptions.NotFound):  # DRF answers both with a 404
+        own = str(getattr(exc, "detail", "")) == SitePagination.invalid_page_message
+        return (SitePagination.invalid_page_message if own else NOT_FOUND), {}
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return NOT_ALLOWED, {"method": getattr(request, "method", "")}
+    return None
+
+
 def exception_handler(exc, context):
-    """DRF's errors, and a 429 that says in French and English when to come back (DRF sets
-    ``Retry-After``)."""
+    """DRF's errors in the site's languages, and a 429 that says in French and English when
+    to come back (DRF sets ``Retry-After``)."""
     # Imported here: DRF's views read this module's classes from the settings when imported.
     from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
-    if isinstance(exc, exceptions.Throttled) and response is not None:
+    if response is None:
+        return response
+    if isinstance(exc, exceptions.Throttled):
         wait = max(1, math.ceil(exc.wait or 1))
-        text = TOO_MANY
-        response.data = {
-            "detail": gettext(text) % {"seconds": wait},
-            "messages": {"fr": _in("fr", text, seconds=wait), "en": _in("en", text, seconds=wait)},
-            "retry_after": wait,
-        }
+        response.data = {**_said(TOO_MANY, seconds=wait), "retry_after": wait}
         response["Retry-After"] = str(wait)
         response["Cache-Control"] = "no-store"
+    elif explained := _explained(exc, context.get("request")):
+        text, values = explained
+        response.data = _said(text, **values)
     return response
 
 

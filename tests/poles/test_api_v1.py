@@ -233,3 +233,21 @@ def test_feeds_of_poles_calls_and_a_region(client, seeded):
     assert 'type="application/atom+xml"' in home
     english_region = client.get("/regions/grand-est/", {"lang": "en"}).content.decode()
     assert 'href="/regions/grand-est/flux.atom?lang=en"' in english_region
+
+
+def test_the_apis_errors_speak_the_sites_languages(client, db):
+    """DRF's own English texts (« Not found. », « Invalid page. », « Method not allowed »)
+    are replaced by the site's, in the request's language with both beside."""
+    PoleFactory(name="Pôle Seul")
+    missing = client.get(reverse("api-v1:pole-detail", args=["inconnu"]))
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "Rien de public à cette adresse de l'API."
+    assert missing.json()["messages"]["en"] == "Nothing public at this address of the API."
+    english = client.get(reverse("api-v1:pole-detail", args=["inconnu"]), {"lang": "en"})
+    assert english.json()["detail"] == "Nothing public at this address of the API."
+    beyond = client.get(reverse("api-v1:pole-list"), {"page": 99})
+    assert beyond.status_code == 404
+    assert beyond.json()["detail"] == "Cette page de résultats n'existe pas."
+    posted = client.post(reverse("api-v1:pole-list"), {})
+    assert posted.status_code == 405
+    assert "POST" in posted.json()["detail"] and "se lit seulement" in posted.json()["detail"]
