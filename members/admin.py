@@ -79,11 +79,14 @@ class OrganisationAdmin(
 
     def get_queryset(self, request):
         # Current memberships, published or not: curators see the whole registry.
+        # Ordered again: the pole count groups the rows, and a grouped queryset loses the
+        # model's default order (the autocomplete would page an unordered list).
         return (
             super()
             .get_queryset(request)
             .with_pole_count()
             .select_related("region")
+            .order_by(*Organisation._meta.ordering)
         )
 
     @admin.display(description=_("pôles"), ordering="pole_count")

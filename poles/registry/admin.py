@@ -225,11 +225,14 @@ class PoleAdmin(FrenchSortingAdmin, RegistryImportExportMixin, RelatedKeysMixin,
         css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
+        # Ordered again: the member count groups the rows, and a grouped queryset loses the
+        # model's default order (the autocomplete would page an unordered list).
         return (
             super()
             .get_queryset(request)
             .with_member_count()
             .select_related("region")
+            .order_by(*Pole._meta.ordering)
         )
 
     def get_fieldsets(self, request, obj=None):
