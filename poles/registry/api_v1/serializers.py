@@ -69,14 +69,22 @@ class PoleSerializer(serializers.ModelSerializer):
         return [application.call.slug for application in won]
 
 
-class PoleMembershipSerializer(serializers.ModelSerializer):
+class _MembershipFields(serializers.ModelSerializer):
+    """What a membership says seen from either side; each side adds the other end."""
+
     id = serializers.IntegerField(read_only=True)
     url = ApiLink("membership", lookup="pk")
-    organisation = OrganisationRef(read_only=True)
     role_label = label("get_role_display")
 
     class Meta:
         model = Membership
+        fields = ["id", "url", "role", "role_label", "joined_on", "left_on"]
+
+
+class PoleMembershipSerializer(_MembershipFields):
+    organisation = OrganisationRef(read_only=True)
+
+    class Meta(_MembershipFields.Meta):
         fields = ["id", "url", "organisation", "role", "role_label", "joined_on", "left_on"]
 
 
@@ -119,14 +127,10 @@ class OrganisationSerializer(serializers.ModelSerializer):
                   "siren", "website", "commune_code", "commune_name", "region", "updated_at"]
 
 
-class OrganisationMembershipSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(read_only=True)
-    url = ApiLink("membership", lookup="pk")
+class OrganisationMembershipSerializer(_MembershipFields):
     pole = PoleRef(read_only=True)
-    role_label = label("get_role_display")
 
-    class Meta:
-        model = Membership
+    class Meta(_MembershipFields.Meta):
         fields = ["id", "url", "pole", "role", "role_label", "joined_on", "left_on"]
 
 

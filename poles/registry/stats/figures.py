@@ -3,9 +3,9 @@
 Each figure is a ``Figure``: a title, a description, the name of its categories, one or more
 series (the columns of its table, the bars of its chart) and one row per category. The counts
 are those of the other pages for the same data: poles by region are the map's (``RegionCounts``
-for the directory's unfiltered set), poles by sector, status or kind of member those of the
-directory's filters (the same conditions: a kind of member is a kind among a pole's current
-members, ``MemberKind``), laureates by call and region the map's with that call chosen.
+for the directory's unfiltered set), poles by sector, status or kind of member are read from
+the directory's own sets of each filter's options (``facet_sets.py``: the same poles, no
+query), laureates by call and region the map's with that call chosen.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from members.models import Organisation
 from ptce_site.collation import french_key
 
 from ..api import RegionCounts
+from ..facet_sets import pole_sets
 from ..filters import PoleFilterSet
 from ..models import Pole, Sector
-from ..search.models import MemberKind
 
 # Buckets of the number of current member organisations of a pole: (lowest, highest or None).
 MEMBER_BUCKETS = ((0, 0), (1, 1), (2, 4), (5, 9), (10, 19), (20, 49), (50, None))
@@ -65,24 +65,25 @@ def by_region(level: str) -> Figure:
     return figure
 
 
+def _option_counts(name: str) -> dict[str, int]:
+    """The number of published poles each option of the directory's filter ``name`` gives."""
+    return {value: bits.bit_count() for value, bits in pole_sets().options.get(name, {}).items()}
+
+
 def by_sector() -> Figure:
-    counts = (
-        Sector.objects.annotate(
-            count=Count("poles", filter=Q(poles__is_published=True), distinct=True)
-        )
-    )
+    counts = _option_counts("sector")
     figure = Figure(
         "poles-par-secteur", _("Pôles par secteur d'activité"),
         _("Nombre de pôles publiés par secteur ; un pôle peut travailler dans plusieurs secteurs."),
         _("Secteur"), [_("Pôles")],
     )
-    rows = [(sector.name, [sector.count]) for sector in counts]
+    rows = [(sector.name, [counts.get(sector.slug, 0)]) for sector in Sector.objects.all()]
     figure.rows = sorted(rows, key=lambda row: (-row[1][0], french_key(row[0])))
     return figure
 
 
 def by_status() -> Figure:
-    counts = dict(_published().values_list("status").annotate(count=Count("pk")))
+    counts = _option_counts("status")
     figure = Figure(
         "poles-par-statut", _("Pôles par étape de vie"),
         _("Nombre de pôles publiés par statut : en projet, opérationnel, en sommeil, dissous."),
@@ -93,10 +94,7 @@ def by_status() -> Figure:
 
 
 def by_member_kind() -> Figure:
-    counts = dict(
-        MemberKind.objects.filter(pole__in=_published().values("pk"))
-        .values_list("kind").annotate(count=Count("pole_id", distinct=True)).order_by()
-    )
+    counts = _option_counts("member_kind")
     figure = Figure(
         "poles-par-type-de-membre", _("Pôles par type d'organisation membre"),
         _(
@@ -181,19 +179,6 @@ def members_per_pole() -> Figure:
     return figure
 
 
-def all_figures() -> list[Figure]:
-    return [
-        by_region("current"),
-        by_region("former"),
-        by_sector(),
-        by_status(),
-        by_member_kind(),
-        laureates_by_call_and_region()[0],
-        by_founding_year(),
-        members_per_pole(),
-    ]
-
-
 FIGURES = {
     "poles-par-region": lambda: by_region("current"),
     "poles-par-ancienne-region": lambda: by_region("former"),
@@ -204,3 +189,8 @@ FIGURES = {
     "poles-par-annee-de-creation": by_founding_year,
     "membres-par-pole": members_per_pole,
 }
+
+
+def all_figures() -> list[Figure]:
+    """Every figure, in the page's order (``FIGURES``')."""
+    return [build() for build in FIGURES.values()]
