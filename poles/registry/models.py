@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ptce_site.collation import french, in_language
+from ptce_site.history_records import HistoricalRecords
 from ptce_site.model_parts import checked_when_known
 from ptce_site.validators import validate_phone, validate_single_line
 
