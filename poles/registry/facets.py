@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cached_property
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 
 from django.db.models import QuerySet
 
@@ -100,19 +101,28 @@ class PoleFacets:
         sort = self.filterset.current_sort
         data = found.to_bytes((len(sets.ids) >> 3) + 1, "little")
         if sort == "relevance" and search.is_active:
-            # Names holding every word first, then by rank, then names in French order.
-            position, name_rank = sets.position, sets.name_rank
-            ranked = [
-                (-score, name_rank[place], pk)
-                for pk, score in search.scores.items()
-                if (place := position.get(pk)) is not None and data[place >> 3] >> (place & 7) & 1
-            ]
-            yield from (pk for *_, pk in sorted(ranked))
+            yield from self._by_relevance(data)
             return
         ids = sets.ids
         for place in sets.orders[sort if sort in sets.orders else "name"]:
             if data[place >> 3] >> (place & 7) & 1:
                 yield ids[place]
+
+    def _by_relevance(self, data: bytes) -> Iterator[int]:
+        """Names holding every word first (their score says so), then by score, then names in
+        French order. The scores sorted at C speed, then each group of equal scores put in
+        French order as it is reached: a page reads as many matches as it shows (a frequent
+        word's 5,000 matches once cost 5 ms in tuples and comparisons, for 20 shown)."""
+        position, name_rank = self.sets.position, self.sets.name_rank
+        ranked = sorted(self.filterset.search.scores.items(), key=itemgetter(1), reverse=True)
+        for _score, group in groupby(ranked, key=itemgetter(1)):
+            places = [
+                (name_rank[place], pk)
+                for pk, _ in group
+                if (place := position.get(pk)) is not None and data[place >> 3] >> (place & 7) & 1
+            ]
+            places.sort()
+            yield from (pk for _, pk in places)
 
     def counts(self) -> dict[str, Counts]:
         return {name: self._count(name) for name in FACETS}
