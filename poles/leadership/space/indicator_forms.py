@@ -60,7 +60,10 @@ class YearlyIndicatorsForm(forms.ModelForm):
         wanted = self.data.get("action")
         if wanted not in ("draft", "submit"):
             raise forms.ValidationError(
-                _("Choisissez « Enregistrer le brouillon » ou « Transmettre à l'équipe du registre ».")
+                _(
+                    "Choisissez « Enregistrer le brouillon » ou « Transmettre à l'équipe du "
+                    "registre »."
+                )
             )
         if wanted == "submit" and not any(
             cleaned.get(name) is not None for name in YearlyIndicators.FIGURES
