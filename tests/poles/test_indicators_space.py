@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from poles.models import YearlyIndicators
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,5 +152,11 @@ def test_a_submission_by_an_account_without_figures_is_refused(client, pole, ali
     assert forged.status_code == 400
 
 
-def test_staff_submitting_are_not_emailed_about_themselves(client, pole, staff_of_the_region):
-    assert UserFactory  # factories loaded
+def test_staff_submitting_from_the_space_are_not_emailed_about_it(
+    client, pole, curator, staff_of_the_region, django_capture_on_commit_callbacks
+):
+    client.force_login(curator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(year_url(pole), figures()).status_code == 302
+    assert YearlyIndicators.objects.get().status == "submitted"
+    assert mail.outbox == []

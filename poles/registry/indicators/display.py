@@ -26,6 +26,8 @@ def shown(name: str, value) -> str:
     """``value`` of the figure ``name`` as text; empty when unknown."""
     if value is None:
         return ""
+    if isinstance(value, float):  # a median of two counts (2.5)
+        value = Decimal(str(round(value, 2)))
     if isinstance(value, Decimal):
         value = value.normalize()  # 12.50 reads 12,5; 100.0 reads 100
         places = max(0, -value.as_tuple().exponent)

@@ -25,8 +25,10 @@ def member_counts(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dic
     """For each (pole id, year): the number of member organisations of each kind as of
     31 December of that year (kinds without members left out), in one query."""
     pairs = set(pairs)
-    poles = {pole_id for pole_id, _year in pairs}
     result: dict[tuple[int, int], dict[str, int]] = {pair: {} for pair in pairs}
+    # What no database key nor calendar holds (an admin form's unsaved input) counts nothing.
+    pairs = {(p, y) for p, y in pairs if _is_key(p) and isinstance(y, int) and 1 <= y <= 9999}
+    poles = {pole_id for pole_id, _year in pairs}
     if not poles:
         return result
     memberships = Membership.objects.order_by()
@@ -50,6 +52,10 @@ def member_counts(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dic
             kind: counts[kind] for kind, _label in Organisation.Kind.choices if counts[kind]
         }
     return result
+
+
+def _is_key(value) -> bool:
+    return isinstance(value, int) and 0 < value < 2**63
 
 
 def labelled(counts: dict[str, int]) -> list[tuple[str, int]]:
