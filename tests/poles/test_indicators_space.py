@@ -53,7 +53,8 @@ def test_a_leader_submits_a_year_and_the_regions_curator_is_told(
     client.force_login(alice)
     listing = client.get(reverse("space:pole-indicators", args=[pole.slug]))
     assert listing.status_code == 200
-    assert f"Renseigner {LAST_YEAR}" in listing.content.decode()
+    html = listing.content.decode()
+    assert f'href="{year_url(pole)}"><span class="visually-hidden">Renseigner </span>' in html
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(year_url(pole), figures())
     assert response.status_code == 302
@@ -150,6 +151,8 @@ def test_a_submission_by_an_account_without_figures_is_refused(client, pole, ali
     assert "au moins un indicateur" in response.content.decode()
     forged = client.post(year_url(pole), figures(action="publish"))
     assert forged.status_code == 400
+    assert client.post(year_url(pole), figures(version="abc")).status_code == 400
+    assert not YearlyIndicators.objects.exists()
 
 
 def test_staff_submitting_from_the_space_are_not_emailed_about_it(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +56,9 @@ class YearlyIndicatorsForm(forms.ModelForm):
             field.widget.is_localized = decimal
         if not self.is_bound:
             self.initial["version"] = self.instance.version if self.instance.pk else 0
+            for name in ("jobs_fte", "public_funding_share"):  # 20, not 20,00
+                if isinstance(value := self.initial.get(name), Decimal):
+                    self.initial[name] = Decimal(format(value.normalize(), "f"))
 
     def clean(self):
         cleaned = super().clean()
