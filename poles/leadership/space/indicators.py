@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ...registry.indicators.display import figures_of
@@ -32,12 +33,12 @@ from .indicator_forms import YearlyIndicatorsForm, figures_now
 from .views import get_pole_for_leader
 
 HISTORY_LENGTH = 10
-STALE_MESSAGE = _(
+STALE_MESSAGE = gettext_lazy(
     "Quelqu'un d'autre a enregistré les indicateurs de cette année pendant que vous les "
     "modifiiez. Vos saisies sont conservées ci-dessous ; comparez-les aux valeurs "
     "enregistrées entre-temps, puis enregistrez à nouveau pour les remplacer."
 )
-CHECKED_MESSAGE = _(
+CHECKED_MESSAGE = gettext_lazy(
     "L'équipe du registre a vérifié les indicateurs de cette année : ils ne se modifient "
     "plus ici. Pour les corriger, écrivez-lui depuis la page de contact."
 )
