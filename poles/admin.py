@@ -22,6 +22,7 @@ from .leadership.admin.poles import (
 )
 from .registry import admin as registry_admin
 from .registry.events import admin as events_admin  # noqa: F401  (the chronology's events)
+from .registry.indicators import admin as indicators_admin  # noqa: F401  (yearly indicators)
 from .registry.models import Pole
 from .territories import admin as territories_admin  # noqa: F401  (regions, communes)
 

@@ -9,6 +9,7 @@ The models are defined by area and all belong to the ``poles`` app (their tables
 from .leadership.models import ClaimRequest, Invitation, hash_token
 from .leadership.proposals.models import PoleProposal
 from .registry.events.models import Event, EventQuerySet
+from .registry.indicators.models import IndicatorReminder, YearlyIndicators
 from .registry.models import (
     CHARTER_DATE,
     EARLIEST_FOUNDING_YEAR,
@@ -38,6 +39,7 @@ __all__ = [
     "EventQuerySet",
     "FormerRegion",
     "FormerRegionOutline",
+    "IndicatorReminder",
     "Invitation",
     "Objective",
     "Pole",
@@ -51,5 +53,6 @@ __all__ = [
     "SearchWord",
     "Sector",
     "SourceDocument",
+    "YearlyIndicators",
     "hash_token",
 ]

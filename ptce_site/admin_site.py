@@ -159,6 +159,7 @@ FEMININE_MODELS = frozenset({
 MASCULINE_MODELS = frozenset({
     "auth.group", "auth.user", "axes.accessfailurelog", "calls.call", "poles.objective",
     "poles.event", "poles.pole", "poles.sector", "poles.sourcedocument",
+    "poles.yearlyindicators",
 })
 
 

@@ -35,6 +35,7 @@ CURATED_MODELS = [
     ("poles", "claimrequest"),
     ("poles", "poleproposal"),
     ("poles", "event"),
+    ("poles", "yearlyindicators"),
     ("members", "organisation"),
     ("members", "membership"),
     ("calls", "call"),
@@ -54,6 +55,7 @@ REGIONAL_MODELS = {
     ("members", "organisation"),
     ("members", "membership"),
     ("calls", "application"),
+    ("poles", "yearlyindicators"),
 }
 # An organisation may belong to poles of several regions: only national curators delete one.
 REGIONAL_UNDELETABLE = {("members", "organisation")}

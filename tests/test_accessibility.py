@@ -101,8 +101,14 @@ def page(browser):  # noqa: F811
 
 
 def test_public_pages_have_no_accessibility_violation(site, page):
+    from poles.models import YearlyIndicators
+
     placed = PoleFactory(is_published=True, latitude=47.2, longitude=-1.55, commune_name="Nantes")
     MembershipFactory(pole=placed)
+    for year, jobs in ((2022, 12), (2023, 14.5)):  # its trend charts, and the statistics' (#15)
+        YearlyIndicators.objects.create(
+            pole=placed, year=year, jobs_fte=jobs, budget_euros=400_000, status="checked"
+        )
     urls = [*PUBLIC_PAGES, placed.get_absolute_url()]
     problems = {url: violations(page, site.url + url) for url in urls}
     assert {url: found for url, found in problems.items() if found} == {}
@@ -128,6 +134,8 @@ def test_the_leaders_space_has_no_accessibility_violation(site, page):
         reverse("space:edit-pole", args=[pole.slug]),
         reverse("space:pole-members", args=[pole.slug]),
         reverse("space:pole-history", args=[pole.slug]),
+        reverse("space:pole-indicators", args=[pole.slug]),
+        reverse("space:pole-indicator", args=[pole.slug, 2023]),
     ]
     problems = {url: violations(page, site.url + url) for url in urls}
     assert {url: found for url, found in problems.items() if found} == {}

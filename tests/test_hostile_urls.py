@@ -61,7 +61,7 @@ from django.utils.encoding import force_bytes, repercent_broken_unicode
 from django.utils.http import urlsafe_base64_encode
 
 from members.models import Membership, Organisation
-from poles.models import ClaimRequest, Invitation, Pole, PoleProposal
+from poles.models import ClaimRequest, Invitation, Pole, PoleProposal, YearlyIndicators
 from ptce_site.forms import BoundedInlineFormSet
 from tests.factories import (
     ApplicationFactory,
@@ -309,6 +309,9 @@ def site_data(pole, alice, curator, stranger) -> SiteData:
     MilestoneFactory(call=application.call)
     hidden = PoleFactory(name="Pôle caché", is_published=False)
     event = EventFactory(date_precision="year", start_date=date(2013, 1, 1))
+    YearlyIndicators.objects.create(
+        pole=pole, year=timezone.localdate().year - 1, jobs_fte=5, status="checked"
+    )
     event.poles.add(pole, hidden)
     event.organisers.add(Organisation.objects.first())
 
@@ -433,11 +436,15 @@ def real_keys(route: Route, data: SiteData) -> list[dict[str, str]]:
         elif name == "extension":  # the import templates
             single[name] = ["xlsx", "csv"]
         elif name == "figure":  # the statistics' CSV files
-            single[name] = ["poles-par-region", "membres-par-pole"]
+            single[name] = ["poles-par-region", "membres-par-pole", "indicateurs-annuels"]
         elif name == "path":  # media files (DEBUG only)
             single[name] = ["inconnu.png"]
         elif name == "pk" and route.text.startswith("api/v1/memberships/"):
             single[name] = [str(data.row(Membership).pk)]
+        elif name == "pk" and route.text.startswith("api/v1/indicators/"):
+            single[name] = [str(data.row(YearlyIndicators).pk)]
+        elif name == "year":  # a year of the leaders' indicators
+            single[name] = [str(timezone.localdate().year - 1)]
         else:
             return []
     fillings = [{}]

@@ -30,6 +30,7 @@ from .exports import poles_csv
 from .facet_sets import pole_sets
 from .facets import PoleFacets
 from .filters import PoleFilterSet
+from .indicators.public import pole_trends
 from .models import Pole
 from .provenance import pole_provenance
 from .structured_data import pole_organization
@@ -155,6 +156,7 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "former_members": [m for m in pole.all_memberships if not m.is_current],
         "applications": pole.all_applications,
         "events": pole.events.in_date_order(),  # the chronology's events it took part in
+        "indicators": pole_trends(pole),  # its checked yearly indicators
         "laureate_calls": [a.call for a in pole.all_applications if a.is_laureate],
         "former_regions": sorted(former_regions, key=lambda fr: french_key(fr.name)),
         "provenance": pole_provenance(pole, has_members=bool(current)),

@@ -35,6 +35,7 @@ REGION_PATHS: dict[str, tuple[str, ...]] = {
     "members.organisation": ("region", "memberships__pole__region"),
     "members.membership": ("pole__region",),
     "calls.application": ("pole__region",),
+    "poles.yearlyindicators": ("pole__region",),
     # Reference data, read-only for regional curators, shown for their regions only.
     "poles.region": ("pk",),
     "poles.formerregion": ("region",),

@@ -15,7 +15,14 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
-from poles.models import ClaimRequest, Invitation, Pole, PoleProposal, RegionalCurator
+from poles.models import (
+    ClaimRequest,
+    Invitation,
+    Pole,
+    PoleProposal,
+    RegionalCurator,
+    YearlyIndicators,
+)
 from ptce_site.curators import REGIONAL_CURATORS_GROUP
 from ptce_site.scope import scope
 from tests.factories import (
@@ -72,6 +79,9 @@ def region_rows(region, suffix: str) -> dict[str, object]:
         "members.organisation": membership.organisation,
         "members.membership": membership,
         "calls.application": ApplicationFactory(pole=pole, former_region=former),
+        "poles.yearlyindicators": YearlyIndicators.objects.create(
+            pole=pole, year=timezone.localdate().year - 1, jobs_fte=3
+        ),
         "auth.user": leader,
     }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import indicators, views
 
 app_name = "space"
 
@@ -11,5 +11,13 @@ urlpatterns = [
     path("poles/<slug:slug>/", views.edit_pole, name="edit-pole"),
     path("poles/<slug:slug>/membres/", views.pole_members, name="pole-members"),
     path("poles/<slug:slug>/historique/", views.pole_history, name="pole-history"),
+    path(
+        "poles/<slug:slug>/indicateurs/", indicators.pole_indicators, name="pole-indicators"
+    ),
+    path(
+        "poles/<slug:slug>/indicateurs/<int:year>/",
+        indicators.pole_indicator,
+        name="pole-indicator",
+    ),
     path("organisations/recherche/", views.organisation_search, name="organisation-search"),
 ]

@@ -3,6 +3,7 @@ request's Host header, as DRF's hyperlinked fields would build them) and short r
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -50,8 +51,11 @@ class PoleListLink(serializers.Field):
         return absolute_url(reverse("api-v1:pole-list")) + f"?{query}"
 
 
+@functools.cache
 def reference(model, name: str, *, title: str = "name", page: bool = True):
-    """A serializer of a short reference to another object: slug, name, API and page links."""
+    """A serializer of a short reference to another object: slug, name, API and page links
+    (one class per kind of reference, however many modules ask for it: the schema names it
+    once)."""
 
     attrs = {
         "slug": serializers.SlugField(read_only=True),

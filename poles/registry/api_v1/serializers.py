@@ -4,6 +4,7 @@ links on ``SITE_URL``. Only public data: no leaders, no version, no history."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from calls.models import Application, Call, Milestone
@@ -13,6 +14,7 @@ from ...territories.models import FormerRegion, Region
 from ..events.models import Event
 from ..models import Objective, Pole, Sector, SourceDocument
 from .fields import ApiLink, PageLink, PoleListLink, reference
+from .indicator_serializers import YearSerializer, with_member_counts
 
 RegionRef = reference(Region, "region")
 FormerRegionRef = reference(FormerRegion, "former-region")
@@ -106,13 +108,21 @@ class PoleDetailSerializer(PoleSerializer):
         source="all_applications", many=True, read_only=True
     )
     sources = SourceSerializer(many=True, read_only=True)
+    indicators = serializers.SerializerMethodField(
+        help_text="The pole's checked yearly indicators, oldest year first."
+    )
 
     class Meta(PoleSerializer.Meta):
         fields = [
             *PoleSerializer.Meta.fields[:5], "description", *PoleSerializer.Meta.fields[5:],
             "objectives", "contact_email", "contact_phone", "memberships", "applications",
-            "sources",
+            "sources", "indicators",
         ]
+
+    @extend_schema_field(YearSerializer(many=True))
+    def get_indicators(self, pole: Pole) -> list[dict]:
+        rows = with_member_counts(pole.yearly_indicators.checked().order_by("year"))
+        return YearSerializer(rows, many=True, context=self.context).data
 
 
 class OrganisationSerializer(serializers.ModelSerializer):

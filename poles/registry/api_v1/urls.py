@@ -10,7 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from ptce_site.rest import api_endpoint
 
-from . import docs, views
+from . import docs, indicators, views
 
 app_name = "api-v1"
 
@@ -23,6 +23,7 @@ router.register("regions", views.RegionViewSet, basename="region")
 router.register("former-regions", views.FormerRegionViewSet, basename="former-region")
 router.register("sectors", views.SectorViewSet, basename="sector")
 router.register("events", views.EventViewSet, basename="event")
+router.register("indicators", indicators.IndicatorViewSet, basename="indicator")
 
 urlpatterns = [
     path("", api_endpoint(views.ApiRoot.as_view()), name="root"),

@@ -290,7 +290,8 @@ class EventViewSet(ReadOnly):
 
 
 KINDS = (
-    "pole", "organisation", "membership", "call", "region", "former-region", "sector", "event"
+    "pole", "organisation", "membership", "call", "region", "former-region", "sector", "event",
+    "indicator",
 )
 
 

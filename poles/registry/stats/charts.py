@@ -57,26 +57,31 @@ def _short(label: str, limit: int = 30) -> str:
 
 def bar_chart(
     prefix: str, title: str, description: str, series: list[str],
-    rows: list[tuple[str, list[int]]],
+    rows: list[tuple[str, list[int]]], value_label=str, label_width: int = LABEL_WIDTH,
+    width: int = WIDTH,
 ) -> SafeString:
     """Grouped horizontal bars: one group per row, one bar per series, a legend when there
-    are several series. ``prefix`` makes the ids of the patterns unique in the page."""
+    are several series. ``prefix`` makes the ids of the patterns unique in the page;
+    ``value_label`` writes each value beside its bar (« 1 200 000 € »); ``label_width``
+    is the room of the rows' labels (less for years), ``width`` the drawing's."""
     count = len(series)
     top = TOP + (22 if count > 1 else 0)
     group = count * BAR_HEIGHT + GAP
     height = top + max(len(rows), 1) * group + 4
-    largest = max([max(values, default=0) for _label, values in rows] or [0]) or 1
-    scale = (WIDTH - LABEL_WIDTH - 50) / largest
+    largest = float(max([max(values, default=0) for _label, values in rows] or [0])) or 1
+    # Room after the longest bar for its value's label (about 7 units a character).
+    widest = max([len(value_label(v)) for _label, values in rows for v in values] or [0])
+    scale = (width - label_width - max(50, 7 * widest + 8)) / largest
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{prefix}-title {prefix}-desc" '
+        f'viewBox="0 0 {width} {height}" aria-labelledby="{prefix}-title {prefix}-desc" '
         f'font-family="system-ui, sans-serif" font-size="12">',
         f'<title id="{prefix}-title">{escape(title)}</title>',
         f'<desc id="{prefix}-desc">{escape(description)}</desc>',
         _patterns(prefix, count),
     ]
     if count > 1:
-        x = LABEL_WIDTH
+        x = label_width
         for index, name in enumerate(series):
             parts.append(
                 f'<rect x="{x}" y="{TOP}" width="12" height="12" fill="{_fill(prefix, index)}" '
@@ -88,22 +93,22 @@ def bar_chart(
         y = top + position * group
         middle = y + count * BAR_HEIGHT / 2 + 4
         parts.append(
-            f'<g><title>{escape(label)} : {escape(" · ".join(map(str, values)))}</title>'
-            f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" fill="#1e1e1e">'
+            f'<g><title>{escape(label)} : {escape(" · ".join(map(value_label, values)))}</title>'
+            f'<text x="{label_width - 8}" y="{middle}" text-anchor="end" fill="#1e1e1e">'
             f"{escape(_short(label))}</text>"
         )
         for index, value in enumerate(values):
             bar_y = y + index * BAR_HEIGHT
-            width = round(value * scale, 1)
+            bar_width = round(float(value) * scale, 1)
             parts.append(
-                f'<rect x="{LABEL_WIDTH}" y="{bar_y}" width="{width}" '
+                f'<rect x="{label_width}" y="{bar_y}" width="{bar_width}" '
                 f'height="{BAR_HEIGHT - 2}" fill="{_fill(prefix, index)}" stroke="#1e1e1e" '
-                f'stroke-width=".5"/><text x="{LABEL_WIDTH + width + 4}" y="{bar_y + 10}" '
-                f'fill="#1e1e1e">{value}</text>'
+                f'stroke-width=".5"/><text x="{label_width + bar_width + 4}" y="{bar_y + 10}" '
+                f'fill="#1e1e1e">{escape(value_label(value))}</text>'
             )
         parts.append("</g>")
     parts.append(
-        f'<line x1="{LABEL_WIDTH}" y1="{top - 4}" x2="{LABEL_WIDTH}" y2="{height - 4}" '
+        f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - 4}" '
         f'stroke="#555"/></svg>'
     )
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -9,8 +9,18 @@ from django.views.decorators.http import require_safe
 from ptce_site.cache import cache_public_page
 from ptce_site.exports import csv_response, dated_filename
 
+from ..indicators.exports import public_indicators_csv
+from ..indicators.stats import aggregate_csv_header, aggregate_csv_rows, indicator_statistics
 from .charts import bar_chart
 from .figures import FIGURES, all_figures
+
+# The yearly indicators' files: one row per pole and year; the aggregates by region and year.
+INDICATOR_FILES = {
+    "indicateurs-annuels": public_indicators_csv,
+    "indicateurs-par-region": lambda: csv_response(
+        dated_filename("indicateurs-par-region"), aggregate_csv_header(), aggregate_csv_rows()
+    ),
+}
 
 
 @require_safe
@@ -26,13 +36,16 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         }
         for figure in all_figures()
     ]
-    return render(request, "poles/statistics.html", {"figures": figures})
+    context = {"figures": figures, "indicators": indicator_statistics()}
+    return render(request, "poles/statistics.html", context)
 
 
 @require_safe
 @cache_public_page()
 def statistics_csv(request: HttpRequest, figure: str) -> HttpResponse:
     """One figure's table as CSV (cells neutralised like every CSV of the site)."""
+    if figure in INDICATOR_FILES:
+        return INDICATOR_FILES[figure]()
     if figure not in FIGURES:
         raise Http404
     table = FIGURES[figure]()

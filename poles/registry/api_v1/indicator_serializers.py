@@ -1,0 +1,78 @@
+"""What the API says of a pole's checked yearly indicators (``/api/v1/indicators/`` and each
+pole's detail): the figures as numbers (``null`` when not given), the member organisations by
+kind as of 31 December (computed from the memberships), the source and when staff checked
+them. Never a draft, a submitted year, the note or who checked."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ...territories.models import Region
+from ..indicators.members import member_counts
+from ..indicators.models import YearlyIndicators
+from ..models import Pole
+from .fields import ApiLink, reference
+
+PoleRef = reference(Pole, "pole")
+RegionRef = reference(Region, "region")
+
+
+def with_member_counts(rows) -> list:
+    """``rows`` with ``member_counts_by_kind`` set on each (one query for them all)."""
+    rows = list(rows)
+    counts = member_counts((row.pole_id, row.year) for row in rows)
+    for row in rows:
+        row.member_counts_by_kind = counts[(row.pole_id, row.year)]
+    return rows
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class Number(serializers.Field):
+    """A decimal figure as a JSON number (not DRF's string), ``null`` when unknown."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+
+
+class YearSerializer(serializers.ModelSerializer):
+    """One checked year of a pole, seen from the pole (no pole reference)."""
+
+    jobs_fte = Number(help_text="Jobs in full-time equivalents on 31 December.")
+    public_funding_share = Number(help_text="Share of the budget from public funding, in %.")
+    source_label = serializers.CharField(source="get_source_display", read_only=True)
+    members_by_kind = serializers.SerializerMethodField(
+        help_text="Member organisations on 31 December of the year, by kind (computed from "
+        "the memberships; kinds without members left out)."
+    )
+
+    class Meta:
+        model = YearlyIndicators
+        fields = [
+            "year", "jobs_fte", "jobs_created", "integration_people", "budget_euros",
+            "public_funding_share", "volunteers", "members_by_kind", "source", "source_label",
+            "checked_at",
+        ]
+
+    def get_members_by_kind(self, row) -> dict[str, int]:
+        counts = getattr(row, "member_counts_by_kind", None)
+        if counts is None:
+            counts = member_counts([(row.pole_id, row.year)])[(row.pole_id, row.year)]
+        return counts
+
+
+class IndicatorSerializer(YearSerializer):
+    """One checked year of a pole, in the list of every pole's years."""
+
+    id = serializers.IntegerField(read_only=True)
+    url = ApiLink("indicator", lookup="pk")
+    pole = PoleRef(read_only=True)
+    region = RegionRef(source="pole.region", read_only=True, allow_null=True)
+
+    class Meta(YearSerializer.Meta):
+        fields = ["id", "url", "pole", "region", *YearSerializer.Meta.fields]

@@ -1,0 +1,46 @@
+"""How the indicators read on pages: short labels with their unit, values in French
+(« 12,5 », « 1 200 000 € », « 45 % »), the same on the pole's page, the leaders' space and the
+statistics."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+# (field, short label, unit shown after the value)
+FIGURES = (
+    ("jobs_fte", _("Emplois (ETP)"), ""),
+    ("jobs_created", _("Emplois créés dans l'année"), ""),
+    ("integration_people", _("Personnes en parcours d'insertion"), ""),
+    ("budget_euros", _("Budget annuel"), " €"),
+    ("public_funding_share", _("Part de financement public"), " %"),
+    ("volunteers", _("Bénévoles"), ""),
+)
+LABELS = {name: label for name, label, _unit in FIGURES}
+UNITS = {name: unit for name, _label, unit in FIGURES}
+
+
+def shown(name: str, value) -> str:
+    """``value`` of the figure ``name`` as text; empty when unknown."""
+    if value is None:
+        return ""
+    if isinstance(value, float):  # a median of two counts (2.5)
+        value = Decimal(str(round(value, 2)))
+    if isinstance(value, Decimal):
+        value = value.normalize()  # 12.50 reads 12,5; 100.0 reads 100
+        places = max(0, -value.as_tuple().exponent)
+        text = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    else:
+        text = number_format(value, use_l10n=True, force_grouping=True)
+    return f"{text}{UNITS[name]}"
+
+
+def figures_of(row) -> list[tuple[str, str]]:
+    """(label, value) of each known figure of ``row``."""
+    return [
+        (str(label), shown(name, getattr(row, name)))
+        for name, label, _unit in FIGURES
+        if getattr(row, name) is not None
+    ]
