@@ -38,6 +38,7 @@ PUBLIC_PAGES = [
     "/a-propos/",
     "/chronologie/?year=abc",  # the timeline and the notice of an ignored filter (#15)
     "/chronologie/2013-02-28-3e-seminaire-de-travail/",
+    "/charte/",  # the charter and its signatories (#15): the pole below signed it
     "/api/v1/docs/",
     "/compte/login/",
     "/compte/password_reset/",
@@ -101,7 +102,10 @@ def page(browser):  # noqa: F811
 
 
 def test_public_pages_have_no_accessibility_violation(site, page):
-    placed = PoleFactory(is_published=True, latitude=47.2, longitude=-1.55, commune_name="Nantes")
+    placed = PoleFactory(
+        is_published=True, latitude=47.2, longitude=-1.55, commune_name="Nantes",
+        charter_signed_on="2015-03-02",
+    )
     MembershipFactory(pole=placed)
     urls = [*PUBLIC_PAGES, placed.get_absolute_url()]
     problems = {url: violations(page, site.url + url) for url in urls}

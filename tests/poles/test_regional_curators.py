@@ -20,6 +20,7 @@ from ptce_site.curators import REGIONAL_CURATORS_GROUP
 from ptce_site.scope import scope
 from tests.factories import (
     ApplicationFactory,
+    CharterSignatureFactory,
     CommuneFactory,
     FormerRegionFactory,
     MembershipFactory,
@@ -72,6 +73,7 @@ def region_rows(region, suffix: str) -> dict[str, object]:
         "members.organisation": membership.organisation,
         "members.membership": membership,
         "calls.application": ApplicationFactory(pole=pole, former_region=former),
+        "poles.chartersignature": CharterSignatureFactory(pole=pole),
         "auth.user": leader,
     }
 
