@@ -237,7 +237,8 @@ def pole_provenance(pole: Pole, *, has_members: bool) -> dict[str, Provenance]:
         if _current_is_empty(pole, fact, has_members):
             continue
         if origin == SOURCE:
-            if sources:
+            # A signature's documents are its own (shown with it), never the pole's.
+            if sources and fact != "charter":
                 provenance[fact] = Provenance(SOURCE, sources=sources)
         else:
             provenance[fact] = Provenance(origin, when)

@@ -22,6 +22,7 @@ from tests.factories import (
     EventFactory,
     OrganisationFactory,
     PoleFactory,
+    SourceDocumentFactory,
 )
 from tests.poles.test_facets import options, shown_count
 from tests.test_import_resources import run
@@ -234,3 +235,17 @@ def test_the_database_refuses_a_signature_before_the_charter_or_a_pole_signing_t
     with pytest.raises(IntegrityError), transaction.atomic():
         CharterSignature.objects.create(charter=charter, pole=pole, signed_on=CHARTER_DATE)
     assert Charter.objects.get().signatures.count() == 1
+
+
+def test_a_signature_cites_its_own_documents_never_the_poles(client):
+    pole = PoleFactory(name="Pôle cité")
+    pole.sources.add(SourceDocumentFactory(title="Annonce des lauréats"))
+    signature = CharterSignatureFactory(pole=pole, note="Signée au nom du pôle par sa présidente.")
+    page = text(client.get(pole.get_absolute_url()))
+    charter_line = page[page.index("<dt>Charte</dt>") :]
+    charter_line = charter_line[: charter_line.index("</dd>")]
+    assert "Annonce des lauréats" not in charter_line and "source" not in charter_line
+    assert "Signée au nom du pôle par sa présidente." in charter_line
+    signature.sources.add(SourceDocumentFactory(title="Compte rendu de la journée"))
+    page = text(client.get(pole.get_absolute_url()))
+    assert "(source : Compte rendu de la journée)" in page
