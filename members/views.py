@@ -79,5 +79,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "events": organisation.organised_events.order_by(
             F("start_date").asc(nulls_last=True), "title", "pk"
         ),
+        # Its signature of the charter (poles.CharterSignature, through the relation too).
+        "charter_signatures": organisation.charter_signatures.select_related(
+            "charter"
+        ).prefetch_related("sources"),
     }
     return render(request, "members/organisation_detail.html", context)

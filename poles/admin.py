@@ -21,6 +21,7 @@ from .leadership.admin.poles import (
     PoleLogoMixin,
 )
 from .registry import admin as registry_admin
+from .registry.charter import admin as charter_admin  # noqa: F401  (the charter, signatures)
 from .registry.events import admin as events_admin  # noqa: F401  (the chronology's events)
 from .registry.indicators import admin as indicators_admin  # noqa: F401  (yearly indicators)
 from .registry.models import Pole

@@ -8,6 +8,7 @@ The models are defined by area and all belong to the ``poles`` app (their tables
 
 from .leadership.models import ClaimRequest, Invitation, hash_token
 from .leadership.proposals.models import PoleProposal
+from .registry.charter.models import Charter, CharterSignature
 from .registry.events.models import Event, EventQuerySet
 from .registry.indicators.models import IndicatorReminder, YearlyIndicators
 from .registry.models import (
@@ -33,6 +34,8 @@ from .territories.models import (
 __all__ = [
     "CHARTER_DATE",
     "EARLIEST_FOUNDING_YEAR",
+    "Charter",
+    "CharterSignature",
     "ClaimRequest",
     "Commune",
     "Event",

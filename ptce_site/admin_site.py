@@ -155,6 +155,7 @@ FEMININE_MODELS = frozenset({
     "axes.accessattempt", "axes.accesslog", "calls.application", "calls.milestone",
     "members.membership", "members.organisation", "poles.claimrequest", "poles.commune",
     "poles.formerregion", "poles.invitation", "poles.poleproposal", "poles.region",
+    "poles.charter", "poles.chartersignature",
 })
 MASCULINE_MODELS = frozenset({
     "auth.group", "auth.user", "axes.accessfailurelog", "calls.call", "poles.objective",

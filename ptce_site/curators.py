@@ -3,10 +3,10 @@ curators" group: staff of a regional chamber who curate the poles of their regio
 
 Curators (national) may add, change, delete and view every model of the registry, and read the
 admin's history; they get no permission on users or groups. Regional curators may add, change
-and view the poles, organisations, memberships, applications, invitations, claim requests and
-proposals (and delete those but organisations, which other regions' poles may share), within
-their regions (``poles/territories/scope.py``), and only view the reference data. Both groups
-are brought to exactly these permissions after every ``migrate`` (and ``flush``):
+and view the poles, organisations, memberships, applications, charter signatures, invitations,
+claim requests and proposals (and delete those but organisations, which other regions' poles may
+share), within their regions (``poles/territories/scope.py``), and only view the reference data.
+Both groups are brought to exactly these permissions after every ``migrate`` (and ``flush``):
 ``sync_after_migrate``, a ``post_migrate`` receiver connected by the admin's app config
 (``ptce_site.apps``), so a model added to the registry is covered by listing it below. No
 migration imports this module.
@@ -36,6 +36,8 @@ CURATED_MODELS = [
     ("poles", "poleproposal"),
     ("poles", "event"),
     ("poles", "yearlyindicators"),
+    ("poles", "charter"),
+    ("poles", "chartersignature"),
     ("members", "organisation"),
     ("members", "membership"),
     ("calls", "call"),
@@ -49,6 +51,7 @@ READ_ONLY_MODELS = {("poles", "objective"), ("poles", "commune")}
 # source documents, calls and their milestones) they only view.
 REGIONAL_MODELS = {
     ("poles", "pole"),
+    ("poles", "chartersignature"),
     ("poles", "invitation"),
     ("poles", "claimrequest"),
     ("poles", "poleproposal"),

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from calls.models import Call
 from members.models import Organisation
-from poles.models import Event, Pole, Region
+from poles.models import Charter, Event, Pole, Region
 
 
 class Sitemap(DjangoSitemap):
@@ -72,6 +72,17 @@ class EventSitemap(Sitemap):
         return event.updated_at
 
 
+class CharterSitemap(Sitemap):
+    """``/charte/``, once a charter is recorded (the page answers 404 before)."""
+
+    def items(self):
+        charter = Charter.objects.the_charter()
+        return [charter] if charter else []
+
+    def lastmod(self, charter: Charter):
+        return charter.updated_at
+
+
 SITEMAPS = {
     "pages": StaticSitemap,
     "poles": PoleSitemap,
@@ -79,4 +90,5 @@ SITEMAPS = {
     "appels": CallSitemap,
     "organisations": OrganisationSitemap,
     "chronologie": EventSitemap,
+    "charte": CharterSitemap,
 }

@@ -8,7 +8,18 @@ from django.utils.text import slugify
 
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
-from poles.models import Commune, Event, FormerRegion, Pole, Region, Sector, SourceDocument
+from poles.models import (
+    CHARTER_DATE,
+    Charter,
+    CharterSignature,
+    Commune,
+    Event,
+    FormerRegion,
+    Pole,
+    Region,
+    Sector,
+    SourceDocument,
+)
 from poles.registry.search.indexer import deferred_indexing
 
 
@@ -95,6 +106,15 @@ class PoleFactory(IndexedOnceFactory):
     def sectors(self, create, extracted, **kwargs):
         if create and extracted:
             self.sectors.set(extracted)
+
+    @factory.post_generation
+    def charter_signed_on(self, create, extracted, **kwargs):
+        """``PoleFactory(charter_signed_on=date)``: the pole signed the charter that day (its
+        signature row, the one place that records it)."""
+        if create and extracted:
+            if isinstance(extracted, str):
+                extracted = datetime.date.fromisoformat(extracted)
+            CharterSignatureFactory(pole=self, signed_on=extracted)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -188,3 +208,23 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (60, 40), mode: str = 
     output = io.BytesIO()
     image.save(output, format=fmt)
     return output.getvalue()
+
+
+class CharterFactory(factory.django.DjangoModelFactory):
+    """The charter (one, found again by its slug)."""
+
+    class Meta:
+        model = Charter
+        django_get_or_create = ("slug",)
+
+    title = "Charte de la démarche collective PTCE"
+    slug = "charte-de-la-demarche-collective-ptce"
+    signed_on = CHARTER_DATE
+
+
+class CharterSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CharterSignature
+
+    charter = factory.SubFactory(CharterFactory)
+    signed_on = CHARTER_DATE

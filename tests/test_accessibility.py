@@ -38,6 +38,7 @@ PUBLIC_PAGES = [
     "/a-propos/",
     "/chronologie/?year=abc",  # the timeline and the notice of an ignored filter (#15)
     "/chronologie/2013-02-28-3e-seminaire-de-travail/",
+    "/charte/",  # the charter and its signatories (#15): the pole below signed it
     "/api/v1/docs/",
     "/compte/login/",
     "/compte/password_reset/",
@@ -103,7 +104,10 @@ def page(browser):  # noqa: F811
 def test_public_pages_have_no_accessibility_violation(site, page):
     from poles.models import YearlyIndicators
 
-    placed = PoleFactory(is_published=True, latitude=47.2, longitude=-1.55, commune_name="Nantes")
+    placed = PoleFactory(
+        is_published=True, latitude=47.2, longitude=-1.55, commune_name="Nantes",
+        charter_signed_on="2015-03-02",
+    )
     MembershipFactory(pole=placed)
     for year, jobs in ((2022, 12), (2023, 14.5)):  # its trend charts, and the statistics' (#15)
         YearlyIndicators.objects.create(

@@ -65,6 +65,7 @@ from poles.models import ClaimRequest, Invitation, Pole, PoleProposal, YearlyInd
 from ptce_site.forms import BoundedInlineFormSet
 from tests.factories import (
     ApplicationFactory,
+    CharterSignatureFactory,
     CommuneFactory,
     EventFactory,
     FormerRegionFactory,
@@ -314,6 +315,9 @@ def site_data(pole, alice, curator, stranger) -> SiteData:
     )
     event.poles.add(pole, hidden)
     event.organisers.add(Organisation.objects.first())
+    # The charter with a pole and a network among its signatories (#15).
+    CharterSignatureFactory(pole=pole)
+    CharterSignatureFactory(organisation=Organisation.objects.first())
 
     invitation = Invitation(
         pole=pole,

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('poles', '0024_events'),
+        ('poles', '0025_charter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -26,6 +26,7 @@ from ptce_site.collation import french
 from ptce_site.import_admin import RegistryImportExportMixin
 from ptce_site.scope import scope
 
+from .charter.admin import PoleSignatureInline
 from .models import Objective, Pole, Sector, SourceDocument
 from .provenance import changes_content, mark_content_changed
 from .resources import PoleResource
@@ -174,7 +175,8 @@ CONTACT_FIELDSET = (
     {"fields": ["website", "contact_email", "contact_phone"]},
 )
 PUBLICATION_FIELDSET = (_("Publication"), {"fields": ["is_published"]})
-SOURCES_FIELDSET = (_("Démarche et sources"), {"fields": ["charter_signed_on", "sources"]})
+# The pole's signature of the charter is an inline of its own (``PoleSignatureInline``).
+SOURCES_FIELDSET = (_("Sources"), {"fields": ["sources"]})
 # The title of the section a new pole does not show (it has no history yet).
 HISTORY_TITLE = _("Suivi des modifications")
 TIMESTAMP_FIELDS = ("created_at", "updated_at", "version")
@@ -207,7 +209,7 @@ class PoleAdmin(FrenchSortingAdmin, RegistryImportExportMixin, RelatedKeysMixin,
     filter_horizontal = ["objectives"]
     date_hierarchy = "updated_at"
     readonly_fields = [*TIMESTAMP_FIELDS, "point_on_map"]
-    inlines = [MembershipInline, ApplicationInline]
+    inlines = [MembershipInline, ApplicationInline, PoleSignatureInline]
     actions = ["publish", "unpublish", "export_csv"]
     list_per_page = 50
     fieldsets = [

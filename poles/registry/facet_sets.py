@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import connection
-from django.db.models import Window
+from django.db.models import Exists, OuterRef, Window
 from django.db.models.functions import RowNumber
 
 from calls.models import Application
 from ptce_site.cache import current_generation
 
 from ..territories.models import FormerRegion
+from .charter.models import CharterSignature
 from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
@@ -142,8 +143,13 @@ def _in_departments(poles: list[tuple]) -> Iterable[tuple[int, str]]:
                 yield pk, slug
 
 
-# What the sets read of each published pole (``_in_departments`` reads the code last).
-COLUMNS = ("pk", "region__slug", "status", "is_witness", "charter_signed_on", "commune_code")
+# What the sets read of each published pole (``_in_departments`` reads the code last);
+# ``signed``: whether it has a signature of the charter (``PoleFilterSet``'s « charter »).
+COLUMNS = ("pk", "region__slug", "status", "is_witness", "signed", "commune_code")
+
+
+def _signed() -> Exists:
+    return Exists(CharterSignature.objects.filter(pole=OuterRef("pk")))
 
 
 def _read(key: tuple) -> PoleSets:
@@ -156,7 +162,7 @@ def _read(key: tuple) -> PoleSets:
     }
     rows = list(
         Pole.objects.published()
-        .annotate(**places)
+        .annotate(signed=_signed(), **places)
         .order_by("pk")
         .values_list(*COLUMNS, *places)
     )
@@ -166,7 +172,7 @@ def _read(key: tuple) -> PoleSets:
     collector.add("region", ((row[0], row[1]) for row in poles))
     collector.add("status", ((row[0], row[2]) for row in poles))
     collector.add("witness", ((row[0], row[3]) for row in poles))
-    collector.add("charter", ((row[0], row[4] is not None) for row in poles))
+    collector.add("charter", ((row[0], bool(row[4])) for row in poles))
     # A pole is in a former region when its commune's code starts with one of its
     # departments (``filter_former_region``; a department listed by two puts it in both)…
     collector.add("former_region", _in_departments(poles))

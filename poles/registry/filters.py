@@ -189,7 +189,8 @@ class PoleFilterSet(ExplainedFilterSet):
         wanted = value == "true"
         if name == "witness":
             return queryset.filter(is_witness=wanted)
-        return queryset.filter(charter_signed_on__isnull=not wanted)
+        # The poles with a signature of the charter (``charter.models``), and only those.
+        return queryset.charter_signatories(wanted)
 
     def filter_sector(self, queryset, name, sector: Sector):
         return queryset.filter(self._subquery(Q(sectors=sector)))

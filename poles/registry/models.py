@@ -30,7 +30,8 @@ from ..territories.models import Commune, Region
 from ..territories.validators import is_commune_code, validate_commune_code
 from .querysets import PoleQuerySet
 
-# The "Charte de la démarche collective PTCE" was signed on 19 September 2014.
+# The "Charte de la démarche collective PTCE" was signed on 19 September 2014: no signature
+# (``charter.models.CharterSignature``) is older.
 CHARTER_DATE = datetime.date(2014, 9, 19)
 # PTCE were proposed in 2009; older founding years are allowed for the groupings that later
 # took the name, but not before this one.
@@ -217,12 +218,6 @@ class Pole(models.Model):
     contact_phone = models.CharField(
         _("téléphone de contact public"), max_length=25, blank=True, validators=[validate_phone]
     )
-    charter_signed_on = models.DateField(
-        _("date de signature de la charte"),
-        null=True,
-        blank=True,
-        help_text=_("Charte de la démarche collective PTCE, signée à partir du 19 septembre 2014."),
-    )
     is_published = models.BooleanField(
         _("publié"), default=False, help_text=_("Visible du public sur le site.")
     )
@@ -291,15 +286,6 @@ class Pole(models.Model):
                 name="pole_founded_year_range",
                 violation_error_message=_("L'année de création doit être postérieure à 1900."),
             ),
-            models.CheckConstraint(
-                condition=Q(charter_signed_on__isnull=True)
-                | Q(charter_signed_on__gte=CHARTER_DATE),
-                name="pole_charter_after_2014_09_19",
-                violation_error_message=_(
-                    "La charte de la démarche collective PTCE a été signée à partir du "
-                    "19 septembre 2014 : une date antérieure n'est pas possible."
-                ),
-            ),
         ]
         indexes = [
             models.Index(fields=["is_published", "region"], name="pole_published_region"),
@@ -325,10 +311,6 @@ class Pole(models.Model):
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
-
-    @property
-    def is_charter_signatory(self) -> bool:
-        return self.charter_signed_on is not None
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
@@ -391,8 +373,6 @@ class Pole(models.Model):
             errors[field] = _("Indiquez la latitude et la longitude ensemble, ou aucune des deux.")
         if self.founded_year and self.founded_year > timezone.localdate().year:
             errors["founded_year"] = _("L'année de création ne peut pas être dans le futur.")
-        if self.charter_signed_on and self.charter_signed_on > timezone.localdate():
-            errors["charter_signed_on"] = _("La date de signature ne peut pas être dans le futur.")
         if self.commune_code and not self.commune_name:
             errors["commune_name"] = _("Indiquez le nom de la commune qui correspond au code.")
         if errors:

@@ -7,7 +7,8 @@ who last set each fact and when, with nothing else to keep in step: a per-field 
 column would need every write path (and every future one) to fill it, and would drift from the
 history that staff can already read and revert. The cost is bounded: one query for the pole's
 versions (with the author's staff flags), one per many-to-many field shown (sectors,
-objectives), one for the latest change to its memberships, whatever the number of versions.
+objectives), one for the latest change to its memberships and one to its charter signature,
+whatever the number of versions.
 
 The author of a version says where its facts come from:
 
@@ -53,6 +54,7 @@ from members.models import Membership
 from ptce_site.cache import bump_generation
 from ptce_site.content import pole_content_changed
 
+from .charter.models import CharterSignature
 from .models import Pole, SourceDocument
 
 SOURCE, POLE, TEAM, PROPOSAL = "source", "pole", "team", "proposal"
@@ -71,7 +73,6 @@ FACTS: dict[str, tuple[str, ...]] = {
     "territory": ("territory",),
     "commune": ("commune_code", "commune_name"),
     "founded_year": ("founded_year",),
-    "charter": ("charter_signed_on",),
     "website": ("website",),
     "contact": ("contact_email", "contact_phone"),
     "logo": ("logo",),
@@ -187,9 +188,11 @@ def _last_setters(pole: Pole) -> dict[str, tuple[str, datetime.datetime]]:
     return setters
 
 
-def _member_setter(pole: Pole) -> tuple[str, datetime.datetime] | None:
+def _member_setter(pole: Pole, history=Membership.history) -> tuple | None:
+    """The origin and date of the latest change to the pole's rows in ``history`` (its
+    memberships', or its charter signature's)."""
     row = (
-        Membership.history.filter(pole_id=pole.pk)
+        history.filter(pole_id=pole.pk)
         .order_by("-history_date", "-history_id")
         .values(
             "history_date",
@@ -208,6 +211,8 @@ def _current_is_empty(pole: Pole, fact: str, has_members: bool) -> bool:
         return not getattr(pole, fact).all()
     if fact == "members":
         return not has_members
+    if fact == "charter":
+        return pole.charter_signed_on is None
     if fact == "status" and pole.status == Pole.Status.NOT_KNOWN:
         return True  # "not known" is no fact to source
     values = [getattr(pole, name) for name in FACTS[fact]]
@@ -216,21 +221,24 @@ def _current_is_empty(pole: Pole, fact: str, has_members: bool) -> bool:
 
 def pole_provenance(pole: Pole, *, has_members: bool) -> dict[str, Provenance]:
     """Where each fact the pole's page shows comes from, by fact name (``FACTS``, sectors,
-    objectives and ``members``); facts that are empty now or of unknown origin are left out.
+    objectives, ``members`` and ``charter``, its signature of the charter); facts that are
+    empty now or of unknown origin are left out.
 
     The pole's sources are read through ``pole.sources.all()`` (prefetched by ``for_detail``).
     """
     setters = _last_setters(pole)
-    member_setter = _member_setter(pole)
-    if member_setter is not None:
-        setters["members"] = member_setter
+    histories = {"members": Membership.history, "charter": CharterSignature.history}
+    for fact, history in histories.items():
+        if (setter := _member_setter(pole, history)) is not None:
+            setters[fact] = setter
     sources = tuple(pole.sources.all())
     provenance = {}
     for fact, (origin, when) in setters.items():
         if _current_is_empty(pole, fact, has_members):
             continue
         if origin == SOURCE:
-            if sources:
+            # A signature's documents are its own (shown with it), never the pole's.
+            if sources and fact != "charter":
                 provenance[fact] = Provenance(SOURCE, sources=sources)
         else:
             provenance[fact] = Provenance(origin, when)
@@ -267,7 +275,7 @@ def keep_deleted_authors_origin(sender, instance, **kwargs) -> None:
     """Before an account is deleted (its versions' author then becomes NULL), record in the
     change reason of the versions it made without one whether it was staff or a leader."""
     reason = DELETED_TEAM if instance.is_staff or instance.is_superuser else DELETED_LEADER
-    for history in (Pole.history.model, Membership.history.model):
+    for history in (Pole.history.model, Membership.history.model, CharterSignature.history.model):
         history.objects.filter(history_user_id=instance.pk).filter(
             Q(history_change_reason__isnull=True) | Q(history_change_reason="")
         ).update(history_change_reason=reason)

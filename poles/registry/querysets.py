@@ -4,7 +4,7 @@ sentences (``Pole.objects.published().in_region(region).for_cards()``)."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from ptce_site.collation import french, french_key
@@ -34,6 +34,25 @@ class PoleQuerySet(models.QuerySet):
             )
         )
 
+    def charter_signatories(self, signed: bool = True) -> PoleQuerySet:
+        """Poles that signed the charter (``signed=False``: those that did not)."""
+        from .charter.models import CharterSignature
+
+        signature = Exists(CharterSignature.objects.filter(pole=OuterRef("pk")))
+        return self.filter(signature if signed else ~signature)
+
+    def with_charter_date(self) -> PoleQuerySet:
+        """Annotate ``charter_signed_on``: the day the pole signed the charter (None if it did
+        not), read from its signature, the one place that records it."""
+        from .charter.models import CharterSignature
+
+        earliest = (
+            CharterSignature.objects.filter(pole=OuterRef("pk"))
+            .order_by("signed_on")
+            .values("signed_on")[:1]
+        )
+        return self.annotate(charter_signed_on=Subquery(earliest))
+
     def for_cards(self) -> PoleQuerySet:
         """Load what lists show of each pole (region, sectors, calls won) in constant queries."""
         from calls.models import Application
@@ -41,7 +60,7 @@ class PoleQuerySet(models.QuerySet):
         laureate_applications = (
             Application.objects.laureates().select_related("call").order_by("call__year")
         )
-        return self.select_related("region").prefetch_related(
+        return self.with_charter_date().select_related("region").prefetch_related(
             "sectors",
             models.Prefetch(
                 "applications", queryset=laureate_applications, to_attr="laureate_applications"
@@ -52,16 +71,21 @@ class PoleQuerySet(models.QuerySet):
         """Load what a pole's page shows in constant queries: region (with its former
         regions), sectors, objectives, sources, every membership with its organisation
         (``all_memberships``) and every application with its call, oldest call first
-        (``all_applications``)."""
+        (``all_applications``), and its charter signatures with their charter and sources
+        (``charter_signature_list``)."""
         from calls.models import Application
         from members.models import Membership
+
+        from .charter.models import CharterSignature
 
         applications = (
             Application.objects.select_related("call", "former_region")
             .order_by("call__year", french("call__title"))
         )
+        signatures = CharterSignature.objects.select_related("charter").prefetch_related("sources")
         return (
-            self.select_related("region")
+            self.with_charter_date()
+            .select_related("region")
             .prefetch_related(
                 "sectors",
                 "objectives",
@@ -73,6 +97,9 @@ class PoleQuerySet(models.QuerySet):
                     to_attr="all_memberships",
                 ),
                 Prefetch("applications", queryset=applications, to_attr="all_applications"),
+                Prefetch(
+                    "charter_signatures", queryset=signatures, to_attr="charter_signature_list"
+                ),
             )
         )
 

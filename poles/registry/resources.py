@@ -39,6 +39,8 @@ from ptce_site.resources import RegistryResource
 
 from ..territories.models import Region
 from ..territories.validators import is_commune_code
+from .charter.models import Charter, date_problem
+from .charter.services import set_pole_signature
 from .models import Objective, Pole, Sector
 
 
@@ -68,6 +70,9 @@ class PoleResource(RegistryResource):
         widget=KeyedManyWidget(Objective, ("code", str), "code", describe=_("objectif")),
     )
     founded_year = Field("founded_year", _("année de création"), widget=NumberWidget(True))
+    # Read from and written to the pole's signature of the charter (``charter.models``), its
+    # one home: the queryset annotates the date (``get_queryset``), an import sets it after
+    # the row is saved (``after_save_instance``); an empty cell means "did not sign".
     charter_signed_on = Field("charter_signed_on", _("signature de la charte"), widget=DateWidget())
     website = text_field("website", _("site web"))
     contact_email = text_field("contact_email", _("e-mail"))
@@ -135,7 +140,11 @@ class PoleResource(RegistryResource):
 
     # -- export -----------------------------------------------------------------------------------
 
+    def get_queryset(self):
+        return super().get_queryset().with_charter_date()
+
     def filter_export(self, queryset, **kwargs):
+        queryset = queryset.with_charter_date()
         applications = Application.objects.select_related("call", "former_region").order_by(
             "call__year", french("call__title")
         )
@@ -226,7 +235,28 @@ class PoleResource(RegistryResource):
         return slug
 
     def derive(self, instance: Pole, row) -> dict:
-        """The commune's name, region and point, by the model's rule (the form's too)."""
+        """The commune's name, region and point, by the model's rule (the form's too); the
+        charter's date checked by the signatures' rule."""
+        errors = {}
         if is_commune_code(instance.commune_code):
-            return instance.take_commune_place()
-        return {}
+            errors.update(instance.take_commune_place())
+        if self.charter_column() in row and (day := instance.__dict__.get("charter_signed_on")):
+            charter = Charter.objects.the_charter()
+            if charter is None:
+                errors["charter_signed_on"] = [
+                    _("Aucune charte n'est enregistrée : ajoutez-la d'abord dans l'admin.")
+                ]
+            elif problem := date_problem(charter, day):
+                errors["charter_signed_on"] = [problem]
+        return errors
+
+    def charter_column(self) -> str:
+        return str(self.fields["charter_signed_on"].column_name)
+
+    def after_save_instance(self, instance: Pole, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if self.charter_column() in row:
+            reason = getattr(instance, "_change_reason", "")
+            set_pole_signature(
+                instance, instance.__dict__.get("charter_signed_on"), user=self.user, reason=reason
+            )

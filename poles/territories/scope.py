@@ -36,6 +36,10 @@ REGION_PATHS: dict[str, tuple[str, ...]] = {
     "members.membership": ("pole__region",),
     "calls.application": ("pole__region",),
     "poles.yearlyindicators": ("pole__region",),
+    # A signature of the charter: its pole's region, or its organisation's (as organisations).
+    "poles.chartersignature": (
+        "pole__region", "organisation__region", "organisation__memberships__pole__region",
+    ),
     # Reference data, read-only for regional curators, shown for their regions only.
     "poles.region": ("pk",),
     "poles.formerregion": ("region",),

@@ -30,7 +30,16 @@ from django.db import models, transaction
 
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
-from poles.models import Event, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
+from poles.models import (
+    Charter,
+    Event,
+    FormerRegion,
+    Objective,
+    Pole,
+    Region,
+    Sector,
+    SourceDocument,
+)
 from poles.registry.search import deferred_indexing
 
 from .geography import GeographyLoader, SeedError, read_fixture
@@ -40,6 +49,9 @@ REGIONS_FILE = FIXTURES_DIR / "regions.json"
 REGISTRY_FILE = FIXTURES_DIR / "registry.json"
 GEO_DIR = FIXTURES_DIR / "geo"
 EVENT_RELATIONS = ("organisers", "poles", "sources")
+# The English versions of an event's title, and of the charter's texts, that the seed gives.
+EVENT_ENGLISH = ("title_en",)
+CHARTER_ENGLISH = ("title_en", "description_en")
 
 
 @dataclass
@@ -147,6 +159,8 @@ class Loader(GeographyLoader):
             self.load_pole(item, sectors=sectors, sources=sources, organisations=organisations)
         for item in data.get("events", []):
             self.load_event(item, sources=sources, organisations=organisations)
+        if "charter" in data:
+            self.load_charter(data["charter"], sources=sources)
 
     def load_sources(self, items: list[dict]) -> dict[str, SourceDocument]:
         sources = {}
@@ -265,10 +279,24 @@ class Loader(GeographyLoader):
         values = {k: v for k, v in item.items() if k not in {"slug", *EVENT_RELATIONS}}
         values.update(start_date=_date(item["start_date"]), end_date=_date(item["end_date"]))
         event, owned = self.sync(Event, {"slug": item["slug"]}, values)
+        self.fill_empty(event, {name: item[name] for name in EVENT_ENGLISH if name in item})
         if owned:
             event.organisers.set([organisations[slug] for slug in item["organisers"]])
             event.poles.set(Pole.objects.filter(slug__in=item["poles"]))
             event.sources.set([sources[key] for key in item["sources"]])
+
+    def load_charter(self, item: dict, *, sources: dict) -> None:
+        """The charter, as the documents give it, and no signature: no document names a
+        signatory. A charter created by the migration that moved the
+        poles' dates (``poles/0025_charter``) gets the texts it lacks."""
+        values = {k: item[k] for k in ("title", "place", "description", *CHARTER_ENGLISH)}
+        values["signed_on"] = _date(item["signed_on"])
+        event = Event.objects.filter(slug=item["event"]).first() if item.get("event") else None
+        charter, owned = self.sync(Charter, {"slug": item["slug"]}, {**values, "event": event})
+        if not owned:
+            self.fill_empty(charter, {**values, "event": event})
+        if owned or not charter.sources.exists():
+            charter.sources.set([sources[key] for key in item["sources"]])
 
     def _by_code(self, model: type[models.Model], key: str = "code") -> dict:
         """Every row of ``model`` by ``key``, read once per run (when first needed: the calls

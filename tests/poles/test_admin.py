@@ -19,6 +19,7 @@ from tests.admin_helpers import count_queries, inline_management
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
+    CharterFactory,
     MembershipFactory,
     OrganisationFactory,
     PoleFactory,
@@ -61,6 +62,7 @@ def pole_form_data(pole=None, **overrides) -> dict:
         "status": "operational",
         **inline_management("memberships"),
         **inline_management("applications"),
+        **inline_management("charter_signatures"),
     }
     if pole is not None:
         data.update(
@@ -184,11 +186,17 @@ def test_bad_point_is_refused_with_a_clear_message(curator_client):
     assert not Pole.objects.exists()
 
 
-def test_charter_date_before_the_charter_is_refused_with_the_constraint_message(curator_client):
-    data = pole_form_data(charter_signed_on="2013-05-01")
+def test_charter_date_before_the_charter_is_refused_with_a_clear_message(curator_client):
+    charter = CharterFactory()
+    data = {
+        **pole_form_data(),
+        **inline_management("charter_signatures", total=1),
+        "charter_signatures-0-charter": charter.pk,
+        "charter_signatures-0-signed_on": "2013-05-01",
+    }
     response = curator_client.post(reverse("admin:poles_pole_add"), data)
     assert response.status_code == 200
-    assert "signée à partir du 19 septembre 2014" in response.content.decode()
+    assert "La charte date du 19 septembre 2014" in response.content.decode()
     assert not Pole.objects.exists()
 
 

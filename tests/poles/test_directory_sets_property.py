@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from calls.models import Application
 from members.models import Membership, Organisation
-from poles.models import Objective, Pole
+from poles.models import CharterSignature, Objective, Pole
 from poles.registry.facets import FACETS, PoleFacets
 from poles.registry.filters import PoleFilterSet
 from poles.registry.search.indexer import reindex_poles
@@ -25,6 +25,7 @@ from ptce_site.cache import bump_generation
 from ptce_site.pagination import paginate
 from tests.factories import (
     CallFactory,
+    CharterFactory,
     FormerRegionFactory,
     OrganisationFactory,
     RegionFactory,
@@ -115,7 +116,6 @@ def build_registry(rows: list[dict], ref: dict | None = None) -> None:
             is_published=row["published"],
             region=None if row["region"] is None else ref["regions"][row["region"]],
             commune_code=row["commune"], status=row["status"], is_witness=row["witness"],
-            charter_signed_on=datetime.date(2016, 1, 1) if row["charter"] else None,
             founded_year=row["founded"], content_changed_at=row["changed"],
         )
         for n, row in enumerate(rows)
@@ -144,6 +144,11 @@ def build_registry(rows: list[dict], ref: dict | None = None) -> None:
         )
         for pole, row in zip(poles, rows, strict=True)
         for call, (outcome, named) in row["applications"].items()
+    ])
+    charter = CharterFactory()
+    CharterSignature.objects.bulk_create([
+        CharterSignature(charter=charter, pole=pole, signed_on=datetime.date(2016, 1, 1))
+        for pole, row in zip(poles, rows, strict=True) if row["charter"]
     ])
     reindex_poles(pole.pk for pole in poles)
     bump_generation()

@@ -166,6 +166,10 @@ SOURCES = {
 }
 # Fields that every event has (its identity), or that say nothing when left at their default.
 NOT_FACTS = {"id", "title", "slug", "description", "created_at", "updated_at"}
+# The French and English columns of the texts (``poles/translation.py``): the French ones
+# hold the same text as ``title``, ``description`` and ``place``, the English the titles only.
+NOT_FACTS |= {f"{name}_{language}" for name in ("title", "description", "place")
+              for language in ("fr", "en")}
 
 
 def filled(event: Event) -> dict:

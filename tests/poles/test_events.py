@@ -188,9 +188,11 @@ def test_national_curators_record_an_event_and_regional_ones_only_view_it(client
     response = client.post(
         "/admin/poles/event/add/",
         {
-            "title": "3e Journée nationale", "slug": "3e-journee-nationale",
+            "title_fr": "3e Journée nationale", "title_en": "3rd national day",
+            "slug": "3e-journee-nationale",
             "kind": "national_day", "start_date": "2015-10-01", "date_precision": "month",
-            "end_date": "", "place": "", "description": "", "participants": "",
+            "end_date": "", "place_fr": "", "place_en": "", "description_fr": "",
+            "description_en": "", "participants": "",
             "poles_represented": "", "regions_concerned": "",
             "organisers": [], "poles": [pole.pk], "sources": [source.pk],
         },
@@ -207,6 +209,7 @@ def test_national_curators_record_an_event_and_regional_ones_only_view_it(client
     assert [item["text"] for item in found["results"]] == ["Pôle Sud"]
     page = text(client.get("/chronologie/", {"lang": "fr"}))
     assert '<time datetime="2015-10">octobre 2015</time>' in page
+    assert "3rd national day" in text(client.get("/chronologie/", {"lang": "en"}))
     client.force_login(regional_curator(pole.region, username="rosa"))
     assert client.get(f"/admin/poles/event/{event.pk}/change/").status_code == 200
     assert client.get("/admin/poles/event/add/").status_code == 403

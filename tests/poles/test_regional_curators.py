@@ -27,6 +27,7 @@ from ptce_site.curators import REGIONAL_CURATORS_GROUP
 from ptce_site.scope import scope
 from tests.factories import (
     ApplicationFactory,
+    CharterSignatureFactory,
     CommuneFactory,
     FormerRegionFactory,
     MembershipFactory,
@@ -82,6 +83,7 @@ def region_rows(region, suffix: str) -> dict[str, object]:
         "poles.yearlyindicators": YearlyIndicators.objects.create(
             pole=pole, year=timezone.localdate().year - 1, jobs_fte=3
         ),
+        "poles.chartersignature": CharterSignatureFactory(pole=pole),
         "auth.user": leader,
     }
 

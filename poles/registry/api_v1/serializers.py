@@ -54,6 +54,10 @@ class PoleSerializer(serializers.ModelSerializer):
     laureate_of = serializers.SerializerMethodField(
         help_text="Slugs of the calls the pole won, oldest first."
     )
+    charter_signed_on = serializers.DateField(
+        read_only=True, allow_null=True,
+        help_text="The day the pole signed the charter (/api/v1/charter/); null if it did not.",
+    )
 
     class Meta:
         model = Pole

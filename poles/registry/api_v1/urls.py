@@ -10,7 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from ptce_site.rest import api_endpoint
 
-from . import docs, indicators, views
+from . import charter, docs, indicators, views
 
 app_name = "api-v1"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("", api_endpoint(views.ApiRoot.as_view()), name="root"),
     path("schema/", api_endpoint(docs.SchemaView.as_view()), name="schema"),
     path("docs/", docs.api_docs, name="docs"),
+    path("charter/", api_endpoint(charter.CharterView.as_view()), name="charter"),
     *(
         path(str(pattern.pattern), api_endpoint(pattern.callback), name=pattern.name)
         for pattern in router.urls

@@ -313,8 +313,11 @@ class ApiRoot(APIView):
                 "documentation": absolute_url(reverse("api-v1:docs")),
                 "datapackage": absolute_url(reverse("poles:datapackage")),
                 "endpoints": {
-                    f"{kind.replace('-', '_')}s": absolute_url(reverse(f"api-v1:{kind}-list"))
-                    for kind in KINDS
+                    **{
+                        f"{kind.replace('-', '_')}s": absolute_url(reverse(f"api-v1:{kind}-list"))
+                        for kind in KINDS
+                    },
+                    "charter": absolute_url(reverse("api-v1:charter")),
                 },
             }
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from ptce_site.admin_site import RelatedKeysMixin
 
@@ -12,11 +13,13 @@ from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(RelatedKeysMixin, admin.ModelAdmin):
+class EventAdmin(RelatedKeysMixin, TranslationAdmin):
     list_display = ["title", "start_date", "date_precision", "kind", "place"]
     list_filter = ["kind", "date_precision", ("start_date", admin.DateFieldListFilter)]
-    search_fields = ["title", "slug", "place", "description"]
-    prepopulated_fields = {"slug": ["title"]}
+    # In French and English (``poles/translation.py``); an English text left empty shows the
+    # French one on the English pages.
+    search_fields = ["title_fr", "title_en", "slug", "place_fr", "description_fr"]
+    prepopulated_fields = {"slug": ["title_fr"]}
     autocomplete_fields = ["organisers", "poles", "sources"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [

@@ -35,6 +35,7 @@ class Entry:
     place: str = ""
     call: Call | None = None
     to_be_confirmed: bool = False
+    charters: list = field(default_factory=list)  # signed at this event (``/charte/``)
 
     @property
     def date_label(self) -> str:
@@ -73,6 +74,7 @@ def event_entry(event: Event) -> Entry:
         kind_label=event.get_kind_display(),
         sources=event.source_list,
         place=event.place,
+        charters=list(event.charters.all()),
     )
 
 
@@ -99,7 +101,7 @@ def timeline(events, milestones) -> list[Entry]:
 @cache_public_page(ChronologyFilterSet)
 def chronology(request: HttpRequest) -> HttpResponse:
     events = Event.objects.in_date_order().prefetch_related(
-        Prefetch("sources", queryset=ordered_sources(), to_attr="source_list")
+        Prefetch("sources", queryset=ordered_sources(), to_attr="source_list"), "charters"
     )
     filterset = ChronologyFilterSet(request.GET or None, queryset=events)
     calls = Call.objects.prefetch_related(
@@ -135,6 +137,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 queryset=Pole.objects.published().order_by(french("name")),
                 to_attr="pole_list",
             ),
+            "charters",
         ),
         slug=slug,
     )
