@@ -7,6 +7,7 @@ app_name = "poles"
 urlpatterns = [
     path("", include("poles.registry.urls")),
     path("", include("poles.registry.events.urls")),
+    path("", include("poles.registry.network.urls")),
     path("", include("poles.leadership.urls")),
     path("", include("poles.leadership.proposals.urls")),
 ]
