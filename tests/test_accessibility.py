@@ -38,6 +38,7 @@ PUBLIC_PAGES = [
     "/a-propos/",
     "/chronologie/?year=abc",  # the timeline and the notice of an ignored filter (#15)
     "/chronologie/2013-02-28-3e-seminaire-de-travail/",
+    "/reseau/?region=nulle-part",  # the country's drawing and the notice of a bad region (#15)
     "/api/v1/docs/",
     "/compte/login/",
     "/compte/password_reset/",
@@ -102,8 +103,12 @@ def page(browser):  # noqa: F811
 
 def test_public_pages_have_no_accessibility_violation(site, page):
     placed = PoleFactory(is_published=True, latitude=47.2, longitude=-1.55, commune_name="Nantes")
-    MembershipFactory(pole=placed)
-    urls = [*PUBLIC_PAGES, placed.get_absolute_url()]
+    shared = MembershipFactory(pole=placed).organisation
+    # A second pole of its region sharing that member: /reseau/ draws and lists their link.
+    MembershipFactory(organisation=shared, pole=PoleFactory(
+        is_published=True, latitude=47.3, longitude=-1.4, region=placed.region))
+    network = f"/reseau/?region={placed.region.slug}"
+    urls = [*PUBLIC_PAGES, placed.get_absolute_url(), network, f"{network}&list=organisations"]
     problems = {url: violations(page, site.url + url) for url in urls}
     assert {url: found for url, found in problems.items() if found} == {}
 

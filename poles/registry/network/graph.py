@@ -151,9 +151,9 @@ def build(key: tuple = ()) -> Network:
         .values_list("pk", "name", "slug", "region_id", "latitude", "longitude")
     ]
     position = {pole.id: index for index, pole in enumerate(poles)}
+    # Unpublished poles are left out below (they have no position): no join with the poles.
     rows = (
         Membership.objects.current()
-        .filter(pole__is_published=True)
         .order_by()
         .values("organisation_id")
         .annotate(
@@ -163,29 +163,33 @@ def build(key: tuple = ()) -> Network:
         .filter(count__gt=1)
         .values_list("organisation_id", "poles")
     )
-    region_of = [pole.region_id for pole in poles]
+    region_of = [pole.region_id or 0 for pole in poles]  # 0: no region
     organisations: dict[int, tuple[int, ...]] = {}
-    region_links: Counter = Counter()
+    region_sets = []
     find = position.get
     for organisation, text in rows:
-        # Two roles in one pole are one pole; a pole published between the two queries is
-        # not among the poles read: left out.
-        places = {find(pole) for pole in map(int, text.split(","))}
+        # Two roles in one pole are one pole; an unpublished pole, or one published between
+        # the two queries, is not among the poles read: left out.
+        places = set(map(find, map(int, text.split(","))))
         places.discard(None)
-        if len(places) < 2:
-            continue
-        places = organisations[organisation] = tuple(sorted(places))
-        regions = [region_of[place] for place in places]
-        distinct = set(regions)
-        if len(distinct) < len(regions):  # links between poles of one region
-            region_links.update((r, r) for r, n in Counter(regions).items() if n > 1)
-        if len(distinct) > 1:
-            region_links.update(combinations(sorted(distinct, key=_region_order), 2))
-    return Network(key, poles, position, organisations, region_links)
+        if len(places) > 1:
+            places = organisations[organisation] = tuple(sorted(places))
+            region_sets.append(tuple(sorted(map(region_of.__getitem__, places))))
+    return Network(key, poles, position, organisations, _region_links(region_sets))
 
 
-def _region_order(region_id: int | None) -> int:
-    return -1 if region_id is None else region_id
+def _region_links(region_sets: list[tuple[int, ...]]) -> Counter:
+    """(region, region) -> organisations linking a pole of one to a pole of the other, from
+    the regions of each organisation's poles (counted first: far fewer distinct ones)."""
+    links: Counter = Counter()
+    for regions, organisations in Counter(region_sets).items():
+        distinct = sorted(set(regions))
+        for region in distinct:
+            if regions.count(region) > 1:  # two poles of one region
+                links[(region, region)] += organisations
+        for pair in combinations(distinct, 2):
+            links[pair] += organisations
+    return links
 
 
 _lock = threading.Lock()
