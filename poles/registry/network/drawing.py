@@ -25,6 +25,7 @@ WIDTH = 640
 NATIONAL_HEIGHT = 640
 INK, NODE, LINK, PAPER = "#1e1e1e", "#000091", "#6a6af4", "#f6f6f6"
 OVERSEAS_BAND = 90  # the row of the overseas regions, at the bottom
+NAMED_POLES = 30  # a region's drawing names its poles up to this many
 LABELS_ABOVE = {"24"}  # Centre-Val de Loire's name would run into Pays de la Loire's
 
 
@@ -146,12 +147,21 @@ def regional(prefix: str, poles: list, links: list[tuple[int, int, int]], title:
             f'stroke-opacity=".75" stroke-width="{_width(weight, largest, 1, 6)}">'
             f"<title>{escape(label)}</title></line>"
         )
+    named = len(ends) <= NAMED_POLES
     for position in ends:
         x, y = where[position]
         parts.append(
             f'<circle cx="{x}" cy="{y}" r="4" fill="{NODE}" stroke="#fff" stroke-width="1">'
             f"<title>{escape(poles[position].name)}</title></circle>"
         )
+        if named:  # few poles: their names beside them (the right ones to their left)
+            left = x > WIDTH * 0.65
+            parts.append(
+                f'<text x="{x - 7 if left else x + 7}" y="{y + 4}" fill="{INK}" '
+                f'text-anchor="{"end" if left else "start"}" stroke="{PAPER}" '
+                f'stroke-width="3" paint-order="stroke" aria-hidden="true">'
+                f"{escape(_short(poles[position].name, 28))}</text>"
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
