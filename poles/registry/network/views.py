@@ -59,7 +59,7 @@ def _organisation_entries(net: Network, ids: list[int], organisations: dict,
     return [
         {
             "organisation": found[pk],
-            "poles": [_pole(net, p, regions) for p in organisations[pk]],
+            "poles": [_pole(net, p, regions) for p in sorted(organisations[pk])],
         }
         for pk in ids
         if pk in found
