@@ -22,7 +22,6 @@ of its link, and the directory's pages with the FilterSet's own results.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -39,8 +38,6 @@ from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
 from .version import registry_state
-
-logger = logging.getLogger(__name__)
 
 Bits = int
 T = TypeVar("T")

@@ -2,17 +2,17 @@
 member of both (``Membership.objects.current()``: no departure date, or one still to come).
 
 Read from the database in two queries (the published poles in French order, the current
-memberships of published poles) and kept by the process for the registry's state, as the
+memberships grouped by organisation) and kept by the process for the registry's state, as the
 directory's bit sets are (``facet_sets.py``): the key holds the registry's version in the
 database and its generation in the cache (``registry_state()``), and today's date, since a
 membership whose departure date comes stops being current without any write.
 
-What is computed at once is what every page of ``/reseau/`` needs: each linking organisation
-(current member of at least two published poles) with its poles, each pole's linking
-organisations, and the links between regions that the national drawing shows. Everything a
-page shows of a few poles (their neighbours and weights, one region's links) is counted when
-asked from those lists: enumerating every pair of linked poles of the country (330,000 at
-10,000 poles) would cost more than the whole build.
+What is computed at once is what the country's page needs: each linking organisation (current
+member of at least two published poles) with its poles, the linked poles, and the links
+between regions that its drawing shows. What a page shows of a few poles (their neighbours
+and weights) is counted when asked, from those and one query; a region's links once per
+region: enumerating every pair of linked poles of the country (330,000 at 10,000 poles) would
+cost more than the whole build.
 """
 
 from __future__ import annotations
@@ -73,13 +73,10 @@ class Network:
     # (region, region), the first's id the smaller: the organisations that link a pole of one
     # to a pole of the other (0: poles without a region).
     region_links: Counter = field(default_factory=Counter)
+    # The positions of the poles with at least one link, in French order.
+    linked_positions: list[int] = field(default_factory=list)
     _kept: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def linked_positions(self) -> list[int]:
-        """The positions of the poles with at least one link, in French order."""
-        return self.kept("linked", lambda: sorted(set().union(*self.organisations.values())))
 
     def neighbours(self, positions: list[int], among: set[int] | None = None) -> dict:
         """For each pole of ``positions``: [(pole position, shared organisations)] of the
@@ -166,7 +163,10 @@ def build(key: tuple = ()) -> Network:
     )
     organisations = _linking(list(rows), position)
     region_of = [pole.region_id or 0 for pole in poles]  # 0: no region
-    return Network(key, poles, position, organisations, _region_links(organisations, region_of))
+    return Network(
+        key, poles, position, organisations, _region_links(organisations, region_of),
+        sorted(set().union(*organisations.values())),
+    )
 
 
 def _linking(rows: list[tuple[int, str]], position: dict[int, int]) -> dict[int, set[int]]:
