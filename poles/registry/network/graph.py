@@ -155,7 +155,7 @@ def build(key: tuple = ()) -> Network:
         .order_by()
         .values("organisation_id")
         .annotate(
-            count=Count("pk"),
+            count=Count("*"),
             poles=StringAgg(Cast("pole_id", CharField()), delimiter=Value(",")),
         )
         .filter(count__gt=1)
