@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .inprocess import PAGES, TARGET_BUILD_MS
+from .inprocess import PAGES
 
 LAST_RUN = Path(__file__).resolve().parents[1] / "docs" / "bench-last.json"
 NONE = "—"
@@ -94,16 +94,16 @@ def in_process_table(results: dict[int, dict], previous: dict, out) -> list[str]
         line = f"{page.label:46} {sql if sql is not None else NONE:>4}"
         for scale in scales:
             result = results[scale].get(page.id)
-            ok = bool(result) and result.get("median_ms", float("inf")) < TARGET_BUILD_MS
+            ok = bool(result) and result.get("median_ms", float("inf")) < page.target_ms
             flag = mark(ok) if result and (page.target or "median_ms" not in result) else " "
             if result and "median_ms" not in result:
                 failures.append(f"{page.label} à {scale} pôles : HTTP {result.get('status')}")
             elif page.target and result and not ok:
                 failures.append(f"{page.label} à {scale} pôles : {_ms(result)} ms "
-                                f"≥ {TARGET_BUILD_MS} ms")
+                                f"≥ {page.target_ms} ms")
             previous_ms = _ms(before.get(str(scale), {}).get("pages", {}).get(page.id))
             line += f" {_ms(result):>11} ms {flag} {previous_ms:>8} "
-        line += f" {f'< {TARGET_BUILD_MS} ms' if page.target else NONE:>8}"
+        line += f" {f'< {page.target_ms} ms' if page.target else NONE:>8}"
         out(line)
     return failures
 

@@ -111,9 +111,9 @@ class CurrentMembershipFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(left_on__isnull=True)
+            return queryset.current()
         if self.value() == "no":
-            return queryset.filter(left_on__isnull=False)
+            return queryset.exclude(pk__in=queryset.current().values("pk"))
         return queryset
 
 

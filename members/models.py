@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -58,11 +59,26 @@ def validate_siren(value: str) -> None:
         )
 
 
+def current_membership(prefix: str = "") -> Q:
+    """The memberships current today (``prefix``: the path to them, e.g. ``"memberships__"``):
+    no departure date, or one still to come. The one rule of the site (``is_current`` mirrors
+    it)."""
+    return Q(**{f"{prefix}left_on__isnull": True}) | Q(
+        **{f"{prefix}left_on__gt": timezone.localdate()}
+    )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> MembershipQuerySet:
+        """Memberships without a departure date or whose departure is still to come."""
+        return self.filter(current_membership())
+
+
 class OrganisationQuerySet(models.QuerySet):
     def with_pole_count(self, *, published_only: bool = False) -> OrganisationQuerySet:
         """Annotate ``pole_count``: poles the organisation currently belongs to (only the
         published ones with ``published_only``, as the public pages show them)."""
-        condition = Q(memberships__left_on__isnull=True)
+        condition = current_membership("memberships__")
         if published_only:
             condition &= Q(memberships__pole__is_published=True)
         return self.annotate(
@@ -190,6 +206,8 @@ class Membership(models.Model):
 
     history = HistoricalRecords()
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = [french("pole__name"), french("organisation__name")]
         verbose_name = _("adhésion")
@@ -213,4 +231,5 @@ class Membership(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.left_on is None
+        """As ``Membership.objects.current()``: no departure date, or one still to come."""
+        return self.left_on is None or self.left_on > timezone.localdate()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("poles.registry.urls")),
     path("", include("poles.registry.events.urls")),
     path("", include("poles.registry.charter.urls")),
+    path("", include("poles.registry.network.urls")),
     path("", include("poles.leadership.urls")),
     path("", include("poles.leadership.proposals.urls")),
 ]

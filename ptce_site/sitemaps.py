@@ -25,7 +25,7 @@ class StaticSitemap(Sitemap):
     def items(self) -> list[str]:
         return ["poles:home", "poles:pole-list", "poles:region-list", "calls:call-list",
                 "poles:chronology", "members:organisation-list", "poles:map", "poles:statistics",
-                "poles:api-index",
+                "poles:network", "poles:api-index",
                 "api-v1:docs", "about", "poles:proposal-create", "contact"]
 
     def location(self, item: str) -> str:

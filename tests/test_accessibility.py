@@ -39,6 +39,7 @@ PUBLIC_PAGES = [
     "/chronologie/?year=abc",  # the timeline and the notice of an ignored filter (#15)
     "/chronologie/2013-02-28-3e-seminaire-de-travail/",
     "/charte/",  # the charter and its signatories (#15): the pole below signed it
+    "/reseau/?region=nulle-part",  # the country's drawing and the notice of a bad region (#15)
     "/api/v1/docs/",
     "/compte/login/",
     "/compte/password_reset/",
@@ -108,12 +109,16 @@ def test_public_pages_have_no_accessibility_violation(site, page):
         is_published=True, latitude=47.2, longitude=-1.55, commune_name="Nantes",
         charter_signed_on="2015-03-02",
     )
-    MembershipFactory(pole=placed)
+    shared = MembershipFactory(pole=placed).organisation
+    # A second pole of its region sharing that member: /reseau/ draws and lists their link.
+    MembershipFactory(organisation=shared, pole=PoleFactory(
+        is_published=True, latitude=47.3, longitude=-1.4, region=placed.region))
     for year, jobs in ((2022, 12), (2023, 14.5)):  # its trend charts, and the statistics' (#15)
         YearlyIndicators.objects.create(
             pole=placed, year=year, jobs_fte=jobs, budget_euros=400_000, status="checked"
         )
-    urls = [*PUBLIC_PAGES, placed.get_absolute_url()]
+    network = f"/reseau/?region={placed.region.slug}"
+    urls = [*PUBLIC_PAGES, placed.get_absolute_url(), network, f"{network}&list=organisations"]
     problems = {url: violations(page, site.url + url) for url in urls}
     assert {url: found for url, found in problems.items() if found} == {}
 

@@ -22,28 +22,23 @@ of its link, and the directory's pages with the FilterSet's own results.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Window
 from django.db.models.functions import RowNumber
 
 from calls.models import Application
-from ptce_site.cache import current_generation
 
 from ..territories.models import FormerRegion
 from .charter.models import CharterSignature
 from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
-from .version import registry_version
-
-logger = logging.getLogger(__name__)
+from .version import registry_state
 
 Bits = int
 T = TypeVar("T")
@@ -204,17 +199,6 @@ def _read(key: tuple) -> PoleSets:
     return sets
 
 
-def _generation() -> str | None:
-    """The registry's generation in the cache; None when the cache is down (Redis stopped):
-    the page is still served (as the page cache serves it uncached), the sets following the
-    committed changes through the version in the database alone."""
-    try:
-        return current_generation()
-    except Exception:
-        logger.exception("Registry generation unavailable: the directory follows the database")
-        return None
-
-
 _lock = threading.Lock()
 _current: PoleSets | None = None
 
@@ -224,9 +208,7 @@ def pole_sets() -> PoleSets:
     global _current
     # The version in the database follows the changes made by other processes; the cache's
     # generation those made in this one's transaction (each test's, rolled back, too).
-    key = (
-        connection.alias, connection.settings_dict["NAME"], _generation(), registry_version(),
-    )
+    key = registry_state()
     sets = _current
     if sets is None or sets.key != key:
         with _lock:

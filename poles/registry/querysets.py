@@ -4,9 +4,10 @@ sentences (``Pole.objects.published().in_region(region).for_cards()``)."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
+from members.models import current_membership
 from ptce_site.collation import french, french_key
 
 from ..territories.models import FormerRegion, Region
@@ -29,7 +30,7 @@ class PoleQuerySet(models.QuerySet):
         return self.annotate(
             member_count=Count(
                 "memberships__organisation",
-                filter=Q(memberships__left_on__isnull=True),
+                filter=current_membership("memberships__"),
                 distinct=True,
             )
         )
@@ -110,9 +111,8 @@ class PoleQuerySet(models.QuerySet):
         from members.models import Membership
 
         shared = (
-            Membership.objects.filter(
+            Membership.objects.current().filter(
                 organisation_id__in=organisation_ids,
-                left_on__isnull=True,
                 pole__in=self.exclude(pk=pole.pk),
             )
             .select_related("pole", "organisation")

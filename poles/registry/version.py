@@ -22,7 +22,7 @@ from django.db.models import F
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from ptce_site.cache import registry_changed
+from ptce_site.cache import current_generation, registry_changed
 
 ROW = 1
 logger = logging.getLogger(__name__)
@@ -42,6 +42,27 @@ class RegistryVersion(models.Model):
 def registry_version() -> int:
     """The version of the registry as this transaction sees it (0 before any change)."""
     return RegistryVersion.objects.filter(pk=ROW).values_list("value", flat=True).first() or 0
+
+
+def _generation() -> str | None:
+    """The registry's generation in the cache; None when the cache is down (Redis stopped):
+    the page is still served (as the page cache serves it uncached), what the process keeps
+    following the committed changes through the version in the database alone."""
+    try:
+        return current_generation()
+    except Exception:
+        logger.exception("Registry generation unavailable: following the database alone")
+        return None
+
+
+def registry_state() -> tuple:
+    """The key of what a process keeps from the registry (the directory's sets, the network):
+    the database, the cache's generation (the changes of this process's transaction, each
+    test's rolled back ones too) and the version in the database (those other processes
+    committed). One indexed read of one row."""
+    return (
+        connection.alias, connection.settings_dict["NAME"], _generation(), registry_version(),
+    )
 
 
 def _move() -> None:

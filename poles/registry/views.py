@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from calls.models import Application, Call
-from members.models import Membership, Organisation
+from members.models import Membership, Organisation, current_membership
 from ptce_site.cache import cache_public_page
 from ptce_site.collation import french, french_key
 from ptce_site.exports import dated_filename
@@ -42,7 +42,7 @@ def members_of_published_poles_by_kind() -> dict[str, int]:
     """The organisations currently members of a published pole, counted by kind."""
     # EXISTS rather than a join with COUNT(DISTINCT): 2.5 times faster at 300,000 memberships.
     current = Membership.objects.filter(
-        organisation=OuterRef("pk"), left_on__isnull=True, pole__is_published=True
+        current_membership(), organisation=OuterRef("pk"), pole__is_published=True
     )
     return dict(
         Organisation.objects.filter(Exists(current))

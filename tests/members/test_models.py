@@ -3,9 +3,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from members.models import Membership, Organisation, luhn_is_valid
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory, PoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +90,16 @@ def test_an_organisation_in_a_pole_cannot_be_deleted_silently():
     with pytest.raises(ProtectedError):
         membership.organisation.delete()
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_a_membership_is_current_until_its_departure_date_comes():
+    today = timezone.localdate()
+    pole = PoleFactory()
+    dates = {"none": None, "today": today, "tomorrow": today + datetime.timedelta(days=1),
+             "last_year": today - datetime.timedelta(days=365)}
+    memberships = {
+        name: MembershipFactory(pole=pole, left_on=left_on) for name, left_on in dates.items()
+    }
+    current = set(Membership.objects.current().values_list("pk", flat=True))
+    assert {name for name, m in memberships.items() if m.pk in current} == {"none", "tomorrow"}
+    assert {name for name, m in memberships.items() if m.is_current} == {"none", "tomorrow"}

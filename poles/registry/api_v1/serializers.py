@@ -166,7 +166,9 @@ class MembershipSerializer(serializers.ModelSerializer):
     pole = PoleRef(read_only=True)
     organisation = OrganisationRef(read_only=True)
     role_label = label("get_role_display")
-    is_current = serializers.BooleanField(read_only=True, help_text="No departure date.")
+    is_current = serializers.BooleanField(
+        read_only=True, help_text="No departure date, or one still to come."
+    )
 
     class Meta:
         model = Membership

@@ -151,7 +151,7 @@ class MembershipFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Membership.Role.choices)
     current = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_current",
-        help_text="true: without departure date; false: ended.",
+        help_text="true: current (no departure date, or one still to come); false: ended.",
     )
 
     class Meta:
@@ -159,7 +159,8 @@ class MembershipFilterSet(django_filters.FilterSet):
         fields = ["pole", "organisation", "role", "current"]
 
     def filter_current(self, queryset, name, value: str):
-        return queryset.filter(left_on__isnull=value == "true")
+        current = queryset.current()
+        return current if value == "true" else queryset.exclude(pk__in=current.values("pk"))
 
 
 @extend_schema_view(

@@ -112,7 +112,7 @@ def _same(old: SearchDocument | None, new: SearchDocument) -> bool:
 
 def current_member_kinds(ids: list[int]) -> set[tuple[int, str]]:
     """(pole, kind) for each kind among the current members of the poles ``ids``."""
-    current = Membership.objects.filter(pole_id__in=ids, left_on__isnull=True)
+    current = Membership.objects.current().filter(pole_id__in=ids)
     return set(current.values_list("pole_id", "organisation__kind").distinct().order_by())
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from calls.models import Application
-from members.models import Organisation
+from members.models import Organisation, current_membership
 from ptce_site.collation import french_key
 
 from ..api import RegionCounts
@@ -155,7 +155,7 @@ def by_founding_year() -> Figure:
 
 
 def members_per_pole() -> Figure:
-    current = Q(memberships__left_on__isnull=True)
+    current = current_membership("memberships__")
     per_pole = _published().annotate(
         members=Count("memberships__organisation", filter=current, distinct=True)
     )

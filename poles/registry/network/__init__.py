@@ -1,0 +1,1 @@
+"""The network of poles through their shared member organisations (``/reseau/``)."""
