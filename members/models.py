@@ -225,6 +225,14 @@ class Membership(models.Model):
                 message=_("La date de départ ne peut pas précéder la date d'arrivée."),
             ),
         ]
+        # The network of poles (``poles/registry/network``) groups the current memberships by
+        # organisation: read in the index's order, with the departure date in it, without
+        # reading the table (300,000 memberships: 270 → 110 ms).
+        indexes = [
+            models.Index(
+                fields=["organisation", "pole", "left_on"], name="membership_organisation_pole"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.pole} ({self.get_role_display()})"
