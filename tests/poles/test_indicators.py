@@ -253,3 +253,24 @@ def test_one_row_per_pole_and_year(pole):
     report(pole)
     with pytest.raises(ValidationError, match="déjà des indicateurs pour cette année"):
         YearlyIndicators(pole=pole, year=LAST_YEAR).full_clean()
+
+
+def test_members_of_a_pole_without_any_recorded_membership_are_unknown_not_zero(client):
+    """Truth: a pole whose members the registry does not hold shows « non renseigné » and an
+    empty CSV cell, not 0 organisations; one whose members left before that year shows 0."""
+    unknown = PoleFactory(is_published=True, name="Pôle Inconnu")
+    former = PoleFactory(is_published=True, name="Pôle Ancien")
+    MembershipFactory(pole=former, left_on=datetime.date(LAST_YEAR - 2, 6, 30))
+    for pole in (unknown, former):
+        report(pole, status="checked")
+    unknown_cell = '<span class="muted">non renseigné</span>'
+    assert unknown_cell in client.get(unknown.get_absolute_url()).content.decode()
+    assert unknown_cell not in client.get(former.get_absolute_url()).content.decode()
+    response = client.get(reverse("poles:statistics-csv", args=["indicateurs-annuels"]))
+    rows = {row["pôle"]: row for row in csv.DictReader(
+        io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")}
+    assert rows["Pôle Inconnu"]["organisations membres au 31 décembre"] == ""
+    assert rows["Pôle Ancien"]["organisations membres au 31 décembre"] == "0"
+    api = client.get(reverse("api-v1:indicator-list")).json()["results"]
+    by_pole = {row["pole"]["name"]: row["members_by_kind"] for row in api}
+    assert by_pole == {"Pôle Inconnu": None, "Pôle Ancien": {}}

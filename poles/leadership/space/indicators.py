@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ...registry.indicators.display import figures_of
-from ...registry.indicators.members import labelled, member_counts
+from ...registry.indicators.members import labelled, member_counts, total
 from ...registry.indicators.models import (
     FIRST_YEAR,
     YearlyIndicators,
@@ -65,7 +65,7 @@ def pole_indicators(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "year": year,
                 "row": rows.get(year),
-                "members": sum(counts[(pole.pk, year)].values()),
+                "members": total(counts[(pole.pk, year)]),
             }
             for year in years
         ],

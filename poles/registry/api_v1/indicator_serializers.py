@@ -59,11 +59,11 @@ class YearSerializer(serializers.ModelSerializer):
             "checked_at",
         ]
 
-    def get_members_by_kind(self, row) -> dict[str, int]:
-        counts = getattr(row, "member_counts_by_kind", None)
-        if counts is None:
-            counts = member_counts([(row.pole_id, row.year)])[(row.pole_id, row.year)]
-        return counts
+    def get_members_by_kind(self, row) -> dict[str, int] | None:
+        """null when the registry holds no membership of the pole: unknown, not none."""
+        if not hasattr(row, "member_counts_by_kind"):
+            return member_counts([(row.pole_id, row.year)])[(row.pole_id, row.year)]
+        return row.member_counts_by_kind
 
 
 class IndicatorSerializer(YearSerializer):

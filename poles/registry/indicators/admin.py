@@ -96,6 +96,8 @@ class YearlyIndicatorsAdmin(RelatedKeysMixin, HistoryAdmin):
         if row.pk is None:
             return "—"
         counts = member_counts([(row.pole_id, row.year)])[(row.pole_id, row.year)]
+        if counts is None:
+            return _("aucune adhésion enregistrée")
         return ", ".join(f"{label} : {number}" for label, number in labelled(counts)) or "0"
 
     def save_model(self, request, obj, form, change):

@@ -55,8 +55,10 @@ def rows(indicators, *, staff: bool = False):
             row.pole.region.name if row.pole.region else "",
             row.year,
             *(_number(getattr(row, name)) for name, _label, _unit in FIGURES),
-            *(members.get(kind, 0) for kind, _label in Organisation.Kind.choices),
-            sum(members.values()),
+            # Empty when the registry holds no membership of the pole: unknown, not 0.
+            *(("" if members is None else members.get(kind, 0))
+              for kind, _label in Organisation.Kind.choices),
+            "" if members is None else sum(members.values()),
             row.get_source_display(),
         ]
         if staff:

@@ -21,9 +21,13 @@ from members.models import Membership, Organisation
 MAX_LISTED_POLES = 2_000
 
 
-def member_counts(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dict[str, int]]:
+def member_counts(
+    pairs: Iterable[tuple[int, int]],
+) -> dict[tuple[int, int], dict[str, int] | None]:
     """For each (pole id, year): the number of member organisations of each kind as of
-    31 December of that year (kinds without members left out), in one query."""
+    31 December of that year (kinds without members left out), in one query; None for a pole
+    of which the registry holds no membership at all, of any year: its members are unknown,
+    not zero (a page says « non renseigné », never 0)."""
     pairs = set(pairs)
     result: dict[tuple[int, int], dict[str, int]] = {pair: {} for pair in pairs}
     # What no database key nor calendar holds (an admin form's unsaved input) counts nothing.
@@ -41,7 +45,9 @@ def member_counts(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dic
     for pole_id, year in pairs:
         years_of[pole_id].append(year)
     members: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    recorded = set()  # the poles with at least one membership
     for pole_id, organisation_id, kind, joined_on, left_on in rows.iterator(chunk_size=5000):
+        recorded.add(pole_id)
         for year in years_of.get(pole_id, ()):
             end = datetime.date(year, 12, 31)
             if (joined_on is None or joined_on <= end) and (left_on is None or left_on > end):
@@ -51,14 +57,22 @@ def member_counts(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dic
         result[pair] = {
             kind: counts[kind] for kind, _label in Organisation.Kind.choices if counts[kind]
         }
+    for pole_id, year in pairs:
+        if pole_id not in recorded:
+            result[(pole_id, year)] = None
     return result
+
+
+def total(counts: dict[str, int] | None) -> int | None:
+    """The number of member organisations of ``member_counts()``'s counts; None: unknown."""
+    return None if counts is None else sum(counts.values())
 
 
 def _is_key(value) -> bool:
     return isinstance(value, int) and 0 < value < 2**63
 
 
-def labelled(counts: dict[str, int]) -> list[tuple[str, int]]:
-    """``counts`` as (label, number) in the kinds' order, for pages."""
+def labelled(counts: dict[str, int] | None) -> list[tuple[str, int]]:
+    """``counts`` as (label, number) in the kinds' order, for pages (none when unknown)."""
     labels = dict(Organisation.Kind.choices)
-    return [(str(labels[kind]), number) for kind, number in counts.items()]
+    return [(str(labels[kind]), number) for kind, number in (counts or {}).items()]

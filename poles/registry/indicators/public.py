@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..stats.charts import bar_chart
 from .display import FIGURES, shown
-from .members import labelled, member_counts
+from .members import labelled, member_counts, total
 from .models import YearlyIndicators
 
 
@@ -26,7 +26,7 @@ def pole_trends(pole) -> dict | None:
             "year": row.year,
             "values": [shown(name, getattr(row, name)) for name, _label in known],
             "members": labelled(counts[(pole.pk, row.year)]),
-            "member_total": sum(counts[(pole.pk, row.year)].values()),
+            "member_total": total(counts[(pole.pk, row.year)]),
             "source": row.get_source_display(),
         }
         for row in rows
