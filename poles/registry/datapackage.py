@@ -23,6 +23,7 @@ from ptce_site.links import absolute_url
 from ptce_site.rest import api_endpoint
 
 from .exports import POLE_COLUMNS
+from .indicators.schemas import INDICATOR_FILES
 from .models import Pole
 from .stats.figures import FIGURES
 
@@ -87,23 +88,25 @@ def statistics_schema(figure) -> dict:
 
 def _statistics_resources(licences: list[dict]) -> list[dict]:
     """The statistics page's CSV files, each with its schema (its headers follow the
-    language, as the files' do)."""
-    resources = []
-    for key, build in FIGURES.items():
-        figure = build()
-        resources.append({
+    language, as the files' do): the figures, then the yearly indicators."""
+    files = [(key, build()) for key, build in FIGURES.items()]
+    described = [(key, figure.title, statistics_schema(figure)) for key, figure in files]
+    described += [(key, title, schema()) for key, (title, schema) in INDICATOR_FILES.items()]
+    return [
+        {
             "profile": "tabular-data-resource",
             "name": f"statistiques-{key}",
-            "title": str(figure.title),
+            "title": str(title),
             "path": _localised(reverse("poles:statistics-csv", args=[key])),
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8-sig",
             "dialect": {"delimiter": ";", "doubleQuote": True},
-            "schema": statistics_schema(figure),
+            "schema": schema,
             "licenses": licences,
-        })
-    return resources
+        }
+        for key, title, schema in described
+    ]
 
 
 def data_package() -> dict:

@@ -1,0 +1,74 @@
+"""The Table Schemas of the two indicator CSV files of ``/statistiques/`` (listed in
+``/api/datapackage.json``), built from the files' own headers so that a column added to a file
+is described with it: one row per pole and year (``exports.header``), and one per year and
+region (``stats.aggregate_csv_header``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organisation
+
+from .display import FIGURES
+from .exports import header
+from .stats import NOT_ADDITIVE, aggregate_csv_header
+
+NON_NEGATIVE = {"minimum": 0}
+# The share of public funding is a percentage; every other figure is a count or an amount.
+BOUNDS = {"public_funding_share": {"minimum": 0, "maximum": 100}}
+
+
+def _field(name: str, kind: str, **constraints) -> dict:
+    field = {"name": str(name), "type": kind}
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def indicators_schema() -> dict:
+    names = header()
+    fields = [
+        _field(names[0], "string", required=True),
+        {"name": names[1], "type": "string", "format": "uri"},
+        _field(names[2], "string"),
+        _field(names[3], "integer", required=True),
+    ]
+    position = 4
+    for name, _label, _unit in FIGURES:
+        fields.append(_field(names[position], "number", **BOUNDS.get(name, NON_NEGATIVE)))
+        position += 1
+    # Member organisations by kind, then their total: empty when the registry holds no
+    # membership of the pole (unknown, not 0).
+    for _kind in [*Organisation.Kind.values, "total"]:
+        fields.append(_field(names[position], "integer", **NON_NEGATIVE))
+        position += 1
+    fields.append(_field(names[position], "string"))
+    return {"fields": fields, "missingValues": [""]}
+
+
+def aggregates_schema() -> dict:
+    names = iter(aggregate_csv_header())
+    fields = [
+        _field(next(names), "integer", required=True),
+        _field(next(names), "string", required=True),
+        _field(next(names), "integer", required=True, minimum=0),
+    ]
+    for name, _label, _unit in FIGURES:
+        bounds = BOUNDS.get(name, NON_NEGATIVE)
+        fields.append(_field(next(names), "integer", required=True, minimum=0))
+        if name not in NOT_ADDITIVE:
+            fields.append(_field(next(names), "number", **NON_NEGATIVE))
+        fields.append(_field(next(names), "number", **bounds))
+    return {"fields": fields, "missingValues": [""]}
+
+
+# The statistics page's file key (``/statistiques/<key>.csv``) -> its title and schema.
+INDICATOR_FILES = {
+    "indicateurs-annuels": (
+        _("Indicateurs annuels vérifiés des pôles (un pôle et une année par ligne)"),
+        indicators_schema,
+    ),
+    "indicateurs-par-region": (
+        _("Indicateurs annuels vérifiés par région et par année"), aggregates_schema,
+    ),
+}
