@@ -224,13 +224,31 @@ class PtceAdminSite(admin.AdminSite):
 
 
 class _SelectsOnlyKeys:
-    """Show as selected only the values that the related model's key can hold."""
+    """Show as selected only the values that the related model's key can hold; the objects
+    in ``known`` (by key, as text: an inline row's own, ``ptce_site.forms``) without reading
+    them again, so that an inline's rows cost no query each."""
+
+    known: dict | None = None
 
     def optgroups(self, name, value, attr=None):
         remote = self.field.remote_field
         opts = remote.model._meta
         key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.attname)
-        return super().optgroups(name, [item for item in value if _holds(key, item)], attr)
+        value = [item for item in value if _holds(key, item)]
+        known = self.known or {}
+        if not value or not all(str(item) in known for item in value):
+            return super().optgroups(name, value, attr)
+        selected = {str(item) for item in value}
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for item in dict.fromkeys(selected):
+            obj = known[item]
+            label = self.choices.field.label_from_instance(obj)
+            options.append(
+                self.create_option(name, getattr(obj, key.attname), label, selected, len(options))
+            )
+        return [(None, options, 0)]
 
 
 class SafeAutocompleteSelect(_SelectsOnlyKeys, AutocompleteSelect):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext, override
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
+from .admin_scope import ensure_visible
 from .collation import french
 from .content import content_changed
 from .scope import scope
@@ -89,6 +90,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
         history_model = get_history_model_for_model(self.model)
         _check_ids(self.model._meta.pk, object_id)
         _check_ids(history_model._meta.pk, version_id)
+        # Its address gives the object by position, which the site's check of the account's
+        # scope (by the ``object_id`` keyword) does not see: a row out of scope is a 404 here.
+        ensure_visible(request, self, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

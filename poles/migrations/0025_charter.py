@@ -53,6 +53,16 @@ def signatures_from_poles(apps, schema_editor):
         )
 
 
+def poles_from_signatures(apps, schema_editor):
+    """Back: each pole's signature of the charter becomes its date of signature again (an
+    organisation's signature had no place before, and is not kept)."""
+    Pole = apps.get_model("poles", "Pole")
+    Signature = apps.get_model("poles", "CharterSignature")
+    signed = Signature.objects.filter(charter__slug=CHARTER["slug"], pole__isnull=False)
+    for pole_id, day in signed.values_list("pole_id", "signed_on"):
+        Pole.objects.filter(pk=pole_id).update(charter_signed_on=day)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -223,7 +233,7 @@ class Migration(migrations.Migration):
         # The existing texts of the events are French: their _fr columns; the dates of
         # signature kept on the poles become signature rows; then the column goes.
         migrations.RunPython(events_in_french, migrations.RunPython.noop),
-        migrations.RunPython(signatures_from_poles, migrations.RunPython.noop),
+        migrations.RunPython(signatures_from_poles, poles_from_signatures),
         migrations.RemoveConstraint(
             model_name='pole',
             name='pole_charter_after_2014_09_19',

@@ -249,3 +249,24 @@ def test_a_signature_cites_its_own_documents_never_the_poles(client):
     signature.sources.add(SourceDocumentFactory(title="Compte rendu de la journée"))
     page = text(client.get(pole.get_absolute_url()))
     assert "(source : Compte rendu de la journée)" in page
+
+
+def test_the_charters_admin_page_shows_each_signatory_without_a_query_each(
+    client, curator, django_assert_max_num_queries
+):
+    charter, document = CharterFactory(), SourceDocumentFactory(title="Communiqué du jour")
+    CharterSignatureFactory(charter=charter, pole=PoleFactory(name="Pôle Sud")).sources.add(
+        document
+    )
+    client.force_login(curator)
+    page = f"/admin/poles/charter/{charter.pk}/change/"
+    with django_assert_max_num_queries(30) as few:
+        client.get(page)
+    for _n in range(10):
+        CharterSignatureFactory(charter=charter, pole=PoleFactory()).sources.add(document)
+        CharterSignatureFactory(charter=charter, organisation=OrganisationFactory())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        shown = text(client.get(page))
+    # Each row still shows what it has chosen, as its selected option.
+    assert re.search(r'<option value="\d+" selected>Pôle Sud</option>', shown)
+    assert shown.count(">Communiqué du jour</option>") == 11

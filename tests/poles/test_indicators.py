@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import decimal
 import io
 
 import pytest
@@ -274,3 +275,20 @@ def test_members_of_a_pole_without_any_recorded_membership_are_unknown_not_zero(
     api = client.get(reverse("api-v1:indicator-list")).json()["results"]
     by_pole = {row["pole"]["name"]: row["members_by_kind"] for row in api}
     assert by_pole == {"Pôle Inconnu": None, "Pôle Ancien": {}}
+
+
+def test_staff_type_decimals_with_a_comma_in_the_admin_as_leaders_do(client, pole, curator):
+    client.force_login(curator)
+    data = {
+        "pole": pole.pk, "year": LAST_YEAR, "jobs_fte": "12,5", "budget_euros": "250000",
+        "public_funding_share": "33,3", "source": "staff", "status": "submitted", "note": "",
+        "loaded_version": "",
+    }
+    response = client.post(reverse("admin:poles_yearlyindicators_add"), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    row = YearlyIndicators.objects.get()
+    assert (row.jobs_fte, row.public_funding_share) == (
+        decimal.Decimal("12.5"), decimal.Decimal("33.3")
+    )
+    page = client.get(reverse("admin:poles_yearlyindicators_change", args=[row.pk]))
+    assert 'value="12,50"' in page.content.decode()

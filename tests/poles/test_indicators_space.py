@@ -163,3 +163,11 @@ def test_staff_submitting_from_the_space_are_not_emailed_about_it(
         assert client.post(year_url(pole), figures()).status_code == 302
     assert YearlyIndicators.objects.get().status == "submitted"
     assert mail.outbox == []
+
+
+def test_the_years_history_reads_its_dates_in_english_too(client, pole, alice):
+    client.force_login(alice)
+    client.post(year_url(pole), figures(action="draft"))
+    page = client.get(year_url(pole), {"lang": "en"}).content.decode()
+    moment = timezone.localtime(YearlyIndicators.objects.get().history.get().history_date)
+    assert moment.strftime("%B %-d, %Y, %H:%M") in page and " à " not in page

@@ -105,6 +105,12 @@ def object_urls(model_admin, obj) -> list[str]:
     urls = []
     info = model_admin.opts.app_label, model_admin.opts.model_name
     for pattern in model_admin.get_urls():
+        if isinstance(pattern, URLPattern) and str(pattern.name).endswith("_simple_history"):
+            # django-simple-history's page of one version (and its revert): keys by position.
+            if history := getattr(obj, "history", None):
+                args = [obj.pk, history.first().history_id]
+                urls.append(reverse(f"admin:{pattern.name}", args=args))
+            continue
         if not isinstance(pattern, URLPattern) or "object_id" not in str(pattern.pattern):
             continue
         if pattern.name is None:  # the catch-all redirect to the change page

@@ -32,7 +32,12 @@ class CharterSignatureInline(TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("pole", "organisation")
+        # Each row's choices read with the rows (``ptce_site.forms``), not one query a row.
+        return (
+            super().get_queryset(request)
+            .select_related("pole", "organisation")
+            .prefetch_related("sources")
+        )
 
 
 class PoleSignatureInline(TabularInline):

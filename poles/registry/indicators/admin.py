@@ -33,6 +33,8 @@ class YearlyIndicatorsAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("jobs_fte", "public_funding_share"):  # « 12,5 » in French, as the leaders
+            self.fields[name].localize = self.fields[name].widget.is_localized = True
         if not self.is_bound and self.instance.pk:
             self.initial["loaded_version"] = self.instance.version
 
