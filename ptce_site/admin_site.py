@@ -111,7 +111,8 @@ def _lookups_fail(request, model_admin) -> bool:
         return False  # the view refuses
     try:
         with transaction.atomic(using=router.db_for_read(model_admin.model)):
-            len(model_admin.get_changelist_instance(request).result_list)
+            changelist = model_admin.get_changelist_instance(request)
+            len(changelist.result_list)
     except ANSWERED_BY_THE_VIEW:
         return False  # the view answers them as Django does
     except Exception:  # whatever the database, its driver or the SQL compiler raised
@@ -121,6 +122,8 @@ def _lookups_fail(request, model_admin) -> bool:
             exc_info=True,
         )
         return True
+    # The view reads this list rather than building and reading it again (_ReusesCheckedList).
+    request._checked_changelist = (model_admin, changelist)
     return False
 
 
@@ -189,6 +192,19 @@ def delete_selected_label(model) -> str:
     }
 
 
+class _ReusesCheckedList:
+    """The changelist that ``_lookups_fail`` built and read to try the query string's lookups,
+    given to the view instead of a second one: a filtered list ran its queries twice (a
+    filtered list of poles: 18 queries, now 13)."""
+
+    def get_changelist_instance(self, request):
+        checked = getattr(request, "_checked_changelist", None)
+        if checked is not None and checked[0] is self:
+            del request._checked_changelist
+            return checked[1]
+        return super().get_changelist_instance(request)
+
+
 class _AgreeingActionLabels:
     """Given to every registered ModelAdmin by ``PtceAdminSite.register``."""
 
@@ -213,7 +229,7 @@ class PtceAdminSite(admin.AdminSite):
         if not issubclass(admin_class, _AgreeingActionLabels):
             admin_class = type(
                 admin_class.__name__,
-                (_AgreeingActionLabels, ScopedAdmin, admin_class),
+                (_AgreeingActionLabels, _ReusesCheckedList, ScopedAdmin, admin_class),
                 {
                     "__module__": admin_class.__module__,
                     "__doc__": admin_class.__doc__,
