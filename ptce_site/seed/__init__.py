@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import translation
 
 from calls.models import Application, Call, Milestone
 from members.models import Membership, Organisation
@@ -319,8 +320,10 @@ def load_seed_data(
     regions = read_fixture(regions_file)
     registry = read_fixture(registry_file)
     loader = Loader(update=update)
-    # The search index of the poles written, built once at the end (not at each save).
-    with transaction.atomic(), deferred_indexing():
+    # The search index of the poles written, built once at the end (not at each save). The
+    # documents are French: their texts go to the French columns whatever language the caller
+    # has active (django-modeltranslation writes ``title`` to the active language's column).
+    with transaction.atomic(), deferred_indexing(), translation.override(settings.LANGUAGE_CODE):
         loader.load_regions(regions)
         loader.load_shapes(geo_dir)
         if communes:

@@ -64,6 +64,19 @@ def test_second_run_changes_nothing_and_duplicates_nothing(seeded):
     assert "créé" not in out.getvalue()
 
 
+def test_the_seed_writes_its_french_texts_whatever_language_is_active(db):
+    """A caller with English active (a test after an English page, a shell): the documents'
+    texts still go to the French columns, not to the English ones."""
+    from django.utils import translation
+
+    from poles.models import Event
+
+    with translation.override("en"):
+        load_seed_data(communes=False)
+    event = Event.objects.order_by("start_date", "pk").first()
+    assert event.title_fr and event.title_en != event.title_fr
+
+
 def test_update_run_on_unchanged_data_changes_nothing(seeded):
     before = snapshot()
     call_command("load_seed_data", "--update", verbosity=0)

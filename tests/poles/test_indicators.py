@@ -114,7 +114,7 @@ def test_the_statistics_page_sums_and_medians_by_region_and_year(client):
     html = client.get(reverse("poles:statistics")).content.decode().replace("\u202f", " ")
     assert 'id="indicateurs-annuels"' in html and "France entière" in html
     assert ">40</td>" in html  # the sum of the jobs
-    assert ">40 %</td>" in html  # the median share
+    assert ">40\xa0%</td>" in html  # the median share, its unit kept on its line
     rows = list(csv.reader(io.StringIO(client.get(
         reverse("poles:statistics-csv", args=["indicateurs-par-region"])
     ).content.decode("utf-8-sig")), delimiter=";"))

@@ -14,10 +14,11 @@ FIGURES = (
     ("jobs_fte", _("Emplois (ETP)"), ""),
     ("jobs_created", _("Emplois créés dans l'année"), ""),
     ("integration_people", _("Personnes en parcours d'insertion"), ""),
-    ("budget_euros", _("Budget annuel"), " €"),
-    ("public_funding_share", _("Part de financement public"), " %"),
+    ("budget_euros", _("Budget annuel"), "\u00a0€"),
+    ("public_funding_share", _("Part de financement public"), "\u00a0%"),
     ("volunteers", _("Bénévoles"), ""),
 )
+# Units after a no-break space, as French writes them: « 352 021 € » never breaks before €.
 LABELS = {name: label for name, label, _unit in FIGURES}
 UNITS = {name: unit for name, _label, unit in FIGURES}
 
