@@ -106,6 +106,17 @@ def _empty_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _french_after_each_test():
+    """Django's LocaleMiddleware leaves the language of a test's last request active in the
+    thread: after an English page, the next test read English names (its sectors' « Wood »
+    for « Bois ») or wrote its French texts to English columns, depending on the order."""
+    from django.utils import translation
+
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cache_keys_of_this_process():
     """With Redis, the keys of this test process under a prefix of its own (worker and run),

@@ -75,6 +75,9 @@ def test_a_leader_submits_a_year_and_the_regions_curator_is_told(
         ("jobs_fte", "60000", "Plus de 5 000 emplois en équivalent temps plein"),
         ("budget_euros", "900000000000", "Plus de 500 millions d&#x27;euros"),
         ("volunteers", "-1", "Le nombre de bénévoles ne peut pas être négatif."),
+        # 1.2 to a French reader, 1,200 to an English one: asked, never guessed.
+        ("jobs_fte", "1,200", "« 1,200 » se lit de deux façons : écrivez 1200"),
+        ("public_funding_share", "12,500", "« 12,500 » se lit de deux façons"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(client, pole, alice, field, value, message):

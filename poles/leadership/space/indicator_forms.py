@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -15,6 +16,23 @@ LEADER_SOURCES = [
     for value, label in YearlyIndicators.Source.choices
     if value != YearlyIndicators.Source.STAFF
 ]
+
+
+# « 1,200 » or « 12,500 »: a decimal comma to a French reader, thousands to an English one.
+THOUSANDS_OR_DECIMALS = re.compile(r"\d{1,3}(,\d{3})+")
+# The figures that take decimals (the others refuse a comma as not a whole number).
+DECIMAL_FIGURES = ("jobs_fte", "public_funding_share")
+
+
+def ambiguous_figures(data) -> list[str]:
+    """The decimal figures posted as « 1,200 »: read as 1.2 they could be 1,200 typed the
+    English way; refused with a message rather than guessed (a figure wrong by a thousand)."""
+    return [
+        name
+        for name in DECIMAL_FIGURES
+        if isinstance(value := data.get(name), str)
+        and THOUSANDS_OR_DECIMALS.fullmatch(value.strip())
+    ]
 
 
 def typed_numbers(data):
@@ -42,7 +60,9 @@ class YearlyIndicatorsForm(forms.ModelForm):
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, data=None, *args, **kwargs):
+        self.ambiguous = []
         if data is not None:
+            self.ambiguous = ambiguous_figures(data)
             data = typed_numbers(data)
         super().__init__(data, *args, **kwargs)
         self.fields["source"].choices = LEADER_SOURCES
@@ -62,6 +82,13 @@ class YearlyIndicatorsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in self.ambiguous:
+            typed = self.data.get(name, "").replace(".", ",")
+            whole, short = typed.replace(",", ""), typed.rstrip("0").rstrip(",")
+            self.add_error(name, _(
+                "« %(typed)s » se lit de deux façons : écrivez %(whole)s pour un nombre entier, "
+                "ou le nombre décimal sans zéro final (par exemple %(short)s)."
+            ) % {"typed": typed, "whole": whole, "short": short})
         wanted = self.data.get("action")
         if wanted not in ("draft", "submit"):
             raise forms.ValidationError(
