@@ -76,7 +76,7 @@ class YearlyIndicatorsForm(forms.ModelForm):
             field.widget.is_localized = decimal
         if not self.is_bound:
             self.initial["version"] = self.instance.version if self.instance.pk else 0
-            for name in ("jobs_fte", "public_funding_share"):  # 20, not 20,00
+            for name in DECIMAL_FIGURES:  # 20, not 20,00
                 if isinstance(value := self.initial.get(name), Decimal):
                     self.initial[name] = Decimal(format(value.normalize(), "f"))
 

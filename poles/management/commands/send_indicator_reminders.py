@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from poles.leadership.indicator_mail import send_reminders
-from poles.registry.indicators.models import FIRST_YEAR, last_reportable_year
+from poles.registry.indicators.models import FIRST_YEAR, is_reportable, last_reportable_year
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, year=None, dry_run=False, **options):
         last = last_reportable_year()
         year = last if year is None else year
-        if not FIRST_YEAR <= year <= last:
+        if not is_reportable(year):
             raise CommandError(
                 f"--year={year}: yearly indicators exist from {FIRST_YEAR} to {last} "
                 "(a year is reported once it is over)."

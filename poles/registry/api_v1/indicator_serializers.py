@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ...territories.models import Region
+from ..indicators.display import as_number
 from ..indicators.members import member_counts
 from ..indicators.models import YearlyIndicators
 from ..models import Pole
@@ -35,9 +36,8 @@ class Number(serializers.Field):
     def __init__(self, **kwargs):
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, value):
-        number = float(value)
-        return int(number) if number.is_integer() else number
+    def to_representation(self, value):  # DRF writes None itself, without calling this
+        return as_number(value)
 
 
 class YearSerializer(serializers.ModelSerializer):

@@ -38,6 +38,21 @@ def shown(name: str, value) -> str:
     return f"{text}{UNITS[name]}"
 
 
+def as_number(value):
+    """A figure as a number for files and the API (an integer when whole, else at most two
+    decimals, with a point), empty (``""``) when unknown."""
+    if value is None:
+        return ""
+    number = float(value)
+    return int(number) if number.is_integer() else round(number, 2)
+
+
+def points_text(name: str, points) -> str:
+    """A chart's points ``[(year, [value])]`` of the figure ``name`` as its description
+    says them: « 2021 : 12, 2022 : 14 »."""
+    return ", ".join(f"{year} : {shown(name, values[0])}" for year, values in points)
+
+
 def figures_of(row) -> list[tuple[str, str]]:
     """(label, value) of each known figure of ``row``."""
     return [

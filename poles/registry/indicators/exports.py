@@ -12,16 +12,9 @@ from members.models import Organisation
 from ptce_site.exports import csv_response, dated_filename
 from ptce_site.links import absolute_url
 
-from .display import FIGURES
-from .members import member_counts
+from .display import FIGURES, as_number
+from .members import member_counts, total
 from .models import YearlyIndicators
-
-
-def _number(value):
-    """A figure as the CSV's number (a point for decimals), empty when unknown."""
-    if value is None:
-        return ""
-    return float(value) if not float(value).is_integer() else int(value)
 
 
 def _when(moment) -> str:
@@ -54,11 +47,11 @@ def rows(indicators, *, staff: bool = False):
             absolute_url(row.pole.get_absolute_url()),
             row.pole.region.name if row.pole.region else "",
             row.year,
-            *(_number(getattr(row, name)) for name, _label, _unit in FIGURES),
+            *(as_number(getattr(row, name)) for name, _label, _unit in FIGURES),
             # Empty when the registry holds no membership of the pole: unknown, not 0.
             *(("" if members is None else members.get(kind, 0))
               for kind, _label in Organisation.Kind.choices),
-            "" if members is None else sum(members.values()),
+            as_number(total(members)),
             row.get_source_display(),
         ]
         if staff:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ..stats.charts import bar_chart
-from .display import FIGURES, shown
+from .display import FIGURES, points_text, shown
 from .members import labelled, member_counts, total
 from .models import YearlyIndicators
 
@@ -38,7 +38,7 @@ def pole_trends(pole) -> dict | None:
         description = _("%(indicator)s de %(pole)s par année (chiffres vérifiés) : %(values)s.") % {
             "indicator": label,
             "pole": pole.name,
-            "values": ", ".join(f"{year} : {shown(name, v[0])}" for year, v in points),
+            "values": points_text(name, points),
         }
         charts.append({
             "label": label,

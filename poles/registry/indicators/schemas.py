@@ -26,23 +26,20 @@ def _field(name: str, kind: str, **constraints) -> dict:
 
 
 def indicators_schema() -> dict:
-    names = header()
+    names = iter(header())
     fields = [
-        _field(names[0], "string", required=True),
-        {"name": names[1], "type": "string", "format": "uri"},
-        _field(names[2], "string"),
-        _field(names[3], "integer", required=True),
+        _field(next(names), "string", required=True),
+        {"name": next(names), "type": "string", "format": "uri"},
+        _field(next(names), "string"),
+        _field(next(names), "integer", required=True),
     ]
-    position = 4
     for name, _label, _unit in FIGURES:
-        fields.append(_field(names[position], "number", **BOUNDS.get(name, NON_NEGATIVE)))
-        position += 1
+        fields.append(_field(next(names), "number", **BOUNDS.get(name, NON_NEGATIVE)))
     # Member organisations by kind, then their total: empty when the registry holds no
     # membership of the pole (unknown, not 0).
     for _kind in [*Organisation.Kind.values, "total"]:
-        fields.append(_field(names[position], "integer", **NON_NEGATIVE))
-        position += 1
-    fields.append(_field(names[position], "string"))
+        fields.append(_field(next(names), "integer", **NON_NEGATIVE))
+    fields.append(_field(next(names), "string"))
     return {"fields": fields, "missingValues": [""]}
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ptce_site.collation import french_key
 
 from ..stats.charts import bar_chart
-from .display import FIGURES, shown
+from .display import FIGURES, as_number, points_text, shown
 from .models import YearlyIndicators
 
 NOT_ADDITIVE = {"public_funding_share"}
@@ -101,7 +101,7 @@ def indicator_statistics() -> dict:
             f"indicator-{name}", title,
             _("%(title)s, France entière, chiffres vérifiés : %(values)s.") % {
                 "title": title,
-                "values": ", ".join(f"{year} : {shown(name, v[0])}" for year, v in points),
+                "values": points_text(name, points),
             },
             [str(label)], points, value_label=lambda value, name=name: shown(name, value),
             label_width=60,
@@ -124,8 +124,8 @@ def aggregate_csv_rows():
             aggregate = table[(year, region)][name]
             cells.append(aggregate.count)
             if name not in NOT_ADDITIVE:
-                cells.append(_plain(aggregate.total))
-            cells.append(_plain(aggregate.median))
+                cells.append(as_number(aggregate.total))
+            cells.append(as_number(aggregate.median))
         yield cells
 
 
@@ -137,10 +137,3 @@ def aggregate_csv_header() -> list[str]:
             header.append(_("%(indicator)s : somme") % {"indicator": label})
         header.append(_("%(indicator)s : médiane") % {"indicator": label})
     return header
-
-
-def _plain(value):
-    if value is None:
-        return ""
-    number = float(value)
-    return int(number) if number.is_integer() else round(number, 2)
