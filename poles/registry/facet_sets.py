@@ -28,13 +28,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.db.models import Exists, OuterRef, Window
+from django.db.models import Window
 from django.db.models.functions import RowNumber
 
 from calls.models import Application
 
 from ..territories.models import FormerRegion
-from .charter.models import CharterSignature
+from .charter.models import signed_charter
 from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
@@ -143,10 +143,6 @@ def _in_departments(poles: list[tuple]) -> Iterable[tuple[int, str]]:
 COLUMNS = ("pk", "region__slug", "status", "is_witness", "signed", "commune_code")
 
 
-def _signed() -> Exists:
-    return Exists(CharterSignature.objects.filter(pole=OuterRef("pk")))
-
-
 def _read(key: tuple) -> PoleSets:
     # The poles and their place in each sort's order in one statement: one snapshot, whatever
     # another connection commits meanwhile (a pole published between two queries would be in
@@ -157,7 +153,7 @@ def _read(key: tuple) -> PoleSets:
     }
     rows = list(
         Pole.objects.published()
-        .annotate(signed=_signed(), **places)
+        .annotate(signed=signed_charter(), **places)
         .order_by("pk")
         .values_list(*COLUMNS, *places)
     )

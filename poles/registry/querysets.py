@@ -4,7 +4,7 @@ sentences (``Pole.objects.published().in_region(region).for_cards()``)."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from members.models import current_membership
@@ -37,9 +37,9 @@ class PoleQuerySet(models.QuerySet):
 
     def charter_signatories(self, signed: bool = True) -> PoleQuerySet:
         """Poles that signed the charter (``signed=False``: those that did not)."""
-        from .charter.models import CharterSignature
+        from .charter.models import signed_charter
 
-        signature = Exists(CharterSignature.objects.filter(pole=OuterRef("pk")))
+        signature = signed_charter()
         return self.filter(signature if signed else ~signature)
 
     def with_charter_date(self) -> PoleQuerySet:

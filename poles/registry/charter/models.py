@@ -15,7 +15,7 @@ import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -207,6 +207,12 @@ class CharterSignature(models.Model):
             errors["signed_on"] = problem
         if errors:
             raise ValidationError(errors)
+
+
+def signed_charter() -> Exists:
+    """Whether the pole of the outer query has a signature of the charter (the directory's
+    « charter » filter and its sets)."""
+    return Exists(CharterSignature.objects.filter(pole=OuterRef("pk")))
 
 
 def date_problem(charter: Charter, day: datetime.date) -> str | None:

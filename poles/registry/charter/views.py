@@ -33,8 +33,7 @@ def charter_with_signatories() -> Charter | None:
                 to_attr="organisation_signatures",
             ),
         )
-        .order_by("signed_on", "pk")
-        .first()
+        .the_charter()
     )
 
 

@@ -3,6 +3,8 @@ country or one region (``?region=<slug>``), as a drawing and as lists of links."
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -68,10 +70,7 @@ def _organisation_entries(net: Network, ids: list[int], organisations: dict,
 
 def _drawing(net: Network, regions: list, region, links: list | None) -> dict:
     if region is None:
-        linked_poles: dict = {}
-        for position in net.linked_positions:
-            region_id = net.poles[position].region_id
-            linked_poles[region_id] = linked_poles.get(region_id, 0) + 1
+        linked_poles = Counter(net.poles[position].region_id for position in net.linked_positions)
         description = _(
             "Chaque disque est une région, d'autant plus grand qu'elle a de pôles liés ; "
             "chaque trait relie deux régions dont des pôles partagent des organisations "
