@@ -113,7 +113,7 @@ class CurrentMembershipFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.current()
         if self.value() == "no":
-            return queryset.exclude(pk__in=queryset.current().values("pk"))
+            return queryset.ended()
         return queryset
 
 

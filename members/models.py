@@ -73,6 +73,10 @@ class MembershipQuerySet(models.QuerySet):
         """Memberships without a departure date or whose departure is still to come."""
         return self.filter(current_membership())
 
+    def ended(self) -> MembershipQuerySet:
+        """The others: a departure date today or past."""
+        return self.filter(left_on__lte=timezone.localdate())
+
 
 class OrganisationQuerySet(models.QuerySet):
     def with_pole_count(self, *, published_only: bool = False) -> OrganisationQuerySet:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -76,9 +76,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "calls": organisation.calls_organised,
         # The chronology's events it organised (poles.Event, through the relation: members
         # sits below the registry and does not import it).
-        "events": organisation.organised_events.order_by(
-            F("start_date").asc(nulls_last=True), "title", "pk"
-        ),
+        "events": organisation.organised_events.in_date_order(),
         # Its signature of the charter (poles.CharterSignature, through the relation too).
         "charter_signatures": organisation.charter_signatures.select_related(
             "charter"

@@ -258,7 +258,7 @@ class _SelectsOnlyKeys:
         options = []
         if not self.is_required and not self.allow_multiple_selected:
             options.append(self.create_option(name, "", "", False, 0))
-        for item in dict.fromkeys(selected):
+        for item in dict.fromkeys(str(item) for item in value):  # in order, once each
             obj = known[item]
             label = self.choices.field.label_from_instance(obj)
             options.append(

@@ -14,7 +14,6 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -23,6 +22,7 @@ from ptce_site.links import absolute_url
 from ptce_site.rest import api_endpoint
 
 from .exports import POLE_COLUMNS
+from .feeds import localised
 from .indicators.schemas import INDICATOR_FILES
 from .models import Pole
 from .stats.figures import FIGURES
@@ -42,12 +42,6 @@ GEODATA_SOURCES = [
      "path": "https://www.insee.fr/fr/information/2560452"},
 ]
 JSON_TYPE = "application/json"
-
-
-def _localised(path: str) -> str:
-    """``path`` on ``SITE_URL``, in the language of this request (French needs nothing)."""
-    language = get_language()
-    return absolute_url(path) + ("" if language == "fr" else f"?lang={language}")
 
 
 def _field(header, options: dict) -> dict:
@@ -97,7 +91,7 @@ def _statistics_resources(licences: list[dict]) -> list[dict]:
             "profile": "tabular-data-resource",
             "name": f"statistiques-{key}",
             "title": str(title),
-            "path": _localised(reverse("poles:statistics-csv", args=[key])),
+            "path": localised(reverse("poles:statistics-csv", args=[key])),
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8-sig",
@@ -126,12 +120,12 @@ def data_package() -> dict:
                 "profile": "tabular-data-resource",
                 "name": "poles-csv",
                 "title": _("Annuaire des pôles (CSV)"),
-                "path": _localised(reverse("poles:pole-export-csv")),
+                "path": localised(reverse("poles:pole-export-csv")),
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8-sig",
                 "dialect": {"delimiter": ";", "doubleQuote": True},
-                "schema": _localised(reverse("poles:pole-table-schema")),
+                "schema": localised(reverse("poles:pole-table-schema")),
                 "licenses": registry,
             },
             {

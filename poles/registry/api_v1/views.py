@@ -77,6 +77,28 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet):
             return self.detail_serializer_class
         return self.serializer_class
 
+    def paginated(self, results):
+        """The page of ``results`` the request asks for, serialised with its links."""
+        page = self.paginate_queryset(results)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def organisers():
+    """The organisers of a call or an event, by name (``organiser_list``)."""
+    return Prefetch("organisers", queryset=Organisation.objects.order_by(french("name")),
+                    to_attr="organiser_list")
+
+
+def sources():
+    """The sources of a call or an event, oldest first (``source_list``)."""
+    return Prefetch(
+        "sources",
+        queryset=SourceDocument.objects.order_by(
+            F("published_on").asc(nulls_last=True), french("title")
+        ),
+        to_attr="source_list",
+    )
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -98,9 +120,7 @@ class PoleViewSet(ReadOnly):
 
     def list(self, request, *args, **kwargs):
         filterset = checked(PoleFilterSet.for_request(request._request))
-        results = PoleFacets(filterset).results(self.get_queryset())
-        page = self.paginate_queryset(results)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(PoleFacets(filterset).results(self.get_queryset()))
 
 
 def public_organisations():
@@ -139,8 +159,7 @@ class OrganisationViewSet(ReadOnly):
     def list(self, request, *args, **kwargs):
         filterset = checked(OrganisationFilterSet(request.GET or None,
                                                   queryset=self.get_queryset()))
-        page = self.paginate_queryset(filterset.qs)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(filterset.qs)
 
 
 class MembershipFilterSet(django_filters.FilterSet):
@@ -159,8 +178,7 @@ class MembershipFilterSet(django_filters.FilterSet):
         fields = ["pole", "organisation", "role", "current"]
 
     def filter_current(self, queryset, name, value: str):
-        current = queryset.current()
-        return current if value == "true" else queryset.exclude(pk__in=current.values("pk"))
+        return queryset.current() if value == "true" else queryset.ended()
 
 
 @extend_schema_view(
@@ -192,8 +210,7 @@ class CallViewSet(ReadOnly):
 
     def get_queryset(self):
         calls = Call.objects.prefetch_related(
-            Prefetch("organisers", queryset=Organisation.objects.order_by(french("name")),
-                     to_attr="organiser_list"),
+            organisers(),
             Prefetch("milestones", queryset=Milestone.objects.order_by("date", "end_date", "pk"),
                      to_attr="timeline"),
         ).order_by("-year", french("title"), "pk")
@@ -204,12 +221,9 @@ class CallViewSet(ReadOnly):
             .select_related("pole", "former_region")
             .order_by(french("pole__name"), "pk")
         )
-        sources = Call._meta.get_field("sources").related_model.objects.order_by(
-            F("published_on").asc(nulls_last=True), french("title")
-        )
         return calls.prefetch_related(
             Prefetch("applications", queryset=applications, to_attr="public_applications"),
-            Prefetch("sources", queryset=sources, to_attr="source_list"),
+            sources(),
         )
 
 
@@ -281,12 +295,10 @@ class EventViewSet(ReadOnly):
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventFilterSet
     queryset = Event.objects.in_date_order().prefetch_related(
-        Prefetch("organisers", queryset=Organisation.objects.order_by(french("name")),
-                 to_attr="organiser_list"),
+        organisers(),
         Prefetch("poles", queryset=Pole.objects.published().order_by(french("name")),
                  to_attr="pole_list"),
-        Prefetch("sources", queryset=SourceDocument.objects.order_by(
-            F("published_on").asc(nulls_last=True), french("title")), to_attr="source_list"),
+        sources(),
     )
 
 
