@@ -6,18 +6,12 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ptce_site.collation import french
-from ptce_site.links import absolute_url
+from ptce_site.links import localised
 
 from .models import Call
-
-
-def localised(path: str) -> str:
-    language = get_language()
-    return absolute_url(path) + ("" if language == "fr" else f"?lang={language}")
 
 
 class CallFeed(Feed):

@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ptce_site.exports import yes_no
-from ptce_site.links import absolute_url
+from ptce_site.links import absolute_url, localised
 from ptce_site.rest import api_endpoint
 
 from .exports import POLE_COLUMNS
-from .feeds import localised
 from .indicators.schemas import INDICATOR_FILES
 from .models import Pole
 from .stats.figures import FIGURES

@@ -11,22 +11,15 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ptce_site.collation import french
-from ptce_site.links import absolute_url
+from ptce_site.links import localised
 
 from ..territories.models import Region
 from .models import Pole
 
 FEED_LENGTH = 50
-
-
-def localised(path: str) -> str:
-    """``path`` on ``SITE_URL``, asking for the current language (French needs nothing)."""
-    language = get_language()
-    return absolute_url(path) + ("" if language == "fr" else f"?lang={language}")
 
 
 def latest_poles(poles: QuerySet) -> QuerySet:
