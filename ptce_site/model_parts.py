@@ -38,3 +38,17 @@ def account_link(verbose_name, *, related_name: str = "+", **options) -> models.
         verbose_name=verbose_name,
         **options,
     )
+
+
+class CountsSaves:
+    """A model whose ``version`` field counts its saves, for optimistic locking of concurrent
+    edits (``poles.leadership.locking``): every save of an existing row moves it, an update
+    of some fields included."""
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)

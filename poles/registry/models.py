@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ptce_site.collation import french, in_language
 from ptce_site.history_records import HistoricalRecords
-from ptce_site.model_parts import checked_when_known
+from ptce_site.model_parts import CountsSaves, checked_when_known
 from ptce_site.validators import validate_phone, validate_single_line
 
 from ..territories.communes import place_in_commune
@@ -139,7 +139,7 @@ def logo_upload_to(instance: Pole, filename: str) -> str:
     return f"logos/{uuid.uuid4().hex}{suffix if suffix in {'.png', '.jpg', '.webp'} else ''}"
 
 
-class Pole(models.Model):
+class Pole(CountsSaves, models.Model):
     class Status(models.TextChoices):
         IN_PROJECT = "in_project", _("En projet")
         OPERATIONAL = "operational", _("Opérationnel")
@@ -295,15 +295,6 @@ class Pole(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        # The version counts saves, for optimistic locking of concurrent edits.
-        if self.pk is not None and not self._state.adding:
-            self.version += 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("poles:pole-detail", args=[self.slug])

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ptce_site.model_parts import account_link, checked_when_known
+from ptce_site.model_parts import CountsSaves, account_link, checked_when_known
 
 # The approach was proposed in 2009 (États généraux de l'ESS): no PTCE figure before it.
 FIRST_YEAR = 2009
@@ -73,7 +73,7 @@ class YearlyIndicatorsQuerySet(models.QuerySet):
         return self.exclude(status=YearlyIndicators.Status.DRAFT)
 
 
-class YearlyIndicators(models.Model):
+class YearlyIndicators(CountsSaves, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Brouillon")
         SUBMITTED = "submitted", _("Transmis, à vérifier")
@@ -254,15 +254,6 @@ class YearlyIndicators(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pole} — {self.year}"
-
-    def save(self, *args, **kwargs) -> None:
-        # The version counts saves, for optimistic locking of concurrent edits.
-        if self.pk is not None and not self._state.adding:
-            self.version += 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
-        super().save(*args, **kwargs)
 
     @property
     def is_checked(self) -> bool:
