@@ -83,14 +83,19 @@ class PoleQuerySet(models.QuerySet):
             Application.objects.select_related("call", "former_region")
             .order_by("call__year", french("call__title"))
         )
-        signatures = CharterSignature.objects.select_related("charter").prefetch_related("sources")
+        from .models import SourceDocument
+
+        def sources() -> Prefetch:
+            return Prefetch("sources", queryset=SourceDocument.objects.oldest_first())
+
+        signatures = CharterSignature.objects.select_related("charter").prefetch_related(sources())
         return (
             self.with_charter_date()
             .select_related("region")
             .prefetch_related(
                 "sectors",
                 "objectives",
-                "sources",
+                sources(),
                 "region__former_regions",
                 Prefetch(
                     "memberships",
