@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from calls.models import Application
 from calls.views import funnel
+from poles.registry.search.indexer import deferred_indexing
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -328,6 +329,7 @@ def _count_queries(client, url: str) -> int:
     return len(queries)
 
 
+@deferred_indexing()  # the poles indexed once, at the end
 def _add_laureates(call, count: int) -> None:
     former = FormerRegionFactory(code="21", name="Champagne-Ardenne", slug="champagne-ardenne")
     for _ in range(count):
