@@ -102,7 +102,13 @@ def page(browser):  # noqa: F811
     context.close()
 
 
-def test_public_pages_have_no_accessibility_violation(site, page):
+# The pages are checked in slices, one test each, so that pytest-xdist's workers share them
+# (one test of 20 s at the end of the run set the length of the whole run).
+SHARES = 3
+
+
+@pytest.mark.parametrize("share", range(SHARES))
+def test_public_pages_have_no_accessibility_violation(site, page, share):
     from poles.models import YearlyIndicators
 
     placed = PoleFactory(
@@ -119,7 +125,7 @@ def test_public_pages_have_no_accessibility_violation(site, page):
         )
     network = f"/reseau/?region={placed.region.slug}"
     urls = [*PUBLIC_PAGES, placed.get_absolute_url(), network, f"{network}&list=organisations"]
-    problems = {url: violations(page, site.url + url) for url in urls}
+    problems = {url: violations(page, site.url + url) for url in urls[share::SHARES]}
     assert {url: found for url, found in problems.items() if found} == {}
 
 

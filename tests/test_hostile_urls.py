@@ -81,7 +81,7 @@ pytestmark = pytest.mark.django_db
 SLOW_SECONDS = 2.0
 # The walk is cut in slices of the URL patterns, one test each, so that pytest-xdist's workers
 # share it (one test of 25 s would set the length of the whole run).
-SHARES = 4
+SHARES = 6
 ROLES = ("anonymous", "leader", "curator")
 PROJECT_PACKAGES = {"poles", "members", "calls", "ptce_site"}
 
