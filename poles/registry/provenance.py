@@ -139,11 +139,12 @@ def _is_empty(value) -> bool:
     return value in (None, "") or value == frozenset()
 
 
-def _m2m_snapshots(pole_id: int) -> dict[str, dict[int, frozenset]]:
-    """For each many-to-many fact, the ids each version of the pole held (one query each)."""
+def _m2m_snapshots(pole_id: int, facts: Iterable[str]) -> dict[str, dict[int, frozenset]]:
+    """For each many-to-many fact of ``facts``, the ids each version of the pole held (one
+    query each)."""
     snapshots = {}
     for m2m in Pole.history.model._history_m2m_fields:
-        if m2m.name not in M2M_FACTS:
+        if m2m.name not in facts:
             continue
         through = HistoricalRecords.m2m_models[m2m]
         target = get_m2m_reverse_field_name(m2m)
@@ -157,8 +158,11 @@ def _m2m_snapshots(pole_id: int) -> dict[str, dict[int, frozenset]]:
     return snapshots
 
 
-def _last_setters(pole: Pole) -> dict[str, tuple[str, datetime.datetime]]:
-    """For each fact, the origin and date of the version that last changed it."""
+def _last_setters(
+    pole: Pole, m2m_facts: Iterable[str] = M2M_FACTS
+) -> dict[str, tuple[str, datetime.datetime]]:
+    """For each fact, the origin and date of the version that last changed it (of the
+    many-to-many facts, those of ``m2m_facts`` only)."""
     columns = sorted({name for names in FACTS.values() for name in names})
     rows = (
         Pole.history.filter(id=pole.pk)
@@ -173,7 +177,7 @@ def _last_setters(pole: Pole) -> dict[str, tuple[str, datetime.datetime]]:
             *columns,
         )
     )
-    snapshots = _m2m_snapshots(pole.pk)
+    snapshots = _m2m_snapshots(pole.pk, m2m_facts)
     previous: dict[str, tuple] = {}
     setters: dict[str, tuple[str, datetime.datetime]] = {}
     for row in rows:
@@ -226,9 +230,13 @@ def pole_provenance(pole: Pole, *, has_members: bool) -> dict[str, Provenance]:
 
     The pole's sources are read through ``pole.sources.all()`` (prefetched by ``for_detail``).
     """
-    setters = _last_setters(pole)
+    # A fact empty now shows no origin: its history is not read (a query less for each).
+    shown = [fact for fact in M2M_FACTS if not _current_is_empty(pole, fact, has_members)]
+    setters = _last_setters(pole, shown)
     histories = {"members": Membership.history, "charter": CharterSignature.history}
     for fact, history in histories.items():
+        if _current_is_empty(pole, fact, has_members):
+            continue
         if (setter := _member_setter(pole, history)) is not None:
             setters[fact] = setter
     sources = tuple(pole.sources.all())

@@ -72,18 +72,14 @@ class PoleQuerySet(models.QuerySet):
         """Load what a pole's page shows in constant queries: region (with its former
         regions), sectors, objectives, sources, every membership with its organisation
         (``all_memberships``) and every application with its call, oldest call first
-        (``all_applications``), and its charter signatures with their charter and sources
-        (``charter_signature_list``)."""
+        (``all_applications``). Its charter signatures: ``charter_signatures_of``."""
         from calls.models import Application
         from members.models import Membership
-
-        from .charter.models import CharterSignature
 
         applications = (
             Application.objects.select_related("call", "former_region")
             .order_by("call__year", french("call__title"))
         )
-        signatures = CharterSignature.objects.select_related("charter").prefetch_related("sources")
         return (
             self.with_charter_date()
             .select_related("region")
@@ -98,9 +94,6 @@ class PoleQuerySet(models.QuerySet):
                     to_attr="all_memberships",
                 ),
                 Prefetch("applications", queryset=applications, to_attr="all_applications"),
-                Prefetch(
-                    "charter_signatures", queryset=signatures, to_attr="charter_signature_list"
-                ),
             )
         )
 
@@ -116,6 +109,8 @@ class PoleQuerySet(models.QuerySet):
                 pole__in=self.exclude(pk=pole.pk),
             )
             .select_related("pole", "organisation")
+            # What the page shows of each: its name and link (a pole's row is wide).
+            .only("pole__name", "pole__slug", "organisation__name", "organisation__slug")
             .order_by(french("organisation__name"))
         )
         by_pole: dict[int, tuple] = {}
@@ -153,3 +148,14 @@ class PoleQuerySet(models.QuerySet):
         bump_generation()
         return count
 
+
+def charter_signatures_of(pole) -> list:
+    """The pole's signatures of the charter, with their charter and sources, as its page shows
+    them; none read when its ``charter_signed_on`` (``with_charter_date``) says it signed
+    none, as most poles: a query less on their page."""
+    from .charter.models import CharterSignature
+
+    if getattr(pole, "charter_signed_on", True) is None:
+        return []
+    signatures = CharterSignature.objects.filter(pole=pole)
+    return list(signatures.select_related("charter").prefetch_related("sources"))

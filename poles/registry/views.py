@@ -33,6 +33,7 @@ from .filters import PoleFilterSet
 from .indicators.public import pole_trends
 from .models import Pole
 from .provenance import pole_provenance
+from .querysets import charter_signatures_of
 from .structured_data import pole_organization
 
 PER_PAGE = 20
@@ -150,6 +151,7 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not former_regions and pole.region:
         former = former_region_of(pole.commune_code, pole.region.former_regions.all())
         former_regions = {former} if former else set()
+    pole.charter_signature_list = charter_signatures_of(pole)
     context = {
         "pole": pole,
         "member_groups": _members_by_kind(current),
