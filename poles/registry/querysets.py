@@ -13,6 +13,23 @@ from ptce_site.collation import french, french_key
 from ..territories.models import FormerRegion, Region
 
 
+class Shown:
+    """A pole or an organisation as a list of links shows it: its name, and its page's
+    address given by its model's own ``get_absolute_url``."""
+
+    __slots__ = ("name", "slug", "url")
+
+    def __init__(self, model, name: str, slug: str):
+        self.name, self.slug = name, slug
+        self.url = model.get_absolute_url(self)
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PoleQuerySet(models.QuerySet):
     def published(self) -> PoleQuerySet:
         return self.filter(is_published=True)
@@ -100,25 +117,30 @@ class PoleQuerySet(models.QuerySet):
     def sharing_members_with(self, pole, organisation_ids) -> list[tuple]:
         """The other poles of this queryset of which some of ``organisation_ids`` (``pole``'s
         current members) are current members too, each with those organisations: the most
-        shared first, then in French order of names. One query."""
-        from members.models import Membership
+        shared first, then in French order of names. One query; each pole and organisation
+        as a link (``Shown``), not a model instance: a pole's page lists a hundred of them."""
+        from members.models import Membership, Organisation
 
-        shared = (
+        from .models import Pole
+
+        rows = (
             Membership.objects.current().filter(
                 organisation_id__in=organisation_ids,
                 pole__in=self.exclude(pk=pole.pk),
             )
-            .select_related("pole", "organisation")
-            # What the page shows of each: its name and link (a pole's row is wide).
-            .only("pole__name", "pole__slug", "organisation__name", "organisation__slug")
             .order_by(french("organisation__name"))
+            .values_list("pole_id", "pole__name", "pole__slug",
+                         "organisation_id", "organisation__name", "organisation__slug")
         )
-        by_pole: dict[int, tuple] = {}
-        for membership in shared:
-            entry = by_pole.setdefault(membership.pole_id, (membership.pole, []))
-            if membership.organisation not in entry[1]:
-                entry[1].append(membership.organisation)
-        return sorted(by_pole.values(), key=lambda e: (-len(e[1]), french_key(e[0].name)))
+        by_pole: dict[int, tuple[Shown, dict[int, Shown]]] = {}
+        for pole_id, pole_name, pole_slug, organisation_id, name, slug in rows:
+            entry = by_pole.get(pole_id)
+            if entry is None:
+                entry = by_pole[pole_id] = (Shown(Pole, pole_name, pole_slug), {})
+            if organisation_id not in entry[1]:
+                entry[1][organisation_id] = Shown(Organisation, name, slug)
+        shared = [(other, list(members.values())) for other, members in by_pole.values()]
+        return sorted(shared, key=lambda e: (-len(e[1]), french_key(e[0].name)))
 
     def editable_by(self, user) -> PoleQuerySet:
         """The poles ``user`` may edit: those they lead; every pole for curators."""
