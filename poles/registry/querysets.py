@@ -4,7 +4,7 @@ sentences (``Pole.objects.published().in_region(region).for_cards()``)."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from members.models import current_membership
@@ -112,6 +112,20 @@ class PoleQuerySet(models.QuerySet):
                 ),
                 Prefetch("applications", queryset=applications, to_attr="all_applications"),
             )
+        )
+
+    def with_page_parts_known(self) -> PoleQuerySet:
+        """Annotate ``has_events`` and ``has_checked_figures``: whether the pole took part in
+        an event of the chronology, whether it has checked yearly indicators. Most poles have
+        neither: their page reads neither (a query less for each)."""
+        from .events.models import Event
+        from .indicators.models import YearlyIndicators
+
+        return self.annotate(
+            has_events=Exists(Event.objects.filter(poles=OuterRef("pk"))),
+            has_checked_figures=Exists(
+                YearlyIndicators.objects.checked().filter(pole=OuterRef("pk"))
+            ),
         )
 
     def sharing_members_with(self, pole, organisation_ids) -> list[tuple]:
