@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.formats import localize, number_format
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
@@ -117,6 +117,8 @@ class CountedSelect(forms.Select):
 
 def _text(value) -> str:
     """A value as ``{{ value }}`` writes it in a template (localized, escaped)."""
+    if type(value) is str:  # most of them (names, values): nothing to localize, not safe yet
+        return escape(value)
     return conditional_escape(str(localize(value)))
 
 
