@@ -104,9 +104,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 "sources",
                 # The registry's SourceDocument, reached through the relation: calls sit
                 # below the registry and do not import it (tests/test_architecture.py).
-                queryset=Call._meta.get_field("sources").related_model.objects.order_by(
-                    F("published_on").asc(nulls_last=True), french("title")
-                ),
+                queryset=Call._meta.get_field("sources").related_model.objects.oldest_first(),
                 to_attr="source_list",
             ),
         ),

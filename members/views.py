@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from django.apps import apps
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -80,6 +81,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Its signature of the charter (poles.CharterSignature, through the relation too).
         "charter_signatures": organisation.charter_signatures.select_related(
             "charter"
-        ).prefetch_related("sources"),
+        ).prefetch_related(Prefetch(
+            "sources", queryset=apps.get_model("poles", "SourceDocument").objects.oldest_first()
+        )),
     }
     return render(request, "members/organisation_detail.html", context)

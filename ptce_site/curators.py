@@ -95,13 +95,37 @@ def regional_curator_permission_codenames() -> list[tuple[str, str]]:
 
 
 def sync_curators_group(apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Create the group if needed and give it exactly the curators' permissions.
+    """Create the groups if needed and give each exactly its permissions.
 
     ``apps`` may be a migration state's registry (what ``post_migrate`` passes): its app
-    configs have no models module, which ``create_permissions`` needs to see set. The
+    configs have no models module, which ``create_permissions`` needs to see set. Missing
     permissions are created first, since Django's own receiver may not have run yet for every
-    app.
+    app; when they all exist (every ``flush`` of a test database, most ``migrate`` runs) that
+    step, a few queries per app, is skipped.
     """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    groups = (
+        (CURATORS_GROUP, _wanted(curator_permission_codenames())),
+        (REGIONAL_CURATORS_GROUP, _wanted(regional_curator_permission_codenames())),
+    )
+    every = groups[0][1] | groups[1][1]
+    pairs = set(curator_permission_codenames()) | set(regional_curator_permission_codenames())
+    if Permission.objects.using(using).filter(every).count() < len(pairs):
+        _create_permissions(apps, using)
+    for name, wanted in groups:
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.set(Permission.objects.using(using).filter(wanted))
+
+
+def _wanted(pairs: list[tuple[str, str]]) -> Q:
+    wanted = Q()
+    for app_label, codename in pairs:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return wanted
+
+
+def _create_permissions(apps, using: str) -> None:
     for app_config in apps.get_app_configs():
         historical = getattr(app_config, "models_module", None) is None
         if historical:
@@ -109,18 +133,6 @@ def sync_curators_group(apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> None
         create_permissions(app_config, apps=apps, verbosity=0, using=using)
         if historical:
             app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, pairs in (
-        (CURATORS_GROUP, curator_permission_codenames()),
-        (REGIONAL_CURATORS_GROUP, regional_curator_permission_codenames()),
-    ):
-        group, _ = Group.objects.using(using).get_or_create(name=name)
-        wanted = Q()
-        for app_label, codename in pairs:
-            wanted |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.set(Permission.objects.using(using).filter(wanted))
 
 
 def sync_after_migrate(sender, *, using: str = DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):

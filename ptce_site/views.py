@@ -12,7 +12,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from .cache import cache_public_page
-from .collation import french
 from .links import absolute_url
 from .middleware import requested_language
 
@@ -89,7 +88,7 @@ def about(request: HttpRequest) -> HttpResponse:
     """What the registry is, where its data comes from, and the credits."""
     from poles.models import SourceDocument
 
-    sources = SourceDocument.objects.order_by("published_on", french("title"))
+    sources = SourceDocument.objects.oldest_first()
     return render(
         request, "about.html", {"sources": sources, "api_url": reverse("poles:api-index")}
     )

@@ -230,3 +230,23 @@ def test_admin_name_column_sorts_in_french_both_ways(curator_client):
     column = curator_client.get(url).context["cl"].list_display.index("name")
     assert changelist_names(curator_client, url, o=str(column)) == POLES_IN_ORDER
     assert changelist_names(curator_client, url, o=f"-{column}") == POLES_IN_ORDER[::-1]
+
+
+def test_sources_are_listed_oldest_first_undated_last_titles_in_french_order(client):
+    """The same order on the about page and a pole's page, on both databases (SQLite puts
+    undated rows first unless told, PostgreSQL last)."""
+    from datetime import date
+
+    from tests.factories import SourceDocumentFactory
+
+    titles = ["Fiche sans date", "Étude sans date", "Dossier sans date"]
+    undated = [SourceDocumentFactory(title=title) for title in titles]
+    dated = [SourceDocumentFactory(title="Communiqué", published_on=date(2014, 1, 10)),
+             SourceDocumentFactory(title="Appel", published_on=date(2013, 6, 1))]
+    pole = PoleFactory()
+    pole.sources.set([*undated, *dated])
+    expected = ["Appel", "Communiqué", "Dossier sans date", "Étude sans date", "Fiche sans date"]
+    for url in (reverse("about"), pole.get_absolute_url()):
+        page = client.get(url).content.decode()
+        positions = [page.find(title) for title in expected]
+        assert -1 not in positions and positions == sorted(positions), (url, positions)

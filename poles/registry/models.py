@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,6 +109,14 @@ class Objective(models.Model):
         return str(self.get_code_display())
 
 
+class SourceDocumentQuerySet(models.QuerySet):
+    def oldest_first(self) -> SourceDocumentQuerySet:
+        """The order every list of sources shows: oldest first, undated ones last (on both
+        databases: SQLite puts nulls first by default, PostgreSQL last), then by title in
+        French order."""
+        return self.order_by(F("published_on").asc(nulls_last=True), french("title"), "pk")
+
+
 class SourceDocument(models.Model):
     """A public document the registry's data comes from (press release, call, list of laureates)."""
 
@@ -123,6 +131,8 @@ class SourceDocument(models.Model):
         help_text=_("Nom du document dans le dossier des sources du projet."),
     )
     url = models.URLField(_("adresse web"), blank=True)
+
+    objects = SourceDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["published_on", french("title")]

@@ -5,8 +5,8 @@ history, and migrating back gives them to the poles again."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations_helpers import database_at, migrate
 
 # Schema changes on SQLite cannot run inside the test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,19 +16,9 @@ AFTER = [("poles", "0025_charter")]
 SLUG = "charte-de-la-demarche-collective-ptce"
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_database():
-    apps = migrate(BEFORE)
-    try:
-        yield apps
-    finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield from database_at(BEFORE)
 
 
 def test_the_poles_dates_become_signatures_and_back(old_database):
@@ -37,7 +27,7 @@ def test_the_poles_dates_become_signatures_and_back(old_database):
                                  charter_signed_on=datetime.date(2015, 3, 2))
     Pole.objects.create(name="Pôle Est", slug="pole-est")  # never signed
 
-    apps = migrate(AFTER)
+    apps = migrate(AFTER).apps
     charter = apps.get_model("poles", "Charter").objects.get()
     assert (charter.slug, charter.signed_on) == (SLUG, datetime.date(2014, 9, 19))
     signatures = apps.get_model("poles", "CharterSignature").objects.all()
@@ -48,7 +38,7 @@ def test_the_poles_dates_become_signatures_and_back(old_database):
     assert (history.pole_id, history.history_type) == (signed.pk, "+")
     assert "charter_signed_on" not in {f.name for f in apps.get_model("poles", "Pole")._meta.fields}
 
-    apps = migrate(BEFORE)
+    apps = migrate(BEFORE).apps
     dates = apps.get_model("poles", "Pole").objects.order_by("slug")
     assert [(p.slug, p.charter_signed_on) for p in dates] == [
         ("pole-est", None), ("pole-ouest", datetime.date(2015, 3, 2)),

@@ -292,3 +292,28 @@ def test_staff_type_decimals_with_a_comma_in_the_admin_as_leaders_do(client, pol
     )
     page = client.get(reverse("admin:poles_yearlyindicators_change", args=[row.pk]))
     assert 'value="12,50"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"year": "99999"}, "year", "Sélectionnez un choix valide"),
+        ({"year": str(LAST_YEAR + 1)}, "year", "Sélectionnez un choix valide"),
+        ({"jobs_fte": "1e3"}, "jobs_fte", "Écrivez le nombre en chiffres"),
+    ],
+)
+def test_the_admin_offers_the_reportable_years_and_refuses_exponents(
+    client, pole, curator, changes, field, message
+):
+    client.force_login(curator)
+    page = client.get(reverse("admin:poles_yearlyindicators_add")).content.decode()
+    assert f'<option value="{LAST_YEAR}">{LAST_YEAR}</option>' in page
+    assert f'<option value="{LAST_YEAR + 1}">' not in page
+    data = {
+        "pole": pole.pk, "year": LAST_YEAR, "jobs_fte": "12,5", "source": "staff",
+        "status": "submitted", "note": "", "loaded_version": "", **changes,
+    }
+    response = client.post(reverse("admin:poles_yearlyindicators_add"), data)
+    assert response.status_code == 200
+    assert message in "".join(response.context["adminform"].form.errors[field])
+    assert not YearlyIndicators.objects.exists()

@@ -78,6 +78,9 @@ def test_a_leader_submits_a_year_and_the_regions_curator_is_told(
         # 1.2 to a French reader, 1,200 to an English one: asked, never guessed.
         ("jobs_fte", "1,200", "« 1,200 » se lit de deux façons : écrivez 1200"),
         ("public_funding_share", "12,500", "« 12,500 » se lit de deux façons"),
+        # Python's Decimal reads « 1e3 » as 1000: a figure the leader never saw.
+        ("jobs_fte", "1e3", "Écrivez le nombre en chiffres, par exemple 12,5"),
+        ("public_funding_share", "5E1", "Écrivez le nombre en chiffres"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(client, pole, alice, field, value, message):

@@ -2,8 +2,8 @@
 migrating moves them, rounded for the maps and with their label points, and back."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations_helpers import database_at, migrate
 
 # Schema changes on SQLite cannot run inside the test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,19 +25,9 @@ ON_THE_MAP = {
 }
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_database():
-    apps = migrate(BEFORE)
-    try:
-        yield apps
-    finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield from database_at(BEFORE)
 
 
 def test_outlines_move_to_their_tables_and_back(old_database):
@@ -50,7 +40,7 @@ def test_outlines_move_to_their_tables_and_back(old_database):
     FormerRegion.objects.create(code="83", name="Auvergne", slug="auvergne", region=region,
                                 departments="03 15 43 63")  # no outline loaded
 
-    apps = migrate(AFTER)
+    apps = migrate(AFTER).apps
     outline = apps.get_model("poles", "RegionOutline").objects.get(region__code="84")
     assert outline.geometry == ON_THE_MAP
     assert outline.label_longitude == pytest.approx(2.5, abs=1e-3)
@@ -59,7 +49,7 @@ def test_outlines_move_to_their_tables_and_back(old_database):
     assert former.former_region.code == "82" and former.geometry == ON_THE_MAP
     assert "geometry" not in {f.name for f in apps.get_model("poles", "Region")._meta.fields}
 
-    apps = migrate(BEFORE)
+    apps = migrate(BEFORE).apps
     assert apps.get_model("poles", "Region").objects.get(code="84").geometry == ON_THE_MAP
     formers = apps.get_model("poles", "FormerRegion").objects.order_by("code")
     assert [f.geometry for f in formers] == [ON_THE_MAP, None]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ...registry.indicators.fields import FIELD_CLASSES
 from ...registry.indicators.models import YearlyIndicators
 
 # What a leader may say of their figures' origin; "staff" is the registry team's own.
@@ -57,6 +58,7 @@ class YearlyIndicatorsForm(forms.ModelForm):
     class Meta:
         model = YearlyIndicators
         fields = [*YearlyIndicators.FIGURES, "source", "note"]
+        field_classes = FIELD_CLASSES
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, data=None, *args, **kwargs):

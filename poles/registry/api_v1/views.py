@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -93,10 +93,7 @@ def sources():
     """The sources of a call or an event, oldest first (``source_list``)."""
     return Prefetch(
         "sources",
-        queryset=SourceDocument.objects.order_by(
-            F("published_on").asc(nulls_last=True), french("title")
-        ),
-        to_attr="source_list",
+        queryset=SourceDocument.objects.oldest_first(), to_attr="source_list",
     )
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -17,7 +17,7 @@ from .models import Charter, CharterSignature
 def charter_with_signatories() -> Charter | None:
     """The charter with ``source_list``, ``pole_signatures`` and ``organisation_signatures``
     (read in constant queries, whatever the number of signatories)."""
-    sources = SourceDocument.objects.order_by(F("published_on").asc(nulls_last=True), "title")
+    sources = SourceDocument.objects.oldest_first()
     return (
         Charter.objects.select_related("event")
         .prefetch_related(

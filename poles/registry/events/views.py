@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -61,7 +61,7 @@ class Entry:
 
 
 def ordered_sources():
-    return SourceDocument.objects.order_by(F("published_on").asc(nulls_last=True), "title")
+    return SourceDocument.objects.oldest_first()
 
 
 def event_entry(event: Event) -> Entry:

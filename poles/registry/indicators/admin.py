@@ -16,6 +16,7 @@ from ptce_site.admin_utils import HistoryAdmin, NameListFilter
 
 from .display import shown
 from .exports import indicators_csv
+from .fields import FIELD_CLASSES, year_field
 from .members import labelled, member_counts
 from .models import YearlyIndicators
 
@@ -30,9 +31,12 @@ class YearlyIndicatorsAdminForm(forms.ModelForm):
         fields = [
             "pole", "year", *YearlyIndicators.FIGURES, "source", "note", "status",
         ]
+        field_classes = FIELD_CLASSES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "year" in self.fields:
+            self.fields["year"] = year_field(self.fields["year"].label)
         for name in ("jobs_fte", "public_funding_share"):  # « 12,5 » in French, as the leaders
             self.fields[name].localize = self.fields[name].widget.is_localized = True
         if not self.is_bound and self.instance.pk:
