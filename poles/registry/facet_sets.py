@@ -11,13 +11,15 @@ to run, and the embedded default has none). A Python ``int`` is a bit set whose 
 is 1.25 kB at 10,000 poles, and counting every option of every filter takes well under a
 millisecond.
 
-The sets, and the order of the poles for each sort, are read from the database in six
-queries whenever the registry has changed since: its generation (``ptce_site.cache``: a new
-random value after every write to a pole, a membership, an application…, the signal that
-empties the page cache) or its version in the database (``version.py``: moved by the changes
-that other processes commit) is not the one they were read at. The rules of each filter stay
-those of ``PoleFilterSet``: the tests compare every option's count with the number of results
-of its link, and the directory's pages with the FilterSet's own results.
+The sets, and the order of the poles for each sort, are read from the database in one statement
+(``_words_sql``: the database or-s each option's poles into words of 64 bits, the process puts
+the words together) and a query of the former regions' departments, whenever the registry has
+changed since: its generation (``ptce_site.cache``: a new random value after every write to a
+pole, a membership, an application…, the signal that empties the page cache) or its version in
+the database (``version.py``: moved by the changes that other processes commit) is not the one
+they were read at. The rules of each filter stay those of ``PoleFilterSet``: the tests compare
+every option's count with the number of results of its link, and the directory's pages with the
+FilterSet's own results.
 """
 
 from __future__ import annotations
@@ -152,7 +154,7 @@ def option_key(value) -> str:
     return str(getattr(value, "slug", value))
 
 
-def _in_departments(poles: list[tuple]) -> Iterable[tuple[int, str]]:
+def _in_departments(poles: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str]]:
     """(pole, former region) for each former region one of whose departments starts the
     pole's commune code, as ``PoleFilterSet.filter_former_region`` asks in SQL."""
     regions_of: dict[str, list[str]] = defaultdict(list)
