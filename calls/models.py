@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.collation import french
+from ptce_site.links import slug_path
 from ptce_site.model_parts import checked_when_known
 
 
@@ -132,7 +132,7 @@ class Call(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("calls:call-detail", args=[self.slug])
+        return slug_path("calls:call-detail", self.slug)
 
     @property
     def selection_rate(self) -> float | None:

@@ -7,13 +7,13 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from poles.territories.validators import validate_commune_code
 from ptce_site.collation import french
+from ptce_site.links import slug_path
 from ptce_site.model_parts import account_link, checked_when_known
 from ptce_site.validators import validate_single_line
 
@@ -185,7 +185,7 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("members:organisation-detail", args=[self.slug])
+        return slug_path("members:organisation-detail", self.slug)
 
 
 class Membership(models.Model):

@@ -8,9 +8,10 @@ from collections.abc import Callable
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.formats import localize, number_format
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
@@ -116,6 +117,8 @@ class CountedSelect(forms.Select):
 
 def _text(value) -> str:
     """A value as ``{{ value }}`` writes it in a template (localized, escaped)."""
+    if type(value) is str:  # most of them (names, values): nothing to localize, not safe yet
+        return escape(value)
     return conditional_escape(str(localize(value)))
 
 
@@ -133,19 +136,47 @@ class _ListedChoices(ModelChoiceIterator):
     """The options of a model's select read with one plain query. Django's own reading
     (``QuerySet.iterator()``) opens a server-side cursor on PostgreSQL: three round trips
     (DECLARE, FETCH, CLOSE) for a dozen rows, per select and per page. The rows stay on the
-    field's queryset, a copy made for each form."""
+    field (``_SlugChoiceField.rows``), a copy made for each form."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for instance in self.queryset:
+        for instance in self.field.rows():
             yield self.choice(instance)
 
 
 class _SlugChoiceField(ModelChoiceField):
+    """A model's select whose rows are read once per form, for its options and for the
+    value chosen: Django's field reads the chosen row with a query of its own (a filtered
+    directory page read each of its selects twice)."""
+
     iterator = _ListedChoices
+    _rows: list | None = None
+
+    def __deepcopy__(self, memo):
+        field = super().__deepcopy__(memo)
+        field._rows = None  # each form reads its own
+        return field
+
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = list(self.queryset)
+        return self._rows
+
+    def to_python(self, value):
+        if value in self.empty_values or (self.null_label is not None and value == self.null_value):
+            return super().to_python(value)
+        key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, key)
+        for row in self.rows():
+            if str(getattr(row, key)) == str(value):
+                return row
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
 
 
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):

@@ -16,12 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.collation import french, in_language
 from ptce_site.history_records import HistoricalRecords
+from ptce_site.links import slug_path
 from ptce_site.model_parts import CountsSaves, checked_when_known
 from ptce_site.validators import validate_phone, validate_single_line
 
@@ -307,7 +307,7 @@ class Pole(CountsSaves, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("poles:pole-detail", args=[self.slug])
+        return slug_path("poles:pole-detail", self.slug)
 
     @property
     def has_location(self) -> bool:

@@ -4,13 +4,30 @@ sentences (``Pole.objects.published().in_region(region).for_cards()``)."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from members.models import current_membership
 from ptce_site.collation import french, french_key
 
 from ..territories.models import FormerRegion, Region
+
+
+class Shown:
+    """A pole or an organisation as a list of links shows it: its name, and its page's
+    address given by its model's own ``get_absolute_url``."""
+
+    __slots__ = ("name", "slug", "url")
+
+    def __init__(self, model, name: str, slug: str):
+        self.name, self.slug = name, slug
+        self.url = model.get_absolute_url(self)
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PoleQuerySet(models.QuerySet):
@@ -72,30 +89,21 @@ class PoleQuerySet(models.QuerySet):
         """Load what a pole's page shows in constant queries: region (with its former
         regions), sectors, objectives, sources, every membership with its organisation
         (``all_memberships``) and every application with its call, oldest call first
-        (``all_applications``), and its charter signatures with their charter and sources
-        (``charter_signature_list``)."""
+        (``all_applications``). Its charter signatures: ``charter_signatures_of``."""
         from calls.models import Application
         from members.models import Membership
-
-        from .charter.models import CharterSignature
 
         applications = (
             Application.objects.select_related("call", "former_region")
             .order_by("call__year", french("call__title"))
         )
-        from .models import SourceDocument
-
-        def sources() -> Prefetch:
-            return Prefetch("sources", queryset=SourceDocument.objects.oldest_first())
-
-        signatures = CharterSignature.objects.select_related("charter").prefetch_related(sources())
         return (
             self.with_charter_date()
             .select_related("region")
             .prefetch_related(
                 "sectors",
                 "objectives",
-                sources(),
+                _oldest_sources_first(),
                 "region__former_regions",
                 Prefetch(
                     "memberships",
@@ -103,32 +111,50 @@ class PoleQuerySet(models.QuerySet):
                     to_attr="all_memberships",
                 ),
                 Prefetch("applications", queryset=applications, to_attr="all_applications"),
-                Prefetch(
-                    "charter_signatures", queryset=signatures, to_attr="charter_signature_list"
-                ),
             )
+        )
+
+    def with_page_parts_known(self) -> PoleQuerySet:
+        """Annotate ``has_events`` and ``has_checked_figures``: whether the pole took part in
+        an event of the chronology, whether it has checked yearly indicators. Most poles have
+        neither: their page reads neither (a query less for each)."""
+        from .events.models import Event
+        from .indicators.models import YearlyIndicators
+
+        return self.annotate(
+            has_events=Exists(Event.objects.filter(poles=OuterRef("pk"))),
+            has_checked_figures=Exists(
+                YearlyIndicators.objects.checked().filter(pole=OuterRef("pk"))
+            ),
         )
 
     def sharing_members_with(self, pole, organisation_ids) -> list[tuple]:
         """The other poles of this queryset of which some of ``organisation_ids`` (``pole``'s
         current members) are current members too, each with those organisations: the most
-        shared first, then in French order of names. One query."""
-        from members.models import Membership
+        shared first, then in French order of names. One query; each pole and organisation
+        as a link (``Shown``), not a model instance: a pole's page lists a hundred of them."""
+        from members.models import Membership, Organisation
 
-        shared = (
+        from .models import Pole
+
+        rows = (
             Membership.objects.current().filter(
                 organisation_id__in=organisation_ids,
                 pole__in=self.exclude(pk=pole.pk),
             )
-            .select_related("pole", "organisation")
             .order_by(french("organisation__name"))
+            .values_list("pole_id", "pole__name", "pole__slug",
+                         "organisation_id", "organisation__name", "organisation__slug")
         )
-        by_pole: dict[int, tuple] = {}
-        for membership in shared:
-            entry = by_pole.setdefault(membership.pole_id, (membership.pole, []))
-            if membership.organisation not in entry[1]:
-                entry[1].append(membership.organisation)
-        return sorted(by_pole.values(), key=lambda e: (-len(e[1]), french_key(e[0].name)))
+        by_pole: dict[int, tuple[Shown, dict[int, Shown]]] = {}
+        for pole_id, pole_name, pole_slug, organisation_id, name, slug in rows:
+            entry = by_pole.get(pole_id)
+            if entry is None:
+                entry = by_pole[pole_id] = (Shown(Pole, pole_name, pole_slug), {})
+            if organisation_id not in entry[1]:
+                entry[1][organisation_id] = Shown(Organisation, name, slug)
+        shared = [(other, list(members.values())) for other, members in by_pole.values()]
+        return sorted(shared, key=lambda e: (-len(e[1]), french_key(e[0].name)))
 
     def editable_by(self, user) -> PoleQuerySet:
         """The poles ``user`` may edit: those they lead; every pole for curators."""
@@ -158,3 +184,21 @@ class PoleQuerySet(models.QuerySet):
         bump_generation()
         return count
 
+
+def charter_signatures_of(pole) -> list:
+    """The pole's signatures of the charter, with their charter and sources, as its page shows
+    them; none read when its ``charter_signed_on`` (``with_charter_date``) says it signed
+    none, as most poles: a query less on their page."""
+    from .charter.models import CharterSignature
+
+    if getattr(pole, "charter_signed_on", True) is None:
+        return []
+    signatures = CharterSignature.objects.filter(pole=pole)
+    return list(signatures.select_related("charter").prefetch_related(_oldest_sources_first()))
+
+
+def _oldest_sources_first() -> Prefetch:
+    """A pole's or a signature's sources in the one order of sources (``oldest_first``)."""
+    from .models import SourceDocument
+
+    return Prefetch("sources", queryset=SourceDocument.objects.oldest_first())

@@ -33,6 +33,7 @@ from .filters import PoleFilterSet
 from .indicators.public import pole_trends
 from .models import Pole
 from .provenance import pole_provenance
+from .querysets import charter_signatures_of
 from .structured_data import pole_organization
 
 PER_PAGE = 20
@@ -144,19 +145,23 @@ def _members_by_kind(memberships) -> list[dict]:
 @require_safe
 @cache_public_page()
 def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    pole = get_object_or_404(Pole.objects.published().for_detail(), slug=slug)
+    pole = get_object_or_404(
+        Pole.objects.published().for_detail().with_page_parts_known(), slug=slug
+    )
     current = [m for m in pole.all_memberships if m.is_current]
     former_regions = {a.former_region for a in pole.all_applications if a.former_region}
     if not former_regions and pole.region:
         former = former_region_of(pole.commune_code, pole.region.former_regions.all())
         former_regions = {former} if former else set()
+    pole.charter_signature_list = charter_signatures_of(pole)
     context = {
         "pole": pole,
         "member_groups": _members_by_kind(current),
         "former_members": [m for m in pole.all_memberships if not m.is_current],
         "applications": pole.all_applications,
-        "events": pole.events.in_date_order(),  # the chronology's events it took part in
-        "indicators": pole_trends(pole),  # its checked yearly indicators
+        # The chronology's events it took part in; its checked yearly indicators.
+        "events": pole.events.in_date_order() if pole.has_events else (),
+        "indicators": pole_trends(pole) if pole.has_checked_figures else None,
         "laureate_calls": [a.call for a in pole.all_applications if a.is_laureate],
         "former_regions": sorted(former_regions, key=lambda fr: french_key(fr.name)),
         "provenance": pole_provenance(pole, has_members=bool(current)),

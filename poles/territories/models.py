@@ -4,10 +4,10 @@ loaded by ``load_seed_data`` from ``fixtures/``."""
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.collation import french
+from ptce_site.links import slug_path
 
 from .validators import validate_commune_code
 
@@ -28,7 +28,7 @@ class Region(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("poles:region-detail", args=[self.slug])
+        return slug_path("poles:region-detail", self.slug)
 
     @property
     def is_overseas(self) -> bool:
@@ -64,7 +64,7 @@ class FormerRegion(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("poles:region-detail", args=[self.region.slug])
+        return slug_path("poles:region-detail", self.region.slug)
 
     @property
     def department_codes(self) -> list[str]:

@@ -13,10 +13,10 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.links import slug_path
 from ptce_site.model_parts import checked_when_known
 from ptce_site.validators import validate_single_line
 
@@ -110,7 +110,7 @@ class Event(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("poles:event-detail", args=[self.slug])
+        return slug_path("poles:event-detail", self.slug)
 
     @property
     def date_label(self) -> str:
