@@ -7,9 +7,10 @@ to an empty page (the form shows it disabled, ``ptce_site.filters.CountedSelect`
 
 Counted on the process's bit sets of the published poles (``facet_sets.py``): the poles of
 each option are a set, the filters in force an intersection of sets, a count the size of an
-intersection. No query per page but the search's (``search.SearchQuery.matching_ids``, read
-once), whatever the number of poles and of options. The values come from the FilterSet's form
-(``cleaned_data``), so that a value the form refuses is left out here as by the filters.
+intersection. No query per page but the search's (``search.SearchQuery.found``: on
+PostgreSQL, from the words the process keeps), whatever the number of poles and of options.
+The values come from the FilterSet's form (``cleaned_data``), so that a value the form
+refuses is left out here as by the filters.
 
 ``call`` and ``outcome`` describe one application together (``PoleFilterSet.filter_call``):
 the count of a call, with an outcome chosen, is the number of poles with an application to
@@ -21,8 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cached_property
-from itertools import groupby, islice
-from operator import itemgetter
+from itertools import islice
 
 from django.db.models import QuerySet
 
@@ -66,7 +66,7 @@ class PoleFacets:
         search = self.filterset.search
         if not search.is_active:
             return self.sets.everyone
-        return self.sets.bits_of(search.matching_ids)
+        return search.found(self.sets)
 
     def _chosen(self, name: str) -> Bits:
         """The poles that the value chosen for filter ``name`` gives."""
@@ -99,30 +99,16 @@ class PoleFacets:
     def _in_order(self, found: Bits) -> Iterator[int]:
         sets, search = self.sets, self.filterset.search
         sort = self.filterset.current_sort
-        data = found.to_bytes((len(sets.ids) >> 3) + 1, "little")
         if sort == "relevance" and search.is_active:
-            yield from self._by_relevance(data)
+            # Names holding every word first, then by rank, then names in French order:
+            # ranked as far as the page reads (``search.memory``).
+            yield from search.in_order(sets, found)
             return
+        data = found.to_bytes((len(sets.ids) >> 3) + 1, "little")
         ids = sets.ids
         for place in sets.orders[sort if sort in sets.orders else "name"]:
             if data[place >> 3] >> (place & 7) & 1:
                 yield ids[place]
-
-    def _by_relevance(self, data: bytes) -> Iterator[int]:
-        """Names holding every word first (their score says so), then by score, then names in
-        French order. The scores sorted at C speed, then each group of equal scores put in
-        French order as it is reached: a page reads as many matches as it shows (a frequent
-        word's 5,000 matches once cost 5 ms in tuples and comparisons, for 20 shown)."""
-        position, name_rank = self.sets.position, self.sets.name_rank
-        ranked = sorted(self.filterset.search.scores.items(), key=itemgetter(1), reverse=True)
-        for _score, group in groupby(ranked, key=itemgetter(1)):
-            places = [
-                (name_rank[place], pk)
-                for pk, _ in group
-                if (place := position.get(pk)) is not None and data[place >> 3] >> (place & 7) & 1
-            ]
-            places.sort()
-            yield from (pk for _, pk in places)
 
     def counts(self) -> dict[str, Counts]:
         return {name: self._count(name) for name in FACETS}

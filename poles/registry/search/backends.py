@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
+from .memory import Found, kept_words, normalised
 from .models import SearchDocument, SearchWord
 from .words import stem
 
@@ -133,6 +134,25 @@ class PostgreSQL:
 
     def among(self, ids: list[int]) -> Expression:
         return AnyOf(F("pk"), ids)
+
+    def found(self, terms: list[Term], sets) -> Found | None:
+        """The published poles holding every term, and those holding them in their name,
+        from the words the process keeps (``memory.py``); None when the query is not one
+        that ``memory.py`` reads."""
+        groups = normalised(self.CONFIG, self.query_text(terms))
+        return None if groups is None else kept_words(sets).found(groups)
+
+    def ranks(self, terms: list[Term], ids: list[int]) -> dict[int, float]:
+        """``ts_rank_cd`` of these poles only, as ``scores()`` reads it (without the 1 of
+        the name: ``memory.by_relevance`` ranks the two groups apart)."""
+        sql = (
+            f"SELECT pole_id, ts_rank_cd(vector, to_tsquery(%s, %s), 32)::float8 "
+            f"FROM {self.TABLE} WHERE pole_id = ANY(%s::bigint[])"
+        )
+        array = "{" + ",".join(map(str, ids)) + "}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.CONFIG, self.query_text(terms), array])
+            return dict(cursor.fetchall())
 
     def relevance(self, pk: Expression, terms: list[Term]) -> Expression:
         """1 when the name holds every word, plus ``ts_rank_cd`` brought under 1 (its
@@ -242,6 +262,9 @@ class SQLite:
                 if pk in scores:
                     scores[pk] += 1.0
         return scores
+
+    def found(self, terms: list[Term], sets) -> None:
+        return None  # read from ``scores()`` (``query.SearchQuery.found``)
 
     def among(self, ids: list[int]) -> Q:
         # One parameter whatever the number of ids (SQLite limits them), read as JSON.

@@ -10,6 +10,7 @@ letters and French stop words are not searched at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -19,6 +20,7 @@ from django.utils.safestring import SafeString
 from . import backends
 from .backends import MAX_EXPANSIONS, Term
 from .highlight import snippet_of
+from .memory import Found, by_relevance
 from .words import MAX_QUERY_WORDS, MIN_LENGTH, STOP_WORDS, is_searched, stem, words_of
 
 
@@ -88,6 +90,42 @@ class SearchQuery:
         """The matching poles with their relevance (as ``rank``), read in one query: the
         directory orders its results by it without ranking them again in SQL."""
         return self._backend.scores(list(self.terms)) if self.terms else {}
+
+    def found(self, sets) -> int:
+        """The published poles of ``sets`` (``facet_sets.PoleSets``) holding every searched
+        word, as a bit set: what the directory lists and counts."""
+        return self._found(sets).poles
+
+    def in_order(self, sets, among: int) -> Iterator[int]:
+        """The poles of ``among`` (a subset of ``found(sets)``) by relevance, as ``order()``
+        orders them in SQL: names holding every word first, then by rank, then names in
+        French order. Ranked group by group, as a page reaches it (``memory.by_relevance``)."""
+        found = self._found(sets)
+
+        def ranks(places: list[int]) -> dict[int, float]:
+            ids = sets.ids
+            if not found.ranked:  # read with every match
+                return {place: self.scores.get(ids[place], 0.0) for place in places}
+            by_id = self._backend.ranks(list(self.terms), [ids[place] for place in places])
+            return {place: by_id.get(ids[place], 0.0) for place in places}
+
+        return by_relevance(sets, found, among, ranks)
+
+    def _found(self, sets) -> Found:
+        key = getattr(sets, "key", None)
+        kept = self.__dict__.get("_found_in")
+        if kept is None or kept[0] != key:
+            kept = self.__dict__["_found_in"] = (key, self._read_found(sets))
+        return kept[1]
+
+    def _read_found(self, sets) -> Found:
+        found = self._backend.found(list(self.terms), sets)
+        if found is not None:
+            return found
+        # SQLite, or a query ``memory.py`` does not read: from the scores of every match.
+        scores = self.scores
+        named = (pk for pk, score in scores.items() if score >= 1.0)
+        return Found(sets.bits_of(scores), sets.bits_of(named), ranked=False)
 
     def rank(self, queryset: QuerySet) -> QuerySet:
         """Annotate ``rank``: 1 when the name holds every word, plus the weighted full-text
