@@ -20,8 +20,8 @@ without both filters, then with the other one as a condition on the applications
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cached_property
+from collections.abc import Callable, Iterator
+from functools import cached_property, partial
 from itertools import islice
 
 from django.db.models import QuerySet
@@ -94,15 +94,17 @@ class PoleFacets:
         """The poles matching every filter, in the FilterSet's order, fetched from
         ``queryset`` one page at a time."""
         found = self._without(set())
-        return OrderedResults(self._in_order(found), found.bit_count(), queryset)
+        return OrderedResults(partial(self._in_order, found), found.bit_count(), queryset)
 
-    def _in_order(self, found: Bits) -> Iterator[int]:
+    def _in_order(self, found: Bits, needed: int | None = None) -> Iterator[int]:
+        """The poles of ``found`` in the chosen order; ``needed``: how many the page reads
+        (a search's ranks are read for those only, ``search.memory.by_relevance``)."""
         sets, search = self.sets, self.filterset.search
         sort = self.filterset.current_sort
         if sort == "relevance" and search.is_active:
             # Names holding every word first, then by rank, then names in French order:
             # ranked as far as the page reads (``search.memory``).
-            yield from search.in_order(sets, found)
+            yield from search.in_order(sets, found, needed)
             return
         data = found.to_bytes((len(sets.ids) >> 3) + 1, "little")
         ids = sets.ids
@@ -134,11 +136,12 @@ class PoleFacets:
 class OrderedResults:
     """The directory's results as its paginator asks for them: their number, known from the
     sets, and the poles of one page, read by id in the order of the chosen sort (20 rows
-    instead of ordering every matching pole in SQL)."""
+    instead of ordering every matching pole in SQL). ``ids(needed)``: the poles in order,
+    ``needed`` of them at least."""
 
     ordered = True
 
-    def __init__(self, ids: Iterator[int], count: int, queryset: QuerySet):
+    def __init__(self, ids: Callable[[int | None], Iterator[int]], count: int, queryset):
         self._ids, self._count, self.queryset = ids, count, queryset
 
     def count(self) -> int:
@@ -148,7 +151,7 @@ class OrderedResults:
         return self._count
 
     def __getitem__(self, key: slice) -> list:
-        ids = list(islice(self._ids, key.start, key.stop))
+        ids = list(islice(self._ids(key.stop), key.start, key.stop))
         poles = {pole.pk: pole for pole in self.queryset.filter(pk__in=ids)}
         return [poles[pk] for pk in ids if pk in poles]
 

@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
-from .memory import Found, kept_words, normalised
+from .memory import Found, kept_words
 from .models import SearchDocument, SearchWord
 from .words import stem
 
@@ -139,8 +139,7 @@ class PostgreSQL:
         """The published poles holding every term, and those holding them in their name,
         from the words the process keeps (``memory.py``); None when the query is not one
         that ``memory.py`` reads."""
-        groups = normalised(self.CONFIG, self.query_text(terms))
-        return None if groups is None else kept_words(sets).found(groups)
+        return kept_words(sets).found(self.CONFIG, self.query_text(terms))
 
     def ranks(self, terms: list[Term], ids: list[int]) -> dict[int, float]:
         """``ts_rank_cd`` of these poles only, as ``scores()`` reads it (without the 1 of
@@ -149,6 +148,8 @@ class PostgreSQL:
             f"SELECT pole_id, ts_rank_cd(vector, to_tsquery(%s, %s), 32)::float8 "
             f"FROM {self.TABLE} WHERE pole_id = ANY(%s::bigint[])"
         )
+        if not ids:
+            return {}
         array = "{" + ",".join(map(str, ids)) + "}"
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.CONFIG, self.query_text(terms), array])

@@ -29,7 +29,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain
 
 from django.db import connection
@@ -40,11 +39,9 @@ _TOKEN = re.compile(r"\s*(?:([()&|])|'((?:[^'\\]|'')*)'(?::(\*?)([A-D]*))?)")
 Group = tuple[tuple[str, bool], ...]  # (lexeme, prefix) joined by OR
 
 
-@lru_cache(maxsize=1024)
 def normalised(config: str, text: str) -> tuple[Group, ...] | None:
     """The query ``text`` as PostgreSQL reads it: groups joined by AND, each a tuple of
-    (lexeme, prefix) joined by OR; ``None`` for any other shape. A pure function of the text
-    (the configuration's dictionaries are files): kept per process."""
+    (lexeme, prefix) joined by OR; ``None`` for any other shape."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_tsquery(%s, %s)::text", [config, text])
         (printed,) = cursor.fetchone()
@@ -189,9 +186,13 @@ class KeptWords:
             )
         return term
 
-    def found(self, groups: tuple[Group, ...]) -> Found:
-        """The poles holding every group (one of its lexemes, or a lexeme its prefix starts),
-        and those holding every group in their name."""
+    def found(self, config: str, text: str) -> Found | None:
+        """The poles holding every group of the query ``text`` (one of its lexemes, or a
+        lexeme its prefix starts), and those holding every group in their name; None for a
+        query of another shape."""
+        groups = normalised(config, text)
+        if groups is None:
+            return None
         if not groups:
             return Found(0, 0)  # every word a stop word: PostgreSQL matches nothing
         terms = [self.term(group) for group in groups]
@@ -232,21 +233,27 @@ def kept_words(sets) -> KeptWords:
     return sets.kept("search_words", lambda: KeptWords(sets))
 
 
-def by_relevance(sets, found: Found, among: int, rank) -> Iterator[int]:
+def by_relevance(sets, found: Found, among: int, rank, needed: int | None) -> Iterator[int]:
     """The poles of ``among`` (a subset of ``found.poles``) in the directory's order: those
     whose name holds every word, then the others; in each group by rank, then names in French
-    order. From the term's order when kept (``found.order``), else ranked group by group as
-    the page reaches it (``rank(places)``: the rank of the pole at each place)."""
+    order. From the term's order when there is one (``found.order``); else ranked in one
+    query (``rank(places)``: the rank of the pole at each place) for the group of names, and
+    for the others too when the first ``needed`` poles reach them."""
     ids, name_rank = sets.ids, sets.name_rank
-    order = found.order() if found.order is not None else None
-    for group in (among & found.named, among & ~found.named):
-        if not group:
-            continue
-        if order is not None:
+    named, others = among & found.named, among & ~found.named
+    if found.order is not None:
+        order = found.order()
+        for group in (named, others):
             data = group.to_bytes((len(ids) >> 3) + 1, "little")
             yield from (ids[place] for place in order if data[place >> 3] >> (place & 7) & 1)
-            continue
-        places = places_of(group)
-        ranks = rank(places)
+        return
+    first = places_of(named)
+    reached = needed is None or len(first) < needed
+    groups = [first, places_of(others) if reached else None]
+    ranks = rank(first + (groups[1] or []))
+    for places in groups:
+        if places is None:  # the page stopped before: read if asked for all the same
+            places = places_of(others)
+            ranks = rank(places)
         places.sort(key=lambda place: (-ranks.get(place, 0.0), name_rank[place]))
         yield from (ids[place] for place in places)

@@ -96,10 +96,11 @@ class SearchQuery:
         word, as a bit set: what the directory lists and counts."""
         return self._found(sets).poles
 
-    def in_order(self, sets, among: int) -> Iterator[int]:
+    def in_order(self, sets, among: int, needed: int | None = None) -> Iterator[int]:
         """The poles of ``among`` (a subset of ``found(sets)``) by relevance, as ``order()``
         orders them in SQL: names holding every word first, then by rank, then names in
-        French order. Ranked group by group, as a page reaches it (``memory.by_relevance``)."""
+        French order. Ranked as far as the page reads, ``needed`` poles
+        (``memory.by_relevance``)."""
         found = self._found(sets)
 
         def ranks(places: list[int]) -> dict[int, float]:
@@ -109,7 +110,7 @@ class SearchQuery:
             by_id = self._backend.ranks(list(self.terms), [ids[place] for place in places])
             return {place: by_id.get(ids[place], 0.0) for place in places}
 
-        return by_relevance(sets, found, among, ranks)
+        return by_relevance(sets, found, among, ranks, needed)
 
     def _found(self, sets) -> Found:
         key = getattr(sets, "key", None)
