@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from . import backends
 from .backends import MAX_EXPANSIONS, Term
-from .highlight import snippet_of
+from .highlight import matcher, snippet_of
 from .memory import Found, by_relevance
 from .words import MAX_QUERY_WORDS, MIN_LENGTH, STOP_WORDS, is_searched, stem, words_of
 
@@ -143,8 +143,15 @@ class SearchQuery:
     def snippet(self, pole) -> SafeString:
         """A short extract of the pole's summary, or of its description when only that holds
         the words, with the matched words in ``<mark>`` (everything else escaped)."""
-        words = [term.word for term in self.terms]
-        return snippet_of(words, pole.summary, pole.description)
+        return snippet_of(self._words, pole.summary, pole.description, self._matched)
+
+    @cached_property
+    def _words(self) -> list[str]:
+        return [term.word for term in self.terms]
+
+    @cached_property
+    def _matched(self):
+        return matcher(self._words)
 
     @cached_property
     def _backend(self):
