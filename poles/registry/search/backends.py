@@ -168,8 +168,11 @@ class PostgreSQL:
         )
 
     def starting_with(self, word: str) -> QuerySet:
+        return SearchWord.objects.filter(self.starts(word))
+
+    def starts(self, word: str) -> Q:
         # LIKE 'word%' is served by the trigram index of the vocabulary.
-        return SearchWord.objects.filter(word__startswith=word)
+        return Q(word__startswith=word)
 
     def closest(self, word: str) -> str | None:
         from django.contrib.postgres.search import TrigramSimilarity
@@ -291,8 +294,11 @@ class SQLite:
         return in_name + RankExpression(pk, sql, [self.query_text(terms)])
 
     def starting_with(self, word: str) -> QuerySet:
+        return SearchWord.objects.filter(self.starts(word))
+
+    def starts(self, word: str) -> Q:
         # A range on the unique index (SQLite's LIKE ignores case, so it could not use it).
-        return SearchWord.objects.filter(word__gte=word, word__lt=word + "\U0010ffff")
+        return Q(word__gte=word, word__lt=word + "\U0010ffff")
 
     def closest(self, word: str) -> str | None:
         first = word[0]

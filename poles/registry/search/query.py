@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import F, QuerySet, Value
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils.safestring import SafeString
 
 from . import backends
@@ -177,15 +177,32 @@ def parse(text: str | None, *, exact: bool = False) -> SearchQuery:
 
 
 def _term(backend, typed: str, exact: bool) -> Term:
-    known = _known_words(backend, typed)
+    known, stem_known = _vocabulary(backend, typed)
     # A plural or another form of a known word ("coursives", "cooperatives") is found through
     # its stem: not a typo, nothing to correct nor to announce.
-    if known or exact or backend.starting_with(stem(typed)).exists():
+    if known or exact or stem_known:
         return Term(typed, typed, _outside_prefix(typed, known))
     correction = backend.closest(typed)
     if correction is None:
         return Term(typed, typed)
     return Term(typed, correction, _outside_prefix(correction, _known_words(backend, correction)))
+
+
+def _vocabulary(backend, typed: str) -> tuple[tuple[str, ...], bool]:
+    """The vocabulary's words that start with ``typed`` (``_known_words``), and whether some
+    word starts with its stem, read in one query when the stem starts ``typed`` (as it
+    nearly always does): the words of the stem, those of ``typed`` first."""
+    prefix = stem(typed)
+    if len(prefix) < 2 or not typed.startswith(prefix):
+        known = _known_words(backend, typed)
+        return known, bool(known) or backend.starting_with(prefix).exists()
+    rows = list(
+        backend.starting_with(prefix)
+        .annotate(typed=Case(When(backend.starts(typed), then=1), default=0))
+        .order_by("-typed", "-frequency", "word")
+        .values_list("word", "typed")[:MAX_EXPANSIONS]
+    )
+    return tuple(word for word, is_typed in rows if is_typed), bool(rows)
 
 
 def _known_words(backend, word: str) -> tuple[str, ...]:
