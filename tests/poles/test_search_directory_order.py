@@ -6,9 +6,12 @@ tests compare both, on both databases, for a word, two words, a corrected typo a
 of several words, and after writes."""
 
 import pytest
+from django.urls import reverse
 
 from poles.models import Pole
+from poles.registry.search.indexer import reindex_poles
 from poles.registry.search.memory import _groups
+from ptce_site.cache import bump_generation
 from tests.factories import PoleFactory
 from tests.poles.test_directory_sets_property import check_query
 
@@ -56,6 +59,26 @@ def test_the_order_follows_a_write_to_the_registry():
     Pole.objects.filter(name="Alpha coopération").update(is_published=False)
     check_query({"q": "solidaire"}, counts=False)
     check_query({"q": "cooperation"}, counts=False)
+
+
+def test_a_pole_indexed_after_its_rows_were_written_is_found(client):
+    # As an import does: its rows written and the registry's generation moved, the documents
+    # written afterwards (``deferred_indexing``), which send no signal of their own.
+    make_poles()
+    (pole,) = Pole.objects.bulk_create([
+        Pole(name="Pôle des Tisserands", slug="tisserands", is_published=True),
+    ])
+    bump_generation()
+    assert names(client, "tisserands") == []
+    reindex_poles([pole.pk])
+    assert names(client, "tisserands") == ["Pôle des Tisserands"]
+    assert names(client, "solidaire tisserands") == []
+
+
+def names(client, query: str) -> list[str]:
+    response = client.get(reverse("poles:pole-list"), {"q": query})
+    assert response.status_code == 200
+    return [pole.name for pole in response.context["page_obj"].object_list]
 
 
 @pytest.mark.parametrize(("printed", "groups"), [
