@@ -7,6 +7,8 @@ rebuilt. ``query.py`` and ``indexer.py`` ask ``current()`` and never the databas
 - PostgreSQL: ``poles_searchdocument.vector``, a stored generated ``tsvector`` in the text
   search configuration ``ptce_french`` (``unaccent`` then ``french_stem``) with the weights
   A-D, behind a GIN index; ranked by ``ts_rank_cd``; the vocabulary through ``pg_trgm``.
+  The directory's matches come from the words the process keeps (``memory.py``), ranked
+  only as far as its page reads.
 - SQLite: the FTS5 table ``poles_search_fts`` (one column per weight, Snowball stems, filled by
   triggers on ``poles_searchdocument``); ranked by ``bm25`` with column weights; the
   vocabulary compared in Python (``difflib``) with the words of the same first letter and a
@@ -144,12 +146,12 @@ class PostgreSQL:
     def ranks(self, terms: list[Term], ids: list[int]) -> dict[int, float]:
         """``ts_rank_cd`` of these poles only, as ``scores()`` reads it (without the 1 of
         the name: ``memory.by_relevance`` ranks the two groups apart)."""
+        if not ids:
+            return {}
         sql = (
             f"SELECT pole_id, ts_rank_cd(vector, to_tsquery(%s, %s), 32)::float8 "
             f"FROM {self.TABLE} WHERE pole_id = ANY(%s::bigint[])"
         )
-        if not ids:
-            return {}
         array = "{" + ",".join(map(str, ids)) + "}"
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.CONFIG, self.query_text(terms), array])

@@ -49,6 +49,8 @@ def normalised(config: str, text: str) -> tuple[Group, ...] | None:
 
 
 def _groups(printed: str) -> tuple[Group, ...] | None:
+    """The groups of a ``tsquery`` as PostgreSQL prints it (``( 'a':* | 'b' ) & 'c':*``);
+    None for anything but operands joined by AND and OR, ORs inside the ANDs."""
     tokens, position = [], 0
     printed = printed.strip()
     while position < len(printed):

@@ -68,9 +68,8 @@ class SearchQuery:
         """The poles that hold every searched word (all of them when there is none).
 
         The full-text index is read once per search (``matching_ids``), whatever the number
-        of querysets filtered: the directory filters a dozen (its page and each facet's
-        count), and a frequent word matches a third of the poles, which PostgreSQL then
-        reads sequentially each time."""
+        of querysets filtered (the exports, the API, the map). The directory lists and
+        counts from ``found`` and ``in_order`` instead."""
         if not self.terms:
             return queryset
         return queryset.filter(self._matching)
@@ -87,8 +86,8 @@ class SearchQuery:
 
     @cached_property
     def scores(self) -> dict[int, float]:
-        """The matching poles with their relevance (as ``rank``), read in one query: the
-        directory orders its results by it without ranking them again in SQL."""
+        """The matching poles with their relevance (as ``rank``), read in one query: on
+        SQLite, the directory orders its results by it without ranking them again in SQL."""
         return self._backend.scores(list(self.terms)) if self.terms else {}
 
     def found(self, sets) -> int:
@@ -113,6 +112,7 @@ class SearchQuery:
         return by_relevance(sets, found, among, ranks, needed)
 
     def _found(self, sets) -> Found:
+        """``found`` read once per search and state of the registry."""
         key = getattr(sets, "key", None)
         kept = self.__dict__.get("_found_in")
         if kept is None or kept[0] != key:
