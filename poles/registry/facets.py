@@ -7,9 +7,10 @@ to an empty page (the form shows it disabled, ``ptce_site.filters.CountedSelect`
 
 Counted on the process's bit sets of the published poles (``facet_sets.py``): the poles of
 each option are a set, the filters in force an intersection of sets, a count the size of an
-intersection. No query per page but the search's (``search.SearchQuery.matching_ids``, read
-once), whatever the number of poles and of options. The values come from the FilterSet's form
-(``cleaned_data``), so that a value the form refuses is left out here as by the filters.
+intersection. No query per page but the search's (``search.SearchQuery.found``: on
+PostgreSQL, from the words the process keeps), whatever the number of poles and of options.
+The values come from the FilterSet's form (``cleaned_data``), so that a value the form
+refuses is left out here as by the filters.
 
 ``call`` and ``outcome`` describe one application together (``PoleFilterSet.filter_call``):
 the count of a call, with an outcome chosen, is the number of poles with an application to
@@ -19,10 +20,9 @@ without both filters, then with the other one as a condition on the applications
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cached_property
-from itertools import groupby, islice
-from operator import itemgetter
+from collections.abc import Callable, Iterator
+from functools import cached_property, partial
+from itertools import islice
 
 from django.db.models import QuerySet
 
@@ -66,7 +66,7 @@ class PoleFacets:
         search = self.filterset.search
         if not search.is_active:
             return self.sets.everyone
-        return self.sets.bits_of(search.matching_ids)
+        return search.found(self.sets)
 
     def _chosen(self, name: str) -> Bits:
         """The poles that the value chosen for filter ``name`` gives."""
@@ -94,35 +94,23 @@ class PoleFacets:
         """The poles matching every filter, in the FilterSet's order, fetched from
         ``queryset`` one page at a time."""
         found = self._without(set())
-        return OrderedResults(self._in_order(found), found.bit_count(), queryset)
+        return OrderedResults(partial(self._in_order, found), found.bit_count(), queryset)
 
-    def _in_order(self, found: Bits) -> Iterator[int]:
+    def _in_order(self, found: Bits, needed: int | None = None) -> Iterator[int]:
+        """The poles of ``found`` in the chosen order; ``needed``: how many the page reads
+        (a search's ranks are read for those only, ``search.memory.by_relevance``)."""
         sets, search = self.sets, self.filterset.search
         sort = self.filterset.current_sort
-        data = found.to_bytes((len(sets.ids) >> 3) + 1, "little")
         if sort == "relevance" and search.is_active:
-            yield from self._by_relevance(data)
+            # Names holding every word first, then by rank, then names in French order:
+            # ranked as far as the page reads (``search.memory``).
+            yield from search.in_order(sets, found, needed)
             return
+        data = found.to_bytes((len(sets.ids) >> 3) + 1, "little")
         ids = sets.ids
         for place in sets.orders[sort if sort in sets.orders else "name"]:
             if data[place >> 3] >> (place & 7) & 1:
                 yield ids[place]
-
-    def _by_relevance(self, data: bytes) -> Iterator[int]:
-        """Names holding every word first (their score says so), then by score, then names in
-        French order. The scores sorted at C speed, then each group of equal scores put in
-        French order as it is reached: a page reads as many matches as it shows (a frequent
-        word's 5,000 matches once cost 5 ms in tuples and comparisons, for 20 shown)."""
-        position, name_rank = self.sets.position, self.sets.name_rank
-        ranked = sorted(self.filterset.search.scores.items(), key=itemgetter(1), reverse=True)
-        for _score, group in groupby(ranked, key=itemgetter(1)):
-            places = [
-                (name_rank[place], pk)
-                for pk, _ in group
-                if (place := position.get(pk)) is not None and data[place >> 3] >> (place & 7) & 1
-            ]
-            places.sort()
-            yield from (pk for _, pk in places)
 
     def counts(self) -> dict[str, Counts]:
         return {name: self._count(name) for name in FACETS}
@@ -148,11 +136,12 @@ class PoleFacets:
 class OrderedResults:
     """The directory's results as its paginator asks for them: their number, known from the
     sets, and the poles of one page, read by id in the order of the chosen sort (20 rows
-    instead of ordering every matching pole in SQL)."""
+    instead of ordering every matching pole in SQL). ``ids(needed)``: the poles in order,
+    ``needed`` of them at least."""
 
     ordered = True
 
-    def __init__(self, ids: Iterator[int], count: int, queryset: QuerySet):
+    def __init__(self, ids: Callable[[int | None], Iterator[int]], count: int, queryset):
         self._ids, self._count, self.queryset = ids, count, queryset
 
     def count(self) -> int:
@@ -162,7 +151,7 @@ class OrderedResults:
         return self._count
 
     def __getitem__(self, key: slice) -> list:
-        ids = list(islice(self._ids, key.start, key.stop))
+        ids = list(islice(self._ids(key.stop), key.start, key.stop))
         poles = {pole.pk: pole for pole in self.queryset.filter(pk__in=ids)}
         return [poles[pk] for pk in ids if pk in poles]
 

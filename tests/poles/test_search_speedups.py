@@ -185,10 +185,19 @@ def test_a_search_reads_the_index_once_whatever_the_number_of_facets(client):
     from django.test.utils import CaptureQueriesContext
 
     PoleFactory(name="Coopérative des Coteaux")
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(DIRECTORY, {"q": "cooperative"}).status_code == 200
-    index = "poles_search_fts" if connection.vendor == "sqlite" else "vector @@"
-    reads = [query["sql"] for query in captured if index in query["sql"]]
-    # Once to find the poles with their rank (on SQLite, then once more for the poles whose
-    # name holds the words); the page is ordered from that, not ranked again in SQL.
-    assert len(reads) == (2 if connection.vendor == "sqlite" else 1)
+    PoleFactory(name="Coopérative du Val")
+    sqlite = connection.vendor == "sqlite"
+    index = "poles_search_fts" if sqlite else "poles_searchdocument"
+    for number, page in enumerate((1, 1, 2)):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(DIRECTORY, {"q": "cooperative", "page": page})
+            assert response.status_code == 200
+        reads = [query["sql"] for query in captured if index in query["sql"]]
+        if sqlite:
+            # Once to find the poles with their rank, then once more for the poles whose name
+            # holds the words; the page is ordered from that, not ranked again in SQL.
+            assert len(reads) == 2
+        else:
+            # The words of the index read once for this state of the registry, and the poles
+            # of the word ranked once; then nothing, whatever the page.
+            assert len(reads) == (2 if number == 0 else 0)

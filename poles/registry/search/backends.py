@@ -7,6 +7,8 @@ rebuilt. ``query.py`` and ``indexer.py`` ask ``current()`` and never the databas
 - PostgreSQL: ``poles_searchdocument.vector``, a stored generated ``tsvector`` in the text
   search configuration ``ptce_french`` (``unaccent`` then ``french_stem``) with the weights
   A-D, behind a GIN index; ranked by ``ts_rank_cd``; the vocabulary through ``pg_trgm``.
+  The directory's matches come from the words the process keeps (``memory.py``), ranked
+  only as far as its page reads.
 - SQLite: the FTS5 table ``poles_search_fts`` (one column per weight, Snowball stems, filled by
   triggers on ``poles_searchdocument``); ranked by ``bm25`` with column weights; the
   vocabulary compared in Python (``difflib``) with the words of the same first letter and a
@@ -36,6 +38,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
+from .memory import Found, kept_words
 from .models import SearchDocument, SearchWord
 from .words import stem
 
@@ -134,6 +137,26 @@ class PostgreSQL:
     def among(self, ids: list[int]) -> Expression:
         return AnyOf(F("pk"), ids)
 
+    def found(self, terms: list[Term], sets) -> Found | None:
+        """The published poles holding every term, and those holding them in their name,
+        from the words the process keeps (``memory.py``); None when the query is not one
+        that ``memory.py`` reads."""
+        return kept_words(sets).found(self.CONFIG, self.query_text(terms))
+
+    def ranks(self, terms: list[Term], ids: list[int]) -> dict[int, float]:
+        """``ts_rank_cd`` of these poles only, as ``scores()`` reads it (without the 1 of
+        the name: ``memory.by_relevance`` ranks the two groups apart)."""
+        if not ids:
+            return {}
+        sql = (
+            f"SELECT pole_id, ts_rank_cd(vector, to_tsquery(%s, %s), 32)::float8 "
+            f"FROM {self.TABLE} WHERE pole_id = ANY(%s::bigint[])"
+        )
+        array = "{" + ",".join(map(str, ids)) + "}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.CONFIG, self.query_text(terms), array])
+            return dict(cursor.fetchall())
+
     def relevance(self, pk: Expression, terms: list[Term]) -> Expression:
         """1 when the name holds every word, plus ``ts_rank_cd`` brought under 1 (its
         normalisation 32), read from the pole's joined document."""
@@ -147,8 +170,11 @@ class PostgreSQL:
         )
 
     def starting_with(self, word: str) -> QuerySet:
+        return SearchWord.objects.filter(self.starts(word))
+
+    def starts(self, word: str) -> Q:
         # LIKE 'word%' is served by the trigram index of the vocabulary.
-        return SearchWord.objects.filter(word__startswith=word)
+        return Q(word__startswith=word)
 
     def closest(self, word: str) -> str | None:
         from django.contrib.postgres.search import TrigramSimilarity
@@ -243,6 +269,9 @@ class SQLite:
                     scores[pk] += 1.0
         return scores
 
+    def found(self, terms: list[Term], sets) -> None:
+        return None  # read from ``scores()`` (``query.SearchQuery.found``)
+
     def among(self, ids: list[int]) -> Q:
         # One parameter whatever the number of ids (SQLite limits them), read as JSON.
         return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))
@@ -267,8 +296,11 @@ class SQLite:
         return in_name + RankExpression(pk, sql, [self.query_text(terms)])
 
     def starting_with(self, word: str) -> QuerySet:
+        return SearchWord.objects.filter(self.starts(word))
+
+    def starts(self, word: str) -> Q:
         # A range on the unique index (SQLite's LIKE ignores case, so it could not use it).
-        return SearchWord.objects.filter(word__gte=word, word__lt=word + "\U0010ffff")
+        return Q(word__gte=word, word__lt=word + "\U0010ffff")
 
     def closest(self, word: str) -> str | None:
         first = word[0]

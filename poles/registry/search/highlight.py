@@ -5,8 +5,9 @@ comes from the pole is escaped; only the ``<mark>`` tags are ours."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from html import escape  # what Django's ``escape`` calls, without its lazy-string wrapper
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ptce_site.search import fold
@@ -19,18 +20,23 @@ _SPACES = re.compile(r"(\s+)")
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _matcher(words: list[str]):
+def matcher(words: list[str]) -> Callable[[str], bool]:
+    """Whether a word of a text is one of ``words`` or starts with one, as typed or stemmed.
+    Each token is judged once: a page's cards repeat the same words."""
     stems = [stem(word) for word in words]
+    judged: dict[str, bool] = {}
 
     def matched(token: str) -> bool:
-        folded = fold(token)
-        if not folded:
-            return False
-        token_stem = stem(folded)
-        return any(
-            folded.startswith(word) or token_stem.startswith(word_stem)
-            for word, word_stem in zip(words, stems, strict=True)
-        )
+        found = judged.get(token)
+        if found is None:
+            # Folding an ASCII word is lowering it (no accent to take away).
+            folded = token.lower() if token.isascii() else fold(token)
+            token_stem = stem(folded) if folded else ""
+            found = judged[token] = bool(folded) and any(
+                folded.startswith(word) or token_stem.startswith(word_stem)
+                for word, word_stem in zip(words, stems, strict=True)
+            )
+        return found
 
     return matched
 
@@ -47,22 +53,29 @@ def _marked(chunk: str, matched) -> tuple[str, bool]:
     return "".join(out), found
 
 
+def _holds(chunk: str, matched) -> bool:
+    return any(matched(match.group()) for match in _WORD.finditer(chunk))
+
+
 def _extract(text: str, matched) -> str | None:
     chunks = [chunk for chunk in _SPACES.split(text) if chunk and not chunk.isspace()]
-    marked = [_marked(chunk, matched) for chunk in chunks]
-    first = next((index for index, (_html, found) in enumerate(marked) if found), None)
+    first = next((index for index, chunk in enumerate(chunks) if _holds(chunk, matched)), None)
     if first is None:
         return None
     start = max(0, first - WORDS_BEFORE)
     end = min(len(chunks), start + SNIPPET_WORDS)
-    html = " ".join(html for html, _found in marked[start:end])
+    # Only the extract's words are marked and escaped, not the whole text.
+    html = " ".join(_marked(chunk, matched)[0] for chunk in chunks[start:end])
     return ("… " if start else "") + html + (" …" if end < len(chunks) else "")
 
 
-def snippet_of(words: list[str], summary: str, description: str = "") -> SafeString:
+def snippet_of(
+    words: list[str], summary: str, description: str = "", matched=None
+) -> SafeString:
     """A highlighted extract of ``summary`` or ``description``; the start of the summary,
-    escaped, when neither holds the words; empty when there is no summary."""
-    matched = _matcher(words)
+    escaped, when neither holds the words; empty when there is no summary. ``matched``: the
+    ``matcher(words)`` of the page, when it shows several extracts."""
+    matched = matched or matcher(words)
     for text in (summary, description):
         if text and (extract := _extract(text, matched)) is not None:
             return mark_safe(extract)  # noqa: S308 - every piece of the text is escaped

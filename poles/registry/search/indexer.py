@@ -151,6 +151,10 @@ def _reindex_chunk(ids: list[int]) -> None:
         SearchDocument.objects.filter(pk__in=rewritten).delete()
         SearchDocument.objects.bulk_create(changed)
         apply_to_vocabulary(delta)
+        # The directory's search reads the words the processes keep from these rows
+        # (``memory.py``): a new document sends no signal, and an import writes them after
+        # its own rows were committed.
+        bump_generation()
 
 
 def apply_to_vocabulary(delta: Counter[str]) -> None:

@@ -10,15 +10,17 @@ letters and French stop words are not searched at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import F, QuerySet, Value
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils.safestring import SafeString
 
 from . import backends
 from .backends import MAX_EXPANSIONS, Term
-from .highlight import snippet_of
+from .highlight import matcher, snippet_of
+from .memory import Found, by_relevance
 from .words import MAX_QUERY_WORDS, MIN_LENGTH, STOP_WORDS, is_searched, stem, words_of
 
 
@@ -66,9 +68,8 @@ class SearchQuery:
         """The poles that hold every searched word (all of them when there is none).
 
         The full-text index is read once per search (``matching_ids``), whatever the number
-        of querysets filtered: the directory filters a dozen (its page and each facet's
-        count), and a frequent word matches a third of the poles, which PostgreSQL then
-        reads sequentially each time."""
+        of querysets filtered (the exports, the API, the map). The directory lists and
+        counts from ``found`` and ``in_order`` instead."""
         if not self.terms:
             return queryset
         return queryset.filter(self._matching)
@@ -85,9 +86,47 @@ class SearchQuery:
 
     @cached_property
     def scores(self) -> dict[int, float]:
-        """The matching poles with their relevance (as ``rank``), read in one query: the
-        directory orders its results by it without ranking them again in SQL."""
+        """The matching poles with their relevance (as ``rank``), read in one query: on
+        SQLite, the directory orders its results by it without ranking them again in SQL."""
         return self._backend.scores(list(self.terms)) if self.terms else {}
+
+    def found(self, sets) -> int:
+        """The published poles of ``sets`` (``facet_sets.PoleSets``) holding every searched
+        word, as a bit set: what the directory lists and counts."""
+        return self._found(sets).poles
+
+    def in_order(self, sets, among: int, needed: int | None = None) -> Iterator[int]:
+        """The poles of ``among`` (a subset of ``found(sets)``) by relevance, as ``order()``
+        orders them in SQL: names holding every word first, then by rank, then names in
+        French order. Ranked as far as the page reads, ``needed`` poles
+        (``memory.by_relevance``)."""
+        found = self._found(sets)
+
+        def ranks(places: list[int]) -> dict[int, float]:
+            ids = sets.ids
+            if not found.ranked:  # read with every match
+                return {place: self.scores.get(ids[place], 0.0) for place in places}
+            by_id = self._backend.ranks(list(self.terms), [ids[place] for place in places])
+            return {place: by_id.get(ids[place], 0.0) for place in places}
+
+        return by_relevance(sets, found, among, ranks, needed)
+
+    def _found(self, sets) -> Found:
+        """``found`` read once per search and state of the registry."""
+        key = getattr(sets, "key", None)
+        kept = self.__dict__.get("_found_in")
+        if kept is None or kept[0] != key:
+            kept = self.__dict__["_found_in"] = (key, self._read_found(sets))
+        return kept[1]
+
+    def _read_found(self, sets) -> Found:
+        found = self._backend.found(list(self.terms), sets)
+        if found is not None:
+            return found
+        # SQLite, or a query ``memory.py`` does not read: from the scores of every match.
+        scores = self.scores
+        named = (pk for pk, score in scores.items() if score >= 1.0)
+        return Found(sets.bits_of(scores), sets.bits_of(named), ranked=False)
 
     def rank(self, queryset: QuerySet) -> QuerySet:
         """Annotate ``rank``: 1 when the name holds every word, plus the weighted full-text
@@ -104,8 +143,15 @@ class SearchQuery:
     def snippet(self, pole) -> SafeString:
         """A short extract of the pole's summary, or of its description when only that holds
         the words, with the matched words in ``<mark>`` (everything else escaped)."""
-        words = [term.word for term in self.terms]
-        return snippet_of(words, pole.summary, pole.description)
+        return snippet_of(self._words, pole.summary, pole.description, self._matched)
+
+    @cached_property
+    def _words(self) -> list[str]:
+        return [term.word for term in self.terms]
+
+    @cached_property
+    def _matched(self):
+        return matcher(self._words)
 
     @cached_property
     def _backend(self):
@@ -131,15 +177,32 @@ def parse(text: str | None, *, exact: bool = False) -> SearchQuery:
 
 
 def _term(backend, typed: str, exact: bool) -> Term:
-    known = _known_words(backend, typed)
+    known, stem_known = _vocabulary(backend, typed)
     # A plural or another form of a known word ("coursives", "cooperatives") is found through
     # its stem: not a typo, nothing to correct nor to announce.
-    if known or exact or backend.starting_with(stem(typed)).exists():
+    if known or exact or stem_known:
         return Term(typed, typed, _outside_prefix(typed, known))
     correction = backend.closest(typed)
     if correction is None:
         return Term(typed, typed)
     return Term(typed, correction, _outside_prefix(correction, _known_words(backend, correction)))
+
+
+def _vocabulary(backend, typed: str) -> tuple[tuple[str, ...], bool]:
+    """The vocabulary's words that start with ``typed`` (``_known_words``), and whether some
+    word starts with its stem, read in one query when the stem starts ``typed`` (as it
+    nearly always does): the words of the stem, those of ``typed`` first."""
+    prefix = stem(typed)
+    if len(prefix) < 2 or not typed.startswith(prefix):
+        known = _known_words(backend, typed)
+        return known, bool(known) or backend.starting_with(prefix).exists()
+    rows = list(
+        backend.starting_with(prefix)
+        .annotate(typed=Case(When(backend.starts(typed), then=1), default=0))
+        .order_by("-typed", "-frequency", "word")
+        .values_list("word", "typed")[:MAX_EXPANSIONS]
+    )
+    return tuple(word for word, is_typed in rows if is_typed), bool(rows)
 
 
 def _known_words(backend, word: str) -> tuple[str, ...]:
