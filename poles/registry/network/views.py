@@ -111,12 +111,13 @@ def network_page(request: HttpRequest) -> HttpResponse:
     if shown not in LISTS:
         shown = "poles"
     if region is None:
-        linked, organisations, among, links = net.linked_positions, net.organisations, None, None
-        poles_count = len(net.poles)
+        linked, among, links = net.linked_positions, None, None
+        poles_count, organisations_count = len(net.poles), net.organisations_count
     else:
         view = net.in_region(region.pk)
-        linked, organisations, links = view.linked, view.organisations, view.links
+        linked, links = view.linked, view.links
         among, poles_count = set(view.positions), len(view.positions)
+        organisations_count = len(view.organisations)
     context = {
         "region": region,
         "regions": regions,
@@ -124,7 +125,7 @@ def network_page(request: HttpRequest) -> HttpResponse:
         "shown": shown,
         "neighbours_shown": NEIGHBOURS_SHOWN,
         "figures": {"poles": poles_count, "linked": len(linked),
-                    "organisations": len(organisations),
+                    "organisations": organisations_count,
                     "links": None if links is None else len(links)},
         "drawing": _drawing(net, regions, region, links),
     }
@@ -132,6 +133,8 @@ def network_page(request: HttpRequest) -> HttpResponse:
         pagination = paginate(request, linked, POLES_PER_PAGE)
         context["entries"] = _pole_entries(net, list(pagination.page_obj), among, names)
     else:
+        # Each organisation's poles: computed when this list is first shown (the country's).
+        organisations = net.organisations if region is None else view.organisations
         order = net.organisation_order()
         if region is not None:
             order = [pk for pk in order if pk in organisations]
