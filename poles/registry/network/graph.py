@@ -6,24 +6,28 @@ the directory's bit sets are (``facet_sets.py``): the key holds the registry's v
 database and its generation in the cache (``registry_state()``), and today's date, since a
 membership whose departure date comes stops being current without any write.
 
-What is computed at once is what the country's page shows: the linked poles, the number of
-linking organisations (current members of at least two published poles) and the links between
-regions that its drawing shows. The neighbours of the few poles a page lists are counted by
-the database when asked (one query); a region's network, and each organisation's poles (the
-list by organisation), from the data read, once per region or once in all.
+``build()`` computes what the country's page shows: the linked poles, the number of linking
+organisations (current members of at least two published poles) and the links between
+regions that its drawing shows. The neighbours of the 25 poles of a page are counted when
+asked, from one query (their memberships) and each organisation's poles (``poles_of``); a
+region's network and every organisation's poles (the list by organisation) are computed from
+the data read, once per region or once in all. Enumerating every pair of linked poles of the
+country (330,000 at 10,000 poles) would cost more than the whole build.
 
 The memberships come as one text: each pole is one character (``pole_char``), each linking
-organisation the characters of its poles, in the index's order. Python's string methods then
-do in C, over the whole country at once, what a loop per organisation cost (72,736 of them at
-the bench's scale: 494–505 ms for the build, against a target of 300): ``set`` gives the linked
-poles, ``translate`` turns each pole into its region, ``split`` gives each organisation's
-regions, and only the distinct sets of regions (some 7,000) are counted in Python.
+organisation the characters of its poles. Python's string methods then do in C, over the whole
+country at once, what a loop per organisation did (72,736 organisations at the bench's scale;
+the build took 494-505 ms, against a target of 300): ``set`` gives the linked poles,
+``translate`` turns each pole into its region's letter, ``split`` gives each organisation's
+regions, and only the distinct sets of regions (some 7,000) are counted one by one. What the
+database does is what it does fast: grouping the memberships in the order of an index.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations, repeat
@@ -32,7 +36,6 @@ from typing import NamedTuple, TypeVar
 from django.db.models import (
     Case,
     CharField,
-    Count,
     F,
     IntegerField,
     Max,
@@ -44,7 +47,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Chr
 from django.utils import timezone
 
-from members.models import Membership, Organisation, current_membership
+from members.models import Membership, Organisation
 from ptce_site.collation import french
 
 from ..models import Pole
@@ -58,6 +61,8 @@ T = TypeVar("T")
 FIRST, SURROGATES, SKIP = 0x100, 0xD800 - 0x100, 0x800
 LAST_POLE_ID = 0x10FFFF - FIRST - SKIP
 SEPARATOR = " "  # between two organisations
+# The text as code points (numbers) in one C call: faster to gather than its characters.
+UTF_32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
 
 
 def pole_char(pole_id: int) -> str:
@@ -98,17 +103,21 @@ class RegionLinks:
 
 @dataclass
 class Network:
+    """The network of one state of the registry (``key``): what ``build()`` read and
+    computed, and what pages compute from it once (``kept``)."""
+
     key: tuple
     poles: list[NetworkPole]
     position: dict[int, int]
-    # pole_char() of each pole read -> its position.
-    code: dict[str, int]
+    # The code point of each pole's pole_char() -> its position.
+    code: dict[int, int]
     # The linking organisations: their poles' characters, one organisation after the other
     # (SEPARATOR between two), and their ids in the same order (text, "," between two).
     memberships: str
     organisation_ids: str
-    # The characters of the text (the linked poles, and any published since the first query).
-    present: set[str] = field(default_factory=set)
+    # The code points of the text's poles (the linked poles, and any published since the
+    # first query).
+    present: set[int] = field(default_factory=set)
     organisations_count: int = 0
     # (region, region), the first's id the smaller: the organisations that link a pole of one
     # to a pole of the other (0: poles without a region).
@@ -132,14 +141,26 @@ class Network:
         the list by organisation needs them all."""
         return self.kept("organisations", lambda: dict(self._restricted_to(self.code)))
 
-    def _restricted_to(self, code: dict[str, int]):
+    def table(self, poles: dict[int, str], separator: str = SEPARATOR) -> list:
+        """A ``str.translate`` table for the text: each pole of ``poles`` (code point -> what
+        it becomes), the others deleted (among them any pole published since the first
+        query), SEPARATOR made ``separator``. A list, not a dict: translate reads it without
+        hashing, twice as fast."""
+        table: list = [None] * (max(self.present) + 1)  # pole characters come after SEPARATOR
+        table[ord(SEPARATOR)] = separator
+        for point, text in poles.items():
+            table[point] = text
+        return table
+
+    def _restricted_to(self, code: dict[int, int]):
         """(organisation, its poles' positions) for each organisation current member of at
-        least two of the poles ``code`` gives (character -> position): one ``translate`` of
+        least two of the poles ``code`` gives (code point -> position): one ``translate`` of
         the whole text, then a set per organisation."""
-        table = dict.fromkeys(map(ord, self.present))  # the other poles left out
-        table.update({ord(char): chr(position) for char, position in code.items()})
-        table[ord(SEPARATOR)] = chr(0x10FFFF)  # no position (the poles are fewer)
-        texts = self.memberships.translate(table).split(chr(0x10FFFF))
+        if not self.memberships:
+            return iter(())
+        end = chr(0x10FFFF)  # no position (the poles are fewer)
+        table = self.table({point: chr(position) for point, position in code.items()}, end)
+        texts = self.memberships.translate(table).split(end)
         ids = map(int, self.organisation_ids.split(","))
         sets = map(set, map(map, repeat(ord), texts))
         return ((pk, poles) for pk, poles in zip(ids, sets, strict=True) if len(poles) > 1)
@@ -147,33 +168,44 @@ class Network:
     def neighbours(self, positions: list[int], among: set[int] | None = None) -> dict:
         """For each pole of ``positions``: [(pole position, shared organisations)] of the
         poles linked to it (only those ``among`` when given), the most shared first, then in
-        French order. One query: for the current memberships of these poles, the other
-        published poles of their organisations, counted by the database."""
+        French order. One query: the current memberships of these poles; their
+        organisations' poles are read from the text (``poles_of``)."""
         ids = [self.poles[p].id for p in positions]
         rows = (
             Membership.objects.current()
-            .filter(current_membership("organisation__memberships__"),
-                    organisation__memberships__pole_id__in=ids, pole__is_published=True)
+            .filter(pole_id__in=ids)
             .order_by()
-            .values_list("organisation__memberships__pole_id", "pole_id")
-            .annotate(shared=Count("organisation_id", distinct=True))
+            .values_list("pole_id", "organisation_id")
+            .distinct()
         )
-        result: dict[int, list] = {p: [] for p in positions}
-        for pole, other, shared in rows:
-            if (p := self.position.get(other)) is not None and (among is None or p in among):
-                result[self.position[pole]].append((p, shared))
-        for position, items in result.items():
-            items[:] = sorted((item for item in items if item[0] != position),
-                              key=lambda item: (-item[1], item[0]))
+        poles_of = self.poles_of()
+        counts: dict[int, Counter] = {p: Counter() for p in positions}
+        for pole, organisation in rows:
+            if (text := poles_of.get(str(organisation))) is not None:
+                counts[self.position[pole]].update(set(map(self.code.get, map(ord, text))))
+        result = {}
+        for position, counter in counts.items():
+            del counter[position], counter[None]  # None: a pole published since the build
+            items = [(p, n) for p, n in counter.items() if among is None or p in among]
+            result[position] = sorted(items, key=lambda item: (-item[1], item[0]))
         return result
+
+    def poles_of(self) -> dict[str, str]:
+        """Each linking organisation's id (as text) -> its poles' characters: two ``split``
+        of the texts read (a few milliseconds at the bench's scale, once)."""
+        return self.kept("poles-of", lambda: dict(zip(
+            self.organisation_ids.split(","), self.memberships.split(SEPARATOR), strict=True,
+        )) if self.memberships else {})
 
     def in_region(self, region_id: int) -> RegionLinks:
         """The network of one region's poles (links between two poles of that region)."""
         return self.kept(f"region-{region_id}", lambda: self._restricted(region_id))
 
     def _restricted(self, region_id: int) -> RegionLinks:
+        """The region's linking organisations from the text, then their pairs of poles
+        (a region has a few hundred poles: its pairs can be enumerated)."""
         positions = [p for p, pole in enumerate(self.poles) if pole.region_id == region_id]
-        ours = {pole_char(self.poles[p].id): p for p in positions}
+        ours = {ord(pole_char(self.poles[p].id)): p for p in positions}
         organisations = {pk: tuple(sorted(poles)) for pk, poles in self._restricted_to(ours)}
         weights: Counter = Counter()
         for poles in organisations.values():
@@ -206,12 +238,12 @@ def build(key: tuple = ()) -> Network:
     if poles and max(pole.id for pole in poles) > LAST_POLE_ID:
         raise OverflowError(f"Pole ids above {LAST_POLE_ID} have no character: see pole_char()")
     position = {pole.id: index for index, pole in enumerate(poles)}
-    code = {pole_char(pole.id): index for index, pole in enumerate(poles)}
+    code = {ord(pole_char(pole.id)): index for index, pole in enumerate(poles)}
     memberships, organisation_ids = _memberships()
     network = Network(key, poles, position, code, memberships, organisation_ids)
     if memberships:
-        network.present = set(memberships)
-        network.present.discard(SEPARATOR)
+        network.present = set(memoryview(memberships.encode(UTF_32)).cast("I"))
+        network.present.discard(ord(SEPARATOR))
         # A pole published since the first query is not among those read: left out.
         network.linked_positions = sorted(map(code.__getitem__, network.present & code.keys()))
         network.region_links, network.organisations_count = _region_links(network)
@@ -222,9 +254,10 @@ def _memberships() -> tuple[str, str]:
     """The current memberships of published poles, for the organisations current members of
     two of them or more: their poles' characters, organisation after organisation, and the
     organisations' ids. Grouped by organisation in the order of the index on (organisation,
-    pole, departure date), which serves it without reading the table (``members/0006``); the
-    unpublished poles left out by a subquery, not a join, which would lose that order; two
-    roles in one pole are one pole (MIN < MAX: two poles at least)."""
+    pole, departure date), which serves it without reading the table once VACUUM (autovacuum)
+    has marked the table's pages as visible (``members/0006``); the unpublished poles left out
+    by a subquery, not a join, which would lose that order; two roles in one pole are one pole
+    (MIN < MAX: two poles at least)."""
     unpublished = Pole.objects.filter(is_published=False).values("pk")
     rows = (
         Membership.objects.current()
@@ -246,26 +279,37 @@ def _memberships() -> tuple[str, str]:
 def _region_links(network: Network) -> tuple[Counter, int]:
     """(region, region) -> the organisations that link them, and the number of linking
     organisations. Each pole's character becomes its region's letter, each organisation the
-    letters of its poles' regions; the distinct sets of letters are counted, then their pairs
-    (the per-pair counts of the few distinct sets, not of every organisation)."""
+    letters of its poles' regions; the distinct sets of letters are counted (some 7,000 for
+    72,736 organisations at the bench's scale), then their pairs (``_pairs``)."""
     regions = sorted({pole.region_id or 0 for pole in network.poles})  # 0: no region
     # Letters from "!" on, in the order of the regions' ids: the text stays one byte a
     # character (faster to split and count), and a pair of letters sorts as its regions.
     letter = {region: chr(ord("!") + rank) for rank, region in enumerate(regions)}
-    table = dict.fromkeys(map(ord, network.present))  # a pole published since: left out
-    table.update({ord(char): letter[network.poles[p].region_id or 0]
-                  for char, p in network.code.items()})
+    table = network.table({point: letter[network.poles[p].region_id or 0]
+                           for point, p in network.code.items()})
     by_text = Counter(network.memberships.translate(table).split(SEPARATOR))
     by_set: dict[frozenset, int] = {}
     for letters, count in zip(map(frozenset, by_text), by_text.values(), strict=True):
         by_set[letters] = by_set.get(letters, 0) + count
-    by_pair: Counter = Counter()
-    for letters, count in by_set.items():
-        for pair in combinations(sorted(letters), 2):
-            by_pair[pair] += count
     region_of = dict(zip(letter.values(), letter.keys(), strict=True))
-    links = Counter({(region_of[a], region_of[b]): n for (a, b), n in by_pair.items()})
+    links = Counter({(region_of[a], region_of[b]): n for (a, b), n in _pairs(by_set).items()})
     return links, by_text.total()
+
+
+def _pairs(weights: dict[frozenset, int]) -> dict[tuple, int]:
+    """(a, b), a < b -> the total weight of the sets that hold both. Each element's sets as a
+    set of their indexes, intersected pair by pair in C: a third of the time of counting
+    every pair of every set in Python."""
+    counts = list(weights.values())
+    holders: defaultdict = defaultdict(set)
+    for index, elements in enumerate(weights):
+        for element in elements:
+            holders[element].add(index)
+    pairs = {}
+    for a, b in combinations(sorted(holders), 2):
+        if both := holders[a] & holders[b]:
+            pairs[a, b] = sum(map(counts.__getitem__, both))
+    return pairs
 
 
 _lock = threading.Lock()
