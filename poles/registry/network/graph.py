@@ -137,8 +137,8 @@ class Network:
 
     @property
     def organisations(self) -> dict[int, set[int]]:
-        """Each linking organisation's poles (positions), computed when first asked: only
-        the list by organisation needs them all."""
+        """Each linking organisation's poles (positions), computed when first asked: the
+        pages need only a few organisations' (``positions_of``)."""
         return self.kept("organisations", lambda: dict(self._restricted_to(self.code)))
 
     def table(self, poles: dict[int, str], separator: str = SEPARATOR) -> list:
@@ -196,6 +196,13 @@ class Network:
         return self.kept("poles-of", lambda: dict(zip(
             self.organisation_ids.split(","), self.memberships.split(SEPARATOR), strict=True,
         )) if self.memberships else {})
+
+    def positions_of(self, organisation: int) -> set[int]:
+        """The positions of a linking organisation's poles (a pole published since the build
+        left out)."""
+        positions = set(map(self.code.get, map(ord, self.poles_of()[str(organisation)])))
+        positions.discard(None)
+        return positions
 
     def in_region(self, region_id: int) -> RegionLinks:
         """The network of one region's poles (links between two poles of that region)."""

@@ -4,6 +4,7 @@ country or one region (``?region=<slug>``), as a drawing and as lists of links."
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -55,13 +56,14 @@ def _pole(net: Network, position: int, regions: dict) -> dict:
     }
 
 
-def _organisation_entries(net: Network, ids: list[int], organisations: dict,
+def _organisation_entries(net: Network, ids: list[int], poles_of: Callable,
                           regions: dict) -> list[dict]:
+    """Each organisation of the page with its poles (``poles_of(pk)``: their positions)."""
     found = Organisation.objects.only("name", "slug").in_bulk(ids)
     return [
         {
             "organisation": found[pk],
-            "poles": [_pole(net, p, regions) for p in sorted(organisations[pk])],
+            "poles": [_pole(net, p, regions) for p in sorted(poles_of(pk))],
         }
         for pk in ids
         if pk in found
@@ -133,14 +135,15 @@ def network_page(request: HttpRequest) -> HttpResponse:
         pagination = paginate(request, linked, POLES_PER_PAGE)
         context["entries"] = _pole_entries(net, list(pagination.page_obj), among, names)
     else:
-        # Each organisation's poles: computed when this list is first shown (the country's).
-        organisations = net.organisations if region is None else view.organisations
         order = net.organisation_order()
-        if region is not None:
-            order = [pk for pk in order if pk in organisations]
+        if region is None:
+            poles_of = net.positions_of  # only the page's organisations
+        else:
+            order = [pk for pk in order if pk in view.organisations]
+            poles_of = view.organisations.__getitem__
         pagination = paginate(request, order, ORGANISATIONS_PER_PAGE)
         context["entries"] = _organisation_entries(
-            net, list(pagination.page_obj), organisations, names
+            net, list(pagination.page_obj), poles_of, names
         )
     context.update(pagination.context())
     return render(request, "poles/network.html", context)
