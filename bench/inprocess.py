@@ -161,7 +161,7 @@ def time_network_build(runs: int) -> dict:
     with CaptureQueriesContext(connection) as queries:
         network = build()
     return {
-        "path": f"{len(network.poles)} pôles, {len(network.organisations)} organisations",
+        "path": f"{len(network.poles)} pôles, {network.organisations_count} organisations",
         "status": 200, "sql": len(queries), "median_ms": round(statistics.median(timings), 1),
         "min_ms": round(min(timings), 1), "max_ms": round(max(timings), 1),
         "python_cpu_ms": round(statistics.median(cpu), 1),

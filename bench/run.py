@@ -76,9 +76,10 @@ def prepare_data(out, poles: int = DEFAULT_SCALE) -> None:
     if existing >= poles:
         out(f"Données déjà générées ({existing} pôles) : --regenerate pour recommencer.")
         # A migration may just have filled a table (an index of the search…): without fresh
-        # statistics PostgreSQL would plan its queries blind. A second or two.
+        # statistics PostgreSQL would plan its queries blind; and data generated before
+        # generate() vacuumed have no visibility map (see there). A few seconds the first time.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
         return
     if existing:
         raise SystemExit(f"{existing} pôles générés sur {poles} : --regenerate pour recommencer.")

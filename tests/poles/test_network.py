@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from members.models import Membership
+from poles.models import Region
 from poles.registry.network.graph import build
 from tests.factories import MembershipFactory, OrganisationFactory, PoleFactory, RegionFactory
 
@@ -165,3 +166,42 @@ def test_a_pole_page_counts_a_membership_ending_later_as_shared(registry, client
     page = text_of(client.get("/poles/pole-argoat/"))
     shared = page.split("Pôles qui partagent des membres")[1]
     assert "Pôle Armor" in shared and "Bois Breton" in shared
+
+
+def test_the_country_data_count_the_links_between_regions(registry):
+    network = build()
+    bretagne, occitanie = (Region.objects.get(slug=slug).pk for slug in ("bretagne", "occitanie"))
+    # Coop Ouest alone links Bretagne and Occitanie (Armor and Argoat with Causses).
+    assert network.region_links == {(min(bretagne, occitanie), max(bretagne, occitanie)): 1}
+    assert network.organisations_count == 2
+    assert [network.poles[p].name for p in network.linked_positions] == [
+        "Pôle Argoat", "Pôle Armor", "Pôle des Causses",
+    ]
+
+
+def test_poles_whose_ids_are_far_apart_are_linked_like_any_other(db, client):
+    """Each pole is one character of a text when the network is read: ids around the
+    surrogates (code points that are not characters) must not break it."""
+    region = RegionFactory(name="Corse", slug="corse", code="94")
+    organisation = OrganisationFactory(name="Réseau insulaire")
+    for pk, name in ((55_039, "Pôle Ajaccio"), (55_040, "Pôle Bastia"), (57_400, "Pôle Calvi")):
+        MembershipFactory(pole=PoleFactory(pk=pk, name=name, region=region),
+                          organisation=organisation)
+    response = client.get(URL, {"region": "corse"})
+    assert response.context["figures"] == {
+        "poles": 3, "linked": 3, "organisations": 1, "links": 3,
+    }
+    page = text_of(client.get(URL, {"list": "organisations"}))
+    assert "Pôle Ajaccio" in page and "Pôle Bastia" in page and "Pôle Calvi" in page
+
+
+def test_a_registry_without_shared_members_gives_an_empty_network(db, client):
+    region = RegionFactory(name="Bretagne", slug="bretagne", code="53")
+    MembershipFactory(pole=PoleFactory(name="Pôle seul", region=region))
+    for query in ({}, {"list": "organisations"}, {"region": "bretagne"},
+                  {"region": "bretagne", "list": "organisations"}):
+        response = client.get(URL, query)
+        assert response.status_code == 200
+        assert response.context["figures"]["linked"] == 0
+        assert response.context["figures"]["organisations"] == 0
+        assert response.context["entries"] == []

@@ -4,6 +4,7 @@ country or one region (``?region=<slug>``), as a drawing and as lists of links."
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -55,13 +56,14 @@ def _pole(net: Network, position: int, regions: dict) -> dict:
     }
 
 
-def _organisation_entries(net: Network, ids: list[int], organisations: dict,
+def _organisation_entries(net: Network, ids: list[int], poles_of: Callable,
                           regions: dict) -> list[dict]:
+    """Each organisation of the page with its poles (``poles_of(pk)``: their positions)."""
     found = Organisation.objects.only("name", "slug").in_bulk(ids)
     return [
         {
             "organisation": found[pk],
-            "poles": [_pole(net, p, regions) for p in sorted(organisations[pk])],
+            "poles": [_pole(net, p, regions) for p in sorted(poles_of(pk))],
         }
         for pk in ids
         if pk in found
@@ -111,12 +113,13 @@ def network_page(request: HttpRequest) -> HttpResponse:
     if shown not in LISTS:
         shown = "poles"
     if region is None:
-        linked, organisations, among, links = net.linked_positions, net.organisations, None, None
-        poles_count = len(net.poles)
+        linked, among, links = net.linked_positions, None, None
+        poles_count, organisations_count = len(net.poles), net.organisations_count
     else:
         view = net.in_region(region.pk)
-        linked, organisations, links = view.linked, view.organisations, view.links
+        linked, links = view.linked, view.links
         among, poles_count = set(view.positions), len(view.positions)
+        organisations_count = len(view.organisations)
     context = {
         "region": region,
         "regions": regions,
@@ -124,7 +127,7 @@ def network_page(request: HttpRequest) -> HttpResponse:
         "shown": shown,
         "neighbours_shown": NEIGHBOURS_SHOWN,
         "figures": {"poles": poles_count, "linked": len(linked),
-                    "organisations": len(organisations),
+                    "organisations": organisations_count,
                     "links": None if links is None else len(links)},
         "drawing": _drawing(net, regions, region, links),
     }
@@ -133,11 +136,14 @@ def network_page(request: HttpRequest) -> HttpResponse:
         context["entries"] = _pole_entries(net, list(pagination.page_obj), among, names)
     else:
         order = net.organisation_order()
-        if region is not None:
-            order = [pk for pk in order if pk in organisations]
+        if region is None:
+            poles_of = net.positions_of  # only the page's organisations
+        else:
+            order = [pk for pk in order if pk in view.organisations]
+            poles_of = view.organisations.__getitem__
         pagination = paginate(request, order, ORGANISATIONS_PER_PAGE)
         context["entries"] = _organisation_entries(
-            net, list(pagination.page_obj), organisations, names
+            net, list(pagination.page_obj), poles_of, names
         )
     context.update(pagination.context())
     return render(request, "poles/network.html", context)
