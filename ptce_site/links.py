@@ -28,8 +28,8 @@ def localised(path: str) -> str:
 
 
 # reverse() walks the URL patterns on each call: 20 µs, 4 ms for a pole page's 180 links to
-# organisations and poles. A page whose only argument is a slug is reversed once per URLconf
-# and script prefix, with this mark (a slug itself) where the slug goes.
+# organisations and poles. A page whose only argument is a slug is reversed once per URLconf,
+# script prefix and language, with this mark (a slug itself) where the slug goes.
 _SLUG_MARK = "ptce-slug-mark"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
 _slug_paths: dict[tuple, tuple[str, str] | None] = {}
@@ -39,7 +39,8 @@ def slug_path(viewname: str, slug: str) -> str:
     """``reverse(viewname, args=[slug])`` for a URL whose one argument is a slug."""
     if not _SLUG.match(slug):
         return reverse(viewname, args=[slug])  # its own answer, or its own error
-    key = (viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    # The language too: a translated route (gettext_lazy in a path) would differ by language.
+    key = (viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
     parts = _slug_paths.get(key)
     if parts is None and key not in _slug_paths:
         path = reverse(viewname, args=[_SLUG_MARK])
