@@ -177,3 +177,12 @@ def test_the_years_history_reads_its_dates_in_english_too(client, pole, alice):
     page = client.get(year_url(pole), {"lang": "en"}).content.decode()
     moment = timezone.localtime(YearlyIndicators.objects.get().history.get().history_date)
     assert moment.strftime("%B %-d, %Y, %H:%M") in page and " à " not in page
+
+
+def test_a_figure_with_an_exponent_is_refused_in_english_too(client, pole, alice):
+    client.force_login(alice)
+    response = client.post(year_url(pole) + "?lang=en", figures(jobs_fte="1e3"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Write the number in digits, for example 12.5" in page and "Écrivez" not in page
+    assert not YearlyIndicators.objects.exists()

@@ -205,3 +205,13 @@ def test_a_registry_without_shared_members_gives_an_empty_network(db, client):
         assert response.context["figures"]["linked"] == 0
         assert response.context["figures"]["organisations"] == 0
         assert response.context["entries"] == []
+
+
+def test_a_newest_pole_sharing_no_member_leaves_every_view_of_the_network(registry, client):
+    """The newest published pole (the highest id) in no linking organisation: its character
+    comes after every one of the memberships' text, which must not break the build."""
+    PoleFactory(name="Pôle Nouveau", region=RegionFactory(name="Corse", slug="corse", code="94"))
+    for query in ({}, {"list": "organisations"}, {"region": "bretagne"}, {"region": "corse"}):
+        response = client.get(URL, query)
+        assert response.status_code == 200
+    assert build().organisations_count == 2

@@ -148,8 +148,12 @@ class Network:
         hashing, twice as fast."""
         table: list = [None] * (max(self.present) + 1)  # pole characters come after SEPARATOR
         table[ord(SEPARATOR)] = separator
+        size = len(table)
         for point, text in poles.items():
-            table[point] = text
+            # A pole beyond the text's last character (the newest, sharing no member) is
+            # in no organisation's text: nothing to translate.
+            if point < size:
+                table[point] = text
         return table
 
     def _restricted_to(self, code: dict[int, int]):
