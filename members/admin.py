@@ -13,6 +13,7 @@ from ptce_site.admin_utils import (
     PoleContentAdminMixin,
 )
 from ptce_site.import_admin import RegistryImportExportMixin
+from ptce_site.scope import scope
 
 from .models import Membership, Organisation
 from .resources import MembershipResource, OrganisationResource
@@ -81,10 +82,17 @@ class OrganisationAdmin(
         # Current memberships, published or not: curators see the whole registry.
         # Ordered again: the pole count groups the rows, and a grouped queryset loses the
         # model's default order (the autocomplete would page an unordered list).
+        # A regional curator counts the poles of their regions only: the others' (unpublished
+        # ones too) are not theirs to know of.
+        rule = scope()
+        among = (
+            rule.visible(Membership.objects.all(), request.user)
+            if rule.limited(request.user) else None
+        )
         return (
             super()
             .get_queryset(request)
-            .with_pole_count()
+            .with_pole_count(among=among)
             .select_related("region")
             .order_by(*Organisation._meta.ordering)
         )

@@ -79,12 +79,17 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def with_pole_count(self, *, published_only: bool = False) -> OrganisationQuerySet:
+    def with_pole_count(
+        self, *, published_only: bool = False, among: models.QuerySet | None = None
+    ) -> OrganisationQuerySet:
         """Annotate ``pole_count``: poles the organisation currently belongs to (only the
-        published ones with ``published_only``, as the public pages show them)."""
+        published ones with ``published_only``, as the public pages show them; only through
+        the memberships ``among`` when given, those a regional curator may see)."""
         condition = current_membership("memberships__")
         if published_only:
             condition &= Q(memberships__pole__is_published=True)
+        if among is not None:
+            condition &= Q(memberships__in=among.values("pk"))
         return self.annotate(
             pole_count=Count("memberships__pole", filter=condition, distinct=True)
         )

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
@@ -373,3 +374,17 @@ def test_sectors_count_only_the_curators_poles(rita_client, two_regions):
         rows["poles.pole"].sectors.add(sector)
     response = rita_client.get(reverse("admin:poles_sector_changelist"))
     assert [row.pole_count for row in response.context["cl"].result_list] == [1]
+
+
+def test_organisations_count_only_the_curators_poles(rita_client, two_regions, curator):
+    """An organisation shared with another region's pole: the regional curator's list counts
+    their own pole only (the other is not theirs to know of); a national curator counts both."""
+    mine, theirs = two_regions
+    organisation = mine["members.organisation"]
+    MembershipFactory(pole=theirs["poles.pole"], organisation=organisation)
+    url = reverse("admin:members_organisation_changelist")
+    national = Client()
+    national.force_login(curator)
+    for client, expected in ((rita_client, 1), (national, 2)):
+        rows = client.get(url, {"q": organisation.name}).context["cl"].result_list
+        assert {row.pk: row.pole_count for row in rows}[organisation.pk] == expected
