@@ -40,13 +40,13 @@ from django.db.models.functions import Concat, RowNumber
 from calls.models import Application
 
 from ..territories.models import FormerRegion
+from .bitsets import Bits, bits_from
 from .charter.models import signed_charter
 from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
-from .version import registry_state
+from .version import KeptForState, registry_state
 
-Bits = int
 T = TypeVar("T")
 
 
@@ -64,7 +64,7 @@ class PoleSets:
     # place of each pole in the French order of names (relevance's tie-break).
     orders: dict[str, list[int]] = field(default_factory=dict)
     name_rank: list[int] = field(default_factory=list)
-    figures: dict[str, object] = field(default_factory=dict)
+    figures: KeptForState = field(default_factory=KeptForState)
     options: dict[str, dict[str, Bits]] = field(default_factory=dict)
     pairs: dict[tuple[str, str], Bits] = field(default_factory=dict)
 
@@ -72,23 +72,12 @@ class PoleSets:
         """``compute()``, read once for this state of the registry: figures that other pages
         show and that cost more than a page should (the home page's member organisations
         by kind: 150 ms at 300,000 memberships)."""
-        if name not in self.figures:
-            self.figures[name] = compute()
-        return self.figures[name]
+        return self.figures.get(name, compute)
 
     def bits_of(self, pole_ids: Iterable[int]) -> Bits:
         """The set of these poles (those unpublished or unknown left out)."""
         position = self.position
-        return _bits((position[pk] for pk in pole_ids if pk in position), len(self.ids))
-
-
-def _bits(positions: Iterable[int], size: int) -> Bits:
-    """The bit set of ``positions``, built in one pass over a buffer: or-ing ``1 << p`` one
-    by one would copy the whole integer each time."""
-    buffer = bytearray((size >> 3) + 1)
-    for position in positions:
-        buffer[position >> 3] |= 1 << (position & 7)
-    return int.from_bytes(buffer, "little")
+        return bits_from((position[pk] for pk in pole_ids if pk in position), len(self.ids))
 
 
 class _Collector:
@@ -123,7 +112,7 @@ class _Collector:
                 by_value[value].append(place)
         options, size = self.options[name], len(self.position)
         for value, places in by_value.items():
-            bits = _bits(places, size) | (_as_int(options[value]) if value in options else 0)
+            bits = bits_from(places, size) | (_as_int(options[value]) if value in options else 0)
             options[value] = array("Q", bits.to_bytes(8 * self.words, sys.byteorder))
 
     def finish(self, sets: PoleSets) -> PoleSets:
@@ -230,7 +219,7 @@ def _sql(queryset: QuerySet) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _or_of_bits() -> str:
+def _or_ofbits_from() -> str:
     """The aggregate or-ing the bits of the poles of a group into one word (the place's bit
     in its word: ``place % 64``, ``%%`` before the parameters are put in)."""
     bit = f"CAST(1 AS BIGINT) << CAST(p.place %% {WORD} AS INTEGER)"
@@ -250,7 +239,7 @@ def _words_sql() -> tuple[str, list]:
     of CPU at 10,000 poles, under the GIL, in the request that first met a new generation
     of the registry: every other request of its process waited. The database gives ~25,000
     words instead, each written into an array at C speed."""
-    bit = _or_of_bits()
+    bit = _or_ofbits_from()
     poles, params = _sql(_published_poles())
     ranks = ", ".join(f"p.rank_{number}" for number in range(len(SORT_ORDERS)))
     parts = [f"SELECT NULL, p.p_commune, p.p_id, p.place, {ranks} FROM p"]

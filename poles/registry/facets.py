@@ -26,7 +26,8 @@ from itertools import islice
 
 from django.db.models import QuerySet
 
-from .facet_sets import Bits, PoleSets, option_key, pole_sets
+from .bitsets import Bits, places_in
+from .facet_sets import PoleSets, option_key, pole_sets
 from .filters import PoleFilterSet
 
 # The faceted filters (every filter of the directory but the search and the sort).
@@ -106,11 +107,8 @@ class PoleFacets:
             # ranked as far as the page reads (``search.memory``).
             yield from search.in_order(sets, found, needed)
             return
-        data = found.to_bytes((len(sets.ids) >> 3) + 1, "little")
-        ids = sets.ids
-        for place in sets.orders[sort if sort in sets.orders else "name"]:
-            if data[place >> 3] >> (place & 7) & 1:
-                yield ids[place]
+        ids, order = sets.ids, sets.orders[sort if sort in sets.orders else "name"]
+        yield from (ids[place] for place in places_in(found, order, len(ids)))
 
     def counts(self) -> dict[str, Counts]:
         return {name: self._count(name) for name in FACETS}

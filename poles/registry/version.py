@@ -16,6 +16,9 @@ poles in different orders would wait for each other.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F
@@ -53,6 +56,28 @@ def _generation() -> str | None:
     except Exception:
         logger.exception("Registry generation unavailable: following the database alone")
         return None
+
+
+T = TypeVar("T")
+
+
+class KeptForState:
+    """Values computed once for one state of the registry, by the objects a process keeps for
+    that state (the directory's sets, the network): each by one thread only, since two
+    threads of a gunicorn worker asking at once would both build it, under the GIL, each
+    twice as slowly."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, object] = {}
+        # Reentrant: a value may be computed from another one kept here.
+        self._lock = threading.RLock()
+
+    def get(self, name: str, compute: Callable[[], T]) -> T:
+        if name not in self._values:
+            with self._lock:
+                if name not in self._values:
+                    self._values[name] = compute()
+        return self._values[name]
 
 
 def registry_state() -> tuple:

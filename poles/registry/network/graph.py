@@ -51,7 +51,7 @@ from members.models import Membership, Organisation
 from ptce_site.collation import french
 
 from ..models import Pole
-from ..version import registry_state
+from ..version import KeptForState, registry_state
 
 T = TypeVar("T")
 
@@ -124,16 +124,11 @@ class Network:
     region_links: Counter = field(default_factory=Counter)
     # The positions of the poles with at least one link, in French order.
     linked_positions: list[int] = field(default_factory=list)
-    _kept: dict = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _kept: KeptForState = field(default_factory=KeptForState)
 
     def kept(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()`` once for this state of the registry."""
-        if name not in self._kept:
-            with self._lock:
-                if name not in self._kept:
-                    self._kept[name] = compute()
-        return self._kept[name]
+        return self._kept.get(name, compute)
 
     @property
     def organisations(self) -> dict[int, set[int]]:
@@ -182,29 +177,28 @@ class Network:
             .values_list("pole_id", "organisation_id")
             .distinct()
         )
-        poles_of = self.poles_of()
         counts: dict[int, Counter] = {p: Counter() for p in positions}
         for pole, organisation in rows:
-            if (text := poles_of.get(str(organisation))) is not None:
-                counts[self.position[pole]].update(set(map(self.code.get, map(ord, text))))
+            counts[self.position[pole]].update(self.positions_of(organisation))
         result = {}
         for position, counter in counts.items():
-            del counter[position], counter[None]  # None: a pole published since the build
+            del counter[position]
             items = [(p, n) for p, n in counter.items() if among is None or p in among]
             result[position] = sorted(items, key=lambda item: (-item[1], item[0]))
         return result
 
-    def poles_of(self) -> dict[str, str]:
-        """Each linking organisation's id (as text) -> its poles' characters: two ``split``
-        of the texts read (a few milliseconds at the bench's scale, once)."""
+    def poles_of(self) -> dict[int, str]:
+        """Each linking organisation's id -> its poles' characters: two ``split`` of the
+        texts read (a few milliseconds at the bench's scale, once)."""
         return self.kept("poles-of", lambda: dict(zip(
-            self.organisation_ids.split(","), self.memberships.split(SEPARATOR), strict=True,
+            map(int, self.organisation_ids.split(",")), self.memberships.split(SEPARATOR),
+            strict=True,
         )) if self.memberships else {})
 
     def positions_of(self, organisation: int) -> set[int]:
-        """The positions of a linking organisation's poles (a pole published since the build
-        left out)."""
-        positions = set(map(self.code.get, map(ord, self.poles_of()[str(organisation)])))
+        """The positions of an organisation's poles if it links some, else none (a pole
+        published since the build left out)."""
+        positions = set(map(self.code.get, map(ord, self.poles_of().get(organisation, ""))))
         positions.discard(None)
         return positions
 
@@ -230,7 +224,7 @@ class Network:
         asked: only the list of organisations needs it)."""
 
         def read() -> list[int]:
-            linking = set(map(int, self.organisation_ids.split(","))) if self.memberships else ()
+            linking = self.poles_of()
             ids = Organisation.objects.order_by(french("name"), "pk").values_list("pk", flat=True)
             return [pk for pk in ids.iterator(chunk_size=20_000) if pk in linking]
 

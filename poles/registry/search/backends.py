@@ -38,6 +38,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
+from . import memory
 from .memory import Found, kept_words
 from .models import SearchDocument, SearchWord
 from .words import stem
@@ -146,16 +147,7 @@ class PostgreSQL:
     def ranks(self, terms: list[Term], ids: list[int]) -> dict[int, float]:
         """``ts_rank_cd`` of these poles only, as ``scores()`` reads it (without the 1 of
         the name: ``memory.by_relevance`` ranks the two groups apart)."""
-        if not ids:
-            return {}
-        sql = (
-            f"SELECT pole_id, ts_rank_cd(vector, to_tsquery(%s, %s), 32)::float8 "
-            f"FROM {self.TABLE} WHERE pole_id = ANY(%s::bigint[])"
-        )
-        array = "{" + ",".join(map(str, ids)) + "}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.CONFIG, self.query_text(terms), array])
-            return dict(cursor.fetchall())
+        return memory.ranks("to_tsquery(%s, %s)", [self.CONFIG, self.query_text(terms)], ids)
 
     def relevance(self, pk: Expression, terms: list[Term]) -> Expression:
         """1 when the name holds every word, plus ``ts_rank_cd`` brought under 1 (its

@@ -41,16 +41,16 @@ def matcher(words: list[str]) -> Callable[[str], bool]:
     return matched
 
 
-def _marked(chunk: str, matched) -> tuple[str, bool]:
-    """The chunk escaped, its matched words in ``<mark>``; and whether any was."""
-    out, position, found = [], 0, False
+def _marked(chunk: str, matched) -> str:
+    """The chunk escaped, its matched words in ``<mark>``."""
+    out, position = [], 0
     for match in _WORD.finditer(chunk):
         if matched(match.group()):
             out.append(escape(chunk[position : match.start()]))
             out.append(f"<mark>{escape(match.group())}</mark>")
-            position, found = match.end(), True
+            position = match.end()
     out.append(escape(chunk[position:]))
-    return "".join(out), found
+    return "".join(out)
 
 
 def _holds(chunk: str, matched) -> bool:
@@ -65,7 +65,7 @@ def _extract(text: str, matched) -> str | None:
     start = max(0, first - WORDS_BEFORE)
     end = min(len(chunks), start + SNIPPET_WORDS)
     # Only the extract's words are marked and escaped, not the whole text.
-    html = " ".join(_marked(chunk, matched)[0] for chunk in chunks[start:end])
+    html = " ".join(_marked(chunk, matched) for chunk in chunks[start:end])
     return ("… " if start else "") + html + (" …" if end < len(chunks) else "")
 
 

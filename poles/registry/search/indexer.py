@@ -116,30 +116,40 @@ def current_member_kinds(ids: list[int]) -> set[tuple[int, str]]:
     return set(current.values_list("pole_id", "organisation__kind").distinct().order_by())
 
 
-def _sync_member_kinds(ids: list[int]) -> None:
+def _sync_member_kinds(ids: list[int]) -> bool:
+    """Bring the ``MemberKind`` rows of these poles up to date; whether any changed."""
     new = current_member_kinds(ids)
     rows = MemberKind.objects.filter(pole_id__in=ids)
     old = set(rows.values_list("pole_id", "kind"))
     changed = {pole_id for pole_id, _kind in old ^ new}
-    if not changed:
-        return
-    with transaction.atomic():
-        MemberKind.objects.filter(pole_id__in=changed).delete()
-        MemberKind.objects.bulk_create(
-            [MemberKind(pole_id=pole_id, kind=kind) for pole_id, kind in new if pole_id in changed]
-        )
-        # The directory's "kind of member" reads these rows (``facet_sets.py``): a bulk write
-        # sends no signal, and an import writes them after its own rows were committed.
-        bump_generation()
+    if changed:
+        with transaction.atomic():
+            MemberKind.objects.filter(pole_id__in=changed).delete()
+            MemberKind.objects.bulk_create([
+                MemberKind(pole_id=pole_id, kind=kind) for pole_id, kind in new
+                if pole_id in changed
+            ])
+    return bool(changed)
 
 
 def _reindex_chunk(ids: list[int]) -> None:
-    _sync_member_kinds(ids)
+    kinds_changed = _sync_member_kinds(ids)
+    if _sync_documents(ids) or kinds_changed:
+        # What the processes keep is read from these rows: the directory's "kind of member"
+        # (``facet_sets.py``) and the search's words (``memory.py``). A bulk write sends no
+        # signal, and an import writes them after its own rows were committed: the
+        # registry's generation moves here, once for the chunk.
+        bump_generation()
+
+
+def _sync_documents(ids: list[int]) -> bool:
+    """Bring the search documents of these poles (and the vocabulary) up to date; whether any
+    changed."""
     new = build_documents(ids)
     old = {document.pk: document for document in SearchDocument.objects.filter(pk__in=ids)}
     changed = [document for pk, document in new.items() if not _same(old.get(pk), document)]
     if not changed and old.keys() <= new.keys():
-        return
+        return False
     delta: Counter[str] = Counter()
     rewritten = {document.pk for document in changed} | (old.keys() - new.keys())
     for pk in rewritten:
@@ -151,10 +161,7 @@ def _reindex_chunk(ids: list[int]) -> None:
         SearchDocument.objects.filter(pk__in=rewritten).delete()
         SearchDocument.objects.bulk_create(changed)
         apply_to_vocabulary(delta)
-        # The directory's search reads the words the processes keep from these rows
-        # (``memory.py``): a new document sends no signal, and an import writes them after
-        # its own rows were committed.
-        bump_generation()
+    return True
 
 
 def apply_to_vocabulary(delta: Counter[str]) -> None:

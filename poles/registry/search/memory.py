@@ -27,11 +27,16 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
 from django.db import connection
+
+from ..bitsets import bits_from, places_in, places_of
+from .models import SearchDocument
+
+TABLE = SearchDocument._meta.db_table
 
 # An operand of a query as ``tsquery`` prints it: 'lexeme', optionally :* (prefix) and weights.
 _TOKEN = re.compile(r"\s*(?:([()&|])|'((?:[^'\\]|'')*)'(?::(\*?)([A-D]*))?)")
@@ -84,24 +89,6 @@ def _groups(printed: str) -> tuple[Group, ...] | None:
     return tuple(tuple(group) for group in groups if group)
 
 
-def _set_of(places: Iterable[int], size: int) -> int:
-    """The bit set (an ``int``) of ``places``, built in a buffer in one pass."""
-    buffer = bytearray((size >> 3) + 1)
-    for place in places:
-        buffer[place >> 3] |= 1 << (place & 7)
-    return int.from_bytes(buffer, "little")
-
-
-def places_of(bits: int) -> list[int]:
-    """The places set in ``bits``, in increasing order."""
-    data = bits.to_bytes((bits.bit_length() >> 3) + 1, "little")
-    return [
-        (index << 3) + bit
-        for index, byte in enumerate(data) if byte
-        for bit in range(8) if byte >> bit & 1
-    ]
-
-
 @dataclass
 class Found:
     """The published poles a query finds (``poles``) and those whose name holds every group
@@ -151,7 +138,7 @@ class KeptWords:
             cursor.execute(
                 "SELECT pole_id, array_to_string(tsvector_to_array(vector), %s), "
                 "array_to_string(tsvector_to_array(ts_filter(vector, '{a}')), %s) "
-                "FROM poles_searchdocument",
+                f"FROM {TABLE}",
                 [_SEPARATOR, _SEPARATOR],
             )
             for pole_id, lexemes, in_name in cursor:
@@ -184,7 +171,7 @@ class KeptWords:
             poles = chain.from_iterable(self.holders[word] for word in words)
             named = chain.from_iterable(self.named.get(word, ()) for word in words)
             term = self.terms[words] = Term(
-                words, _set_of(poles, self.size), _set_of(named, self.size)
+                words, bits_from(poles, self.size), bits_from(named, self.size)
             )
         return term
 
@@ -221,11 +208,20 @@ def _ranks(words: tuple[str, ...], ids: list[int]) -> dict[int, float]:
     """``ts_rank_cd(vector, query, 32)`` of these poles' documents for the query of ``words``
     joined by OR, as lexemes (written as ``tsquery`` reads them: not normalised again)."""
     query = " | ".join("'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words)
+    return ranks("%s::tsquery", [query], ids)
+
+
+def ranks(query_sql: str, params: list, ids: list[int]) -> dict[int, float]:
+    """``ts_rank_cd(vector, <query_sql>, 32)`` of these poles' documents: the one rank of the
+    directory's search, whether a term is ranked once for the process or a page's group of
+    poles on each page (``backends.PostgreSQL.ranks``); the order must be SQL's own."""
+    if not ids:
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pole_id, ts_rank_cd(vector, %s::tsquery, 32)::float8 "
-            "FROM poles_searchdocument WHERE pole_id = ANY(%s::bigint[])",
-            [query, "{" + ",".join(map(str, ids)) + "}"],
+            f"SELECT pole_id, ts_rank_cd(vector, {query_sql}, 32)::float8 "
+            f"FROM {TABLE} WHERE pole_id = ANY(%s::bigint[])",
+            [*params, "{" + ",".join(map(str, ids)) + "}"],
         )
         return dict(cursor.fetchall())
 
@@ -246,8 +242,7 @@ def by_relevance(sets, found: Found, among: int, rank, needed: int | None) -> It
     if found.order is not None:
         order = found.order()
         for group in (named, others):
-            data = group.to_bytes((len(ids) >> 3) + 1, "little")
-            yield from (ids[place] for place in order if data[place >> 3] >> (place & 7) & 1)
+            yield from (ids[place] for place in places_in(group, order, len(ids)))
         return
     first = places_of(named)
     reached = needed is None or len(first) < needed
