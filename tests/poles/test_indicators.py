@@ -8,6 +8,7 @@ import csv
 import datetime
 import decimal
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -292,6 +293,8 @@ def test_staff_type_decimals_with_a_comma_in_the_admin_as_leaders_do(client, pol
     )
     page = client.get(reverse("admin:poles_yearlyindicators_change", args=[row.pk]))
     assert 'value="12,50"' in page.content.decode()
+    # In a text box: a browser empties a number box holding « 12,5 » (saved empty after).
+    assert re.search(r'<input type="text" name="jobs_fte" value="12,50"', page.content.decode())
 
 
 @pytest.mark.parametrize(
@@ -300,6 +303,8 @@ def test_staff_type_decimals_with_a_comma_in_the_admin_as_leaders_do(client, pol
         ({"year": "99999"}, "year", "Sélectionnez un choix valide"),
         ({"year": str(LAST_YEAR + 1)}, "year", "Sélectionnez un choix valide"),
         ({"jobs_fte": "1e3"}, "jobs_fte", "Écrivez le nombre en chiffres"),
+        # 1.2 to a French reader, 1,200 to an English one: asked, as in the leaders' space.
+        ({"jobs_fte": "1,200"}, "jobs_fte", "« 1,200 » se lit de deux façons"),
     ],
 )
 def test_the_admin_offers_the_reportable_years_and_refuses_exponents(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ...registry.indicators.fields import FIELD_CLASSES
+from ...registry.indicators.fields import (
+    DECIMAL_FIGURES,
+    FIELD_CLASSES,
+    THOUSANDS_OR_DECIMALS,
+    ambiguity_message,
+)
 from ...registry.indicators.models import YearlyIndicators
 
 # What a leader may say of their figures' origin; "staff" is the registry team's own.
@@ -17,12 +21,6 @@ LEADER_SOURCES = [
     for value, label in YearlyIndicators.Source.choices
     if value != YearlyIndicators.Source.STAFF
 ]
-
-
-# « 1,200 » or « 12,500 »: a decimal comma to a French reader, thousands to an English one.
-THOUSANDS_OR_DECIMALS = re.compile(r"\d{1,3}(,\d{3})+")
-# The figures that take decimals (the others refuse a comma as not a whole number).
-DECIMAL_FIGURES = ("jobs_fte", "public_funding_share")
 
 
 def ambiguous_figures(data) -> list[str]:
@@ -85,12 +83,7 @@ class YearlyIndicatorsForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for name in self.ambiguous:
-            typed = self.data.get(name, "").replace(".", ",")
-            whole, short = typed.replace(",", ""), typed.rstrip("0").rstrip(",")
-            self.add_error(name, _(
-                "« %(typed)s » se lit de deux façons : écrivez %(whole)s pour un nombre entier, "
-                "ou le nombre décimal sans zéro final (par exemple %(short)s)."
-            ) % {"typed": typed, "whole": whole, "short": short})
+            self.add_error(name, ambiguity_message(self.data.get(name, "")))
         wanted = self.data.get("action")
         if wanted not in ("draft", "submit"):
             raise forms.ValidationError(

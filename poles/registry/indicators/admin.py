@@ -37,8 +37,6 @@ class YearlyIndicatorsAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "year" in self.fields:
             self.fields["year"] = year_field(self.fields["year"].label)
-        for name in ("jobs_fte", "public_funding_share"):  # « 12,5 » in French, as the leaders
-            self.fields[name].localize = self.fields[name].widget.is_localized = True
         if not self.is_bound and self.instance.pk:
             self.initial["loaded_version"] = self.instance.version
 
