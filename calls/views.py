@@ -100,13 +100,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 queryset=Milestone.objects.order_by("date", "end_date", "pk"),
                 to_attr="timeline",
             ),
-            Prefetch(
-                "sources",
-                # The registry's SourceDocument, reached through the relation: calls sit
-                # below the registry and do not import it (tests/test_architecture.py).
-                queryset=Call._meta.get_field("sources").related_model.objects.oldest_first(),
-                to_attr="source_list",
-            ),
+            Prefetch("sources", to_attr="source_list"),  # in their model's order
         ),
         slug=slug,
     )

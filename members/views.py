@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.apps import apps
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -81,8 +80,6 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Its signature of the charter (poles.CharterSignature, through the relation too).
         "charter_signatures": organisation.charter_signatures.select_related(
             "charter"
-        ).prefetch_related(Prefetch(
-            "sources", queryset=apps.get_model("poles", "SourceDocument").objects.oldest_first()
-        )),
+        ).prefetch_related("sources"),
     }
     return render(request, "members/organisation_detail.html", context)

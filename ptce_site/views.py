@@ -88,7 +88,7 @@ def about(request: HttpRequest) -> HttpResponse:
     """What the registry is, where its data comes from, and the credits."""
     from poles.models import SourceDocument
 
-    sources = SourceDocument.objects.oldest_first()
+    sources = SourceDocument.objects.all()
     return render(
         request, "about.html", {"sources": sources, "api_url": reverse("poles:api-index")}
     )

@@ -109,14 +109,6 @@ class Objective(models.Model):
         return str(self.get_code_display())
 
 
-class SourceDocumentQuerySet(models.QuerySet):
-    def oldest_first(self) -> SourceDocumentQuerySet:
-        """The order every list of sources shows: oldest first, undated ones last (on both
-        databases: SQLite puts nulls first by default, PostgreSQL last), then by title in
-        French order."""
-        return self.order_by(F("published_on").asc(nulls_last=True), french("title"), "pk")
-
-
 class SourceDocument(models.Model):
     """A public document the registry's data comes from (press release, call, list of laureates)."""
 
@@ -132,10 +124,11 @@ class SourceDocument(models.Model):
     )
     url = models.URLField(_("adresse web"), blank=True)
 
-    objects = SourceDocumentQuerySet.as_manager()
-
     class Meta:
-        ordering = ["published_on", french("title")]
+        # The one order of sources, wherever they are listed: oldest first, undated last on
+        # both databases (SQLite puts nulls first unless told, PostgreSQL last), then by
+        # title in French order.
+        ordering = [F("published_on").asc(nulls_last=True), french("title"), "pk"]
         verbose_name = _("document source")
         verbose_name_plural = _("documents sources")
 

@@ -103,7 +103,7 @@ class PoleQuerySet(models.QuerySet):
             .prefetch_related(
                 "sectors",
                 "objectives",
-                _oldest_sources_first(),
+                "sources",
                 "region__former_regions",
                 Prefetch(
                     "memberships",
@@ -194,11 +194,4 @@ def charter_signatures_of(pole) -> list:
     if getattr(pole, "charter_signed_on", True) is None:
         return []
     signatures = CharterSignature.objects.filter(pole=pole)
-    return list(signatures.select_related("charter").prefetch_related(_oldest_sources_first()))
-
-
-def _oldest_sources_first() -> Prefetch:
-    """A pole's or a signature's sources in the one order of sources (``oldest_first``)."""
-    from .models import SourceDocument
-
-    return Prefetch("sources", queryset=SourceDocument.objects.oldest_first())
+    return list(signatures.select_related("charter").prefetch_related("sources"))

@@ -34,7 +34,7 @@ from ...territories.models import FormerRegion, Region
 from ..events.models import Event
 from ..facets import PoleFacets
 from ..filters import PoleFilterSet
-from ..models import Pole, Sector, SourceDocument
+from ..models import Pole, Sector
 from . import serializers as s
 
 
@@ -90,11 +90,8 @@ def organisers():
 
 
 def sources():
-    """The sources of a call or an event, oldest first (``source_list``)."""
-    return Prefetch(
-        "sources",
-        queryset=SourceDocument.objects.oldest_first(), to_attr="source_list",
-    )
+    """The sources of a call or an event, in their model's order (``source_list``)."""
+    return Prefetch("sources", to_attr="source_list")
 
 
 @extend_schema_view(

@@ -10,18 +10,16 @@ from django.views.decorators.http import require_safe
 
 from ptce_site.cache import cache_public_page
 
-from ..models import SourceDocument
 from .models import Charter, CharterSignature
 
 
 def charter_with_signatories() -> Charter | None:
     """The charter with ``source_list``, ``pole_signatures`` and ``organisation_signatures``
     (read in constant queries, whatever the number of signatories)."""
-    sources = SourceDocument.objects.oldest_first()
     return (
         Charter.objects.select_related("event")
         .prefetch_related(
-            Prefetch("sources", queryset=sources, to_attr="source_list"),
+            Prefetch("sources", to_attr="source_list"),
             Prefetch(
                 "signatures",
                 queryset=CharterSignature.objects.of_poles(),

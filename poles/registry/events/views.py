@@ -16,7 +16,7 @@ from members.models import Organisation
 from ptce_site.cache import cache_public_page
 from ptce_site.collation import french
 
-from ..models import Pole, SourceDocument
+from ..models import Pole
 from .filters import ChronologyFilterSet
 from .models import Event, machine_date, shown_date
 
@@ -60,10 +60,6 @@ class Entry:
         return (self.date is None, self.date or datetime.date.max, self.precision == "day")
 
 
-def ordered_sources():
-    return SourceDocument.objects.oldest_first()
-
-
 def event_entry(event: Event) -> Entry:
     return Entry(
         date=event.start_date,
@@ -101,11 +97,11 @@ def timeline(events, milestones) -> list[Entry]:
 @cache_public_page(ChronologyFilterSet)
 def chronology(request: HttpRequest) -> HttpResponse:
     events = Event.objects.in_date_order().prefetch_related(
-        Prefetch("sources", queryset=ordered_sources(), to_attr="source_list"), "charters"
+        Prefetch("sources", to_attr="source_list"), "charters"
     )
     filterset = ChronologyFilterSet(request.GET or None, queryset=events)
     calls = Call.objects.prefetch_related(
-        Prefetch("sources", queryset=ordered_sources(), to_attr="source_list")
+        Prefetch("sources", to_attr="source_list")
     )
     milestones = filterset.milestones(
         Milestone.objects.prefetch_related(Prefetch("call", queryset=calls)).order_by(
@@ -126,7 +122,7 @@ def chronology(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(
         Event.objects.prefetch_related(
-            Prefetch("sources", queryset=ordered_sources(), to_attr="source_list"),
+            Prefetch("sources", to_attr="source_list"),
             Prefetch(
                 "organisers",
                 queryset=Organisation.objects.order_by(french("name")),
