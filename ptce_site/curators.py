@@ -14,6 +14,8 @@ migration imports this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import DEFAULT_DB_ALIAS
@@ -105,20 +107,19 @@ def sync_curators_group(apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> None
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    groups = (
-        (CURATORS_GROUP, _wanted(curator_permission_codenames())),
-        (REGIONAL_CURATORS_GROUP, _wanted(regional_curator_permission_codenames())),
-    )
-    every = groups[0][1] | groups[1][1]
-    pairs = set(curator_permission_codenames()) | set(regional_curator_permission_codenames())
-    if Permission.objects.using(using).filter(every).count() < len(pairs):
+    groups = {
+        CURATORS_GROUP: curator_permission_codenames(),
+        REGIONAL_CURATORS_GROUP: regional_curator_permission_codenames(),
+    }
+    pairs = set().union(*groups.values())
+    if Permission.objects.using(using).filter(_wanted(pairs)).count() < len(pairs):
         _create_permissions(apps, using)
-    for name, wanted in groups:
+    for name, wanted in groups.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.set(Permission.objects.using(using).filter(wanted))
+        group.permissions.set(Permission.objects.using(using).filter(_wanted(wanted)))
 
 
-def _wanted(pairs: list[tuple[str, str]]) -> Q:
+def _wanted(pairs: Iterable[tuple[str, str]]) -> Q:
     wanted = Q()
     for app_label, codename in pairs:
         wanted |= Q(content_type__app_label=app_label, codename=codename)

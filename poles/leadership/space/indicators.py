@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ...registry.indicators.display import figures_of
-from ...registry.indicators.members import labelled, member_counts, total
+from ...registry.indicators.members import labelled, member_counts, members_of, total
 from ...registry.indicators.models import (
     FIRST_YEAR,
     YearlyIndicators,
@@ -81,11 +81,10 @@ def _history(row: YearlyIndicators | None) -> list:
 
 def _render(request, context, status=200) -> HttpResponse:
     row = context["row"]
-    counts = member_counts([(context["pole"].pk, context["year"])])
     context.update(
         checked_values=figures_of(row) if row is not None else [],
         history=_history(row),
-        members=labelled(counts[(context["pole"].pk, context["year"])]),
+        members=labelled(members_of(context["pole"].pk, context["year"])),
         section="indicators",
     )
     return render(request, "space/indicator_form.html", context, status=status)

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from ...territories.models import Region
 from ..indicators.display import as_number
-from ..indicators.members import member_counts
+from ..indicators.members import member_counts, members_of
 from ..indicators.models import YearlyIndicators
 from ..models import Pole
 from .fields import ApiLink, reference
@@ -62,7 +62,7 @@ class YearSerializer(serializers.ModelSerializer):
     def get_members_by_kind(self, row) -> dict[str, int] | None:
         """null when the registry holds no membership of the pole: unknown, not none."""
         if not hasattr(row, "member_counts_by_kind"):
-            return member_counts([(row.pole_id, row.year)])[(row.pole_id, row.year)]
+            return members_of(row.pole_id, row.year)
         return row.member_counts_by_kind
 
 

@@ -17,7 +17,7 @@ from ptce_site.admin_utils import HistoryAdmin, NameListFilter
 from .display import shown
 from .exports import indicators_csv
 from .fields import FIELD_CLASSES, year_field
-from .members import labelled, member_counts
+from .members import labelled, members_of
 from .models import YearlyIndicators
 
 MARK_CHECKED = "_mark_checked"
@@ -99,7 +99,7 @@ class YearlyIndicatorsAdmin(RelatedKeysMixin, HistoryAdmin):
     def members_at_year_end(self, row: YearlyIndicators) -> str:
         if row.pk is None:
             return "—"
-        counts = member_counts([(row.pole_id, row.year)])[(row.pole_id, row.year)]
+        counts = members_of(row.pole_id, row.year)
         if counts is None:
             return _("aucune adhésion enregistrée")
         return ", ".join(f"{label} : {number}" for label, number in labelled(counts)) or "0"

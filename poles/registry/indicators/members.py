@@ -63,6 +63,11 @@ def member_counts(
     return result
 
 
+def members_of(pole_id: int, year: int) -> dict[str, int] | None:
+    """``member_counts`` of one pole and year (None: unknown)."""
+    return member_counts([(pole_id, year)])[(pole_id, year)]
+
+
 def total(counts: dict[str, int] | None) -> int | None:
     """The number of member organisations of ``member_counts()``'s counts; None: unknown."""
     return None if counts is None else sum(counts.values())
