@@ -50,6 +50,7 @@ development (``PAGE_CACHE_SECONDS`` decides, see the settings).
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import uuid
@@ -64,6 +65,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
 
 from .cache_flight import serve
 from .cache_keys import ParametersRead, normalised_query
@@ -265,7 +267,10 @@ def cache_public_page(
             with _building(request, query):
                 if any(query[name] not in choices[name] for name in choices.keys() & query):
                     dont_store_this_page(request)
-                return _cached_response(request, query, lambda: view(request, *args, **kwargs))
+                return _cached_response(
+                    request, query, lambda: view(request, *args, **kwargs),
+                    detach=lambda: _detached(request, query, view, args, kwargs),
+                )
 
         return wrapper
 
@@ -281,8 +286,24 @@ def _uses_cache(request: HttpRequest) -> bool:
     )
 
 
+def _detached(request: HttpRequest, query: QueryDict, view: Callable, args, kwargs):
+    """The page's build on a copy of the request, for a thread that builds it while this
+    request answers (``cache_flight``): the middleware goes on with the request itself, and
+    the build changes the copy only (its query string for the view, the CSRF token it may
+    ask for, whether it may be stored)."""
+    detached = copy.copy(request)
+    detached.META = dict(request.META)
+    language = translation.get_language()
+
+    def build() -> HttpResponse:
+        with _building(detached, query), translation.override(language):
+            return view(detached, *args, **kwargs)
+
+    return detached, build, lambda response: _is_cacheable(detached, response)
+
+
 def _cached_response(
-    request: HttpRequest, query: QueryDict, build: Callable[[], HttpResponse]
+    request: HttpRequest, query: QueryDict, build: Callable[[], HttpResponse], detach=None
 ) -> HttpResponse:
     try:
         generation = current_generation()
@@ -292,5 +313,5 @@ def _cached_response(
     return serve(
         request, query, generation, build,
         storable=lambda response: _is_cacheable(request, response),
-        seconds=page_cache_seconds(),
+        seconds=page_cache_seconds(), detach=detach,
     )

@@ -21,17 +21,33 @@ the others, meanwhile:
 3. otherwise build the page themselves: when the lock's holder finished without storing it (a
    page not to be stored), or died (the lock expires after ``LOCK_SECONDS``), or the wait is
    over. A request never fails because of the cache and never waits more than that.
+
+**Built behind the visitor's back** (``PAGE_CACHE_REFRESH_IN_BACKGROUND``, on by default): when
+the page has a last copy, the request that takes the lock serves that copy too, and the new
+page is built by a thread of the process, on a copy of the request (stale-while-revalidate,
+RFC 5861). Without it, the lock's holder built the page while its visitor waited: after a
+change, the first page reads the registry again (the directory's sets, about 200 ms at 10,000
+poles, 0.5 to 1.2 s under load), and that visitor, with the requests queued behind them in
+the same worker, made the p99 of a cached page under invalidations 413-494 ms. One such
+thread per process at a time: a request that takes the lock while this process's thread is
+busy gives the lock back and serves the last copy, and the next request (of this process or
+another) builds. A page without a last copy (its first build, an eviction) is still built by
+the request that needs it.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils.cache import set_response_etag
@@ -56,6 +72,14 @@ WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.02
 # Stands for the generation in the key of a page's last good copy: generations are hex.
 LAST_COPY = "last"
+# The name of the threads that build pages in the background (tests wait for them by it).
+REFRESH_THREAD = "page-cache-refresh"
+# One background build per process at a time: a burst of invalidations queues no threads.
+_refreshing = threading.Lock()
+
+# What builds a page away from its request: a copy of the request, and for that copy the
+# page's build and whether its response may be stored (``ptce_site.cache`` makes them).
+Detached = tuple[HttpRequest, Callable[[], HttpResponse], Callable[[HttpResponse], bool]]
 
 
 @dataclass(frozen=True)
@@ -117,10 +141,12 @@ def serve(
     build: Callable[[], HttpResponse],
     storable: Callable[[HttpResponse], bool],
     seconds: int,
+    detach: Callable[[], Detached] | None = None,
 ) -> HttpResponse:
     """The page of ``generation`` from the cache, else built once (see the module's docstring):
     ``build()`` makes it, ``storable(response)`` says whether it may be stored, for
-    ``seconds``."""
+    ``seconds``; ``detach()``, when given, lets a thread build it while its last copy is
+    served."""
     holder = False
     try:
         keys = PageKeys.of(request, generation, query)
@@ -128,6 +154,11 @@ def serve(
         if entry is not None:
             return from_entry(request, entry)
         holder = cache.add(keys.lock, generation, timeout=LOCK_SECONDS)
+        if holder and detach is not None and settings.PAGE_CACHE_REFRESH_IN_BACKGROUND:
+            served = _refresh_behind(request, keys, generation, detach, seconds)
+            if served is not None:
+                holder = False  # the thread, or _refresh_behind, gave the lock back
+                return served
         if not holder:
             served = _while_another_builds(request, keys, generation)
             if served is not None:
@@ -140,6 +171,55 @@ def serve(
     finally:
         if holder:
             _release(keys.lock)
+
+
+def _refresh_behind(
+    request: HttpRequest, keys: PageKeys, generation: str, detach: Callable[[], Detached],
+    seconds: int,
+) -> HttpResponse | None:
+    """The last copy, the new page being built by a thread; None without a last copy (this
+    request builds the page, holding the lock)."""
+    last = cache.get(keys.last)
+    if last is None:
+        return None
+    if _refreshing.acquire(blocking=False):
+        copy, build, storable = detach()
+        # The request's context (its id in the logs, the active language) goes with it.
+        context = contextvars.copy_context()
+        thread = threading.Thread(
+            target=context.run,
+            args=(_refresh, copy, keys, generation, build, storable, seconds),
+            name=REFRESH_THREAD,
+            daemon=True,
+        )
+        try:
+            thread.start()
+        except Exception:
+            _refreshing.release()
+            raise
+    else:
+        _release(keys.lock)  # this process is busy building another page: someone else
+    return from_entry(request, last, "stale")
+
+
+def _refresh(
+    request: HttpRequest,
+    keys: PageKeys,
+    generation: str,
+    build: Callable[[], HttpResponse],
+    storable: Callable[[HttpResponse], bool],
+    seconds: int,
+) -> None:
+    try:
+        _build_and_store(request, keys, generation, build, storable, seconds)
+    except Exception:
+        # Nobody waits for this page: the last copy keeps being served until the next
+        # request builds it again (the lock is given back below).
+        logger.exception("Page could not be built in the background")
+    finally:
+        _release(keys.lock)
+        connections.close_all()  # this thread's own connections
+        _refreshing.release()
 
 
 def _while_another_builds(

@@ -242,6 +242,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if REDIS_URL else 0, mini
 # limit. 1 MiB keeps every HTML page and the gzipped GeoJSON of 10,000 poles (about 350 KB),
 # not its plain 3-4 MB.
 PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 1024 * 1024, minimum=0)
+# After a change, a page that has a last copy is built again by a thread of the process while
+# that copy is served (ptce_site/cache_flight.py): no visitor waits for the rebuild.
+PAGE_CACHE_REFRESH_IN_BACKGROUND = env_bool("PAGE_CACHE_REFRESH_IN_BACKGROUND", True)
 
 # With the plain storage whitenoise serves files straight from the apps' and project's static
 # folders (listed once at start-up; looked up again on each request only with DEBUG, to see

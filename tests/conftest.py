@@ -97,10 +97,13 @@ def bob(db):
 def _empty_cache(settings):
     """Every test starts with an empty cache, in memory or in Redis, and without the page cache
     (on by default with REDIS_URL), so that each page is built and its context and queries are
-    there to check; tests/test_cache.py turns it on."""
+    there to check; tests/test_cache.py turns it on. Pages are rebuilt in the request, not by
+    a thread of their own (``PAGE_CACHE_REFRESH_IN_BACKGROUND``): another thread cannot see
+    a test's uncommitted rows (tests/test_cache_flight.py tests that thread)."""
     from django.core.cache import cache
 
     settings.PAGE_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_REFRESH_IN_BACKGROUND = False
     cache.clear()
     yield
     cache.clear()

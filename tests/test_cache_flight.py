@@ -57,7 +57,8 @@ class ControlledPage:
     """A cached page whose text and build the test controls: ``building`` is set while a
     request builds it, which then waits for ``finish``, as a slow worker would."""
 
-    def __init__(self, *, storable: bool = True):
+    def __init__(self, *, storable: bool = True, path: str = "/page/"):
+        self.path = path
         self.text = "version 1"
         self.builds = 0
         self.building = threading.Event()
@@ -81,7 +82,7 @@ class ControlledPage:
     def get(self, *, nonce: LazyNonce | None = None) -> HttpResponse:
         from django.contrib.auth.models import AnonymousUser
 
-        request = RequestFactory().get("/page/")
+        request = RequestFactory().get(self.path)
         request.user = AnonymousUser()
         if nonce is not None:
             request._csp_nonce = nonce
@@ -103,7 +104,7 @@ class ControlledPage:
         return outcome
 
     def lock(self) -> str:
-        request = RequestFactory().get("/page/")
+        request = RequestFactory().get(self.path)
         with translation.override("fr"):
             return PageKeys.of(request, current_generation(), QueryDict()).lock
 
