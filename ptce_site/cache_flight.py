@@ -165,6 +165,8 @@ def serve(
                 return served
     except Exception:  # Redis down: serve the page uncached rather than fail.
         logger.exception("Page cache unavailable")
+        if holder:
+            _release(keys.lock)
         return build()
     try:
         return _build_and_store(request, keys, generation, build, storable, seconds)

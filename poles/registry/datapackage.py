@@ -84,7 +84,7 @@ def _statistics_resources(licences: list[dict]) -> list[dict]:
     language, as the files' do): the figures, then the yearly indicators."""
     files = [(key, build()) for key, build in FIGURES.items()]
     described = [(key, figure.title, statistics_schema(figure)) for key, figure in files]
-    described += [(key, title, schema()) for key, (title, schema) in INDICATOR_FILES.items()]
+    described += [(key, file.title, file.schema()) for key, file in INDICATOR_FILES.items()]
     return [
         {
             "profile": "tabular-data-resource",

@@ -23,6 +23,7 @@ from typing import TypeVar
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.cache import current_generation, registry_changed
@@ -83,10 +84,13 @@ class KeptForState:
 def registry_state() -> tuple:
     """The key of what a process keeps from the registry (the directory's sets, the network):
     the database, the cache's generation (the changes of this process's transaction, each
-    test's rolled back ones too) and the version in the database (those other processes
-    committed). One indexed read of one row."""
+    test's rolled back ones too), the version in the database (those other processes
+    committed) and today's date, since a membership whose departure date comes stops being
+    current without any write (the home page's members by kind, the network). One indexed
+    read of one row."""
     return (
         connection.alias, connection.settings_dict["NAME"], _generation(), registry_version(),
+        timezone.localdate(),
     )
 
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from members.models import Membership
-from poles.models import Region
+from poles.models import Pole, Region
 from poles.registry.network.graph import build
 from tests.factories import MembershipFactory, OrganisationFactory, PoleFactory, RegionFactory
 
@@ -215,3 +215,23 @@ def test_a_newest_pole_sharing_no_member_leaves_every_view_of_the_network(regist
         response = client.get(URL, query)
         assert response.status_code == 200
     assert build().organisations_count == 2
+
+
+def test_a_departure_date_passing_updates_what_the_process_keeps_without_any_write(
+    registry, client, monkeypatch
+):
+    """The network and the home page's members by kind are kept per registry state: a
+    membership ending tonight must leave them tomorrow, though nothing was written."""
+    leaving = OrganisationFactory(name="Partante")
+    for name in ("Pôle Armor", "Pôle Iroise"):
+        MembershipFactory(pole=Pole.objects.get(name=name), organisation=leaving,
+                          left_on=TODAY + datetime.timedelta(days=1))
+
+    def members_on_the_home_page() -> int:
+        return sum(count for _kind, count in client.get("/").context["members_by_kind"])
+
+    before = members_on_the_home_page()
+    assert "Partante" in text_of(client.get(URL + "?list=organisations"))
+    monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY + datetime.timedelta(days=1))
+    assert "Partante" not in text_of(client.get(URL + "?list=organisations"))
+    assert members_on_the_home_page() == before - 1

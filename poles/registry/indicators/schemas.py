@@ -5,13 +5,18 @@ region (``stats.aggregate_csv_header``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
+from ptce_site.exports import csv_response, dated_filename
 
 from .display import FIGURES
-from .exports import header
-from .stats import NOT_ADDITIVE, aggregate_csv_header
+from .exports import header, public_indicators_csv
+from .stats import NOT_ADDITIVE, aggregate_csv_header, aggregate_csv_rows
 
 NON_NEGATIVE = {"minimum": 0}
 # The share of public funding is a percentage; every other figure is a count or an amount.
@@ -59,13 +64,30 @@ def aggregates_schema() -> dict:
     return {"fields": fields, "missingValues": [""]}
 
 
-# The statistics page's file key (``/statistiques/<key>.csv``) -> its title and schema.
+@dataclass(frozen=True)
+class IndicatorFile:
+    """One of the statistics page's files of yearly indicators: its title and Table Schema
+    (``/api/datapackage.json``) and its response (``/statistiques/<key>.csv``)."""
+
+    title: str
+    schema: Callable[[], dict]
+    response: Callable[[], HttpResponse]
+
+
+def _aggregates_csv() -> HttpResponse:
+    return csv_response(
+        dated_filename("indicateurs-par-region"), aggregate_csv_header(), aggregate_csv_rows()
+    )
+
+
+# The statistics page's file key (``/statistiques/<key>.csv``) -> the file.
 INDICATOR_FILES = {
-    "indicateurs-annuels": (
+    "indicateurs-annuels": IndicatorFile(
         _("Indicateurs annuels vérifiés des pôles (un pôle et une année par ligne)"),
-        indicators_schema,
+        indicators_schema, public_indicators_csv,
     ),
-    "indicateurs-par-region": (
+    "indicateurs-par-region": IndicatorFile(
         _("Indicateurs annuels vérifiés par région et par année"), aggregates_schema,
+        _aggregates_csv,
     ),
 }

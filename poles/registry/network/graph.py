@@ -3,7 +3,7 @@ member of both (``Membership.objects.current()``: no departure date, or one stil
 
 Read from the database in two queries and kept by the process for the registry's state, as
 the directory's bit sets are (``facet_sets.py``): the key holds the registry's version in the
-database and its generation in the cache (``registry_state()``), and today's date, since a
+database, its generation in the cache and today's date (``registry_state()``), since a
 membership whose departure date comes stops being current without any write.
 
 ``build()`` computes what the country's page shows: the linked poles, the number of linking
@@ -45,7 +45,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Chr
-from django.utils import timezone
 
 from members.models import Membership, Organisation
 from ptce_site.collation import french
@@ -324,7 +323,7 @@ _current: Network | None = None
 def network() -> Network:
     """The network of the registry as it is now: read again after any change to it."""
     global _current
-    key = (*registry_state(), timezone.localdate())
+    key = registry_state()
     current = _current
     if current is None or current.key != key:
         with _lock:

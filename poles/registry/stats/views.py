@@ -9,18 +9,10 @@ from django.views.decorators.http import require_safe
 from ptce_site.cache import cache_public_page
 from ptce_site.exports import csv_response, dated_filename
 
-from ..indicators.exports import public_indicators_csv
-from ..indicators.stats import aggregate_csv_header, aggregate_csv_rows, indicator_statistics
+from ..indicators.schemas import INDICATOR_FILES
+from ..indicators.stats import indicator_statistics
 from .charts import bar_chart
 from .figures import FIGURES, all_figures
-
-# The yearly indicators' files: one row per pole and year; the aggregates by region and year.
-INDICATOR_FILES = {
-    "indicateurs-annuels": public_indicators_csv,
-    "indicateurs-par-region": lambda: csv_response(
-        dated_filename("indicateurs-par-region"), aggregate_csv_header(), aggregate_csv_rows()
-    ),
-}
 
 
 @require_safe
@@ -45,7 +37,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 def statistics_csv(request: HttpRequest, figure: str) -> HttpResponse:
     """One figure's table as CSV (cells neutralised like every CSV of the site)."""
     if figure in INDICATOR_FILES:
-        return INDICATOR_FILES[figure]()
+        return INDICATOR_FILES[figure].response()
     if figure not in FIGURES:
         raise Http404
     table = FIGURES[figure]()
