@@ -287,9 +287,27 @@ def run_load(url: str, *, seconds: int, connections: int, uncached: bool = False
 def timed_get(url: str, *, gzip: bool = False) -> tuple[int, float, int]:
     """(status, milliseconds, bytes) of one request; ``gzip``: asking for gzip as browsers and
     the load do (the page cache keeps a copy for each)."""
+    status, ms, size, _cache = _get(url, gzip=gzip)
+    return status, ms, size
+
+
+def fill(url: str, *, gzip: bool = True, seconds: float = 10) -> None:
+    """Ask for ``url`` until the page cache serves it as stored: after a change, the first
+    request of a page that has a last copy gets that copy while a thread of one worker builds
+    the new page (ptce_site/cache_flight.py); a load started meanwhile would measure that
+    build, and the worker busy with it would leave its share of the connections to the other."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _get(url, gzip=gzip)[3] in {"hit", None}:  # None: not a cached page
+            return
+        time.sleep(0.05)
+
+
+def _get(url: str, *, gzip: bool) -> tuple[int, float, int, str | None]:
     request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as response:
         body = response.read()
         status = response.status
-    return status, (time.perf_counter() - started) * 1000, len(body)
+        cache_state = response.headers.get("X-Page-Cache")
+    return status, (time.perf_counter() - started) * 1000, len(body), cache_state

@@ -176,7 +176,7 @@ def load_pages(server: load.Gunicorn, page_list: list[LoadPage], *, seconds: int
     for page in page_list:
         url = server.base_url + page.path
         settle(server)  # the previous URL's queued requests are done
-        load.timed_get(url, gzip=True)  # fills the page cache, under wrk's key (gzip)
+        load.fill(url)  # the page cache holds it, under wrk's key (gzip)
         if page.kind == "invalidated":
             with NewGenerationEverySecond():
                 results[page.id] = load.run_load(url, seconds=seconds, connections=connections)
