@@ -47,8 +47,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils.cache import set_response_etag
 
@@ -76,6 +77,8 @@ LAST_COPY = "last"
 REFRESH_THREAD = "page-cache-refresh"
 # One background build per process at a time: a burst of invalidations queues no threads.
 _refreshing = threading.Lock()
+# What a view raises for Django to answer with a 4xx page: the page is gone, not failing.
+ANSWERED = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 
 # What builds a page away from its request: a copy of the request, and for that copy the
 # page's build and whether its response may be stored (``ptce_site.cache`` makes them).
@@ -185,16 +188,16 @@ def _refresh_behind(
     if last is None:
         return None
     if _refreshing.acquire(blocking=False):
-        copy, build, storable = detach()
-        # The request's context (its id in the logs, the active language) goes with it.
-        context = contextvars.copy_context()
-        thread = threading.Thread(
-            target=context.run,
-            args=(_refresh, copy, keys, generation, build, storable, seconds),
-            name=REFRESH_THREAD,
-            daemon=True,
-        )
-        try:
+        try:  # Held until the thread ends: anything failing before it starts gives it back.
+            copy, build, storable = detach()
+            # The request's context (its id in the logs, the active language) goes with it.
+            context = contextvars.copy_context()
+            thread = threading.Thread(
+                target=context.run,
+                args=(_refresh, copy, keys, generation, build, storable, seconds),
+                name=REFRESH_THREAD,
+                daemon=True,
+            )
             thread.start()
         except Exception:
             _refreshing.release()
@@ -212,13 +215,23 @@ def _refresh(
     storable: Callable[[HttpResponse], bool],
     seconds: int,
 ) -> None:
+    gone = False
     try:
-        _build_and_store(request, keys, generation, build, storable, seconds)
+        response = _build_and_store(request, keys, generation, build, storable, seconds)
+        gone = response.get("X-Page-Cache") != "miss"  # built, and not to be stored
+    except ANSWERED:
+        gone = True
     except Exception:
         # Nobody waits for this page: the last copy keeps being served until the next
         # request builds it again (the lock is given back below).
         logger.exception("Page could not be built in the background")
     finally:
+        if gone:
+            # The page is no longer the last copy (a pole unpublished: a 404; a page now too
+            # big, or read from a value now refused): without it the next request builds
+            # the page and gets it, instead of everyone getting the last copy until it
+            # expires, each request building the page again behind it.
+            _release(keys.last)
         _release(keys.lock)
         connections.close_all()  # this thread's own connections
         _refreshing.release()
@@ -267,7 +280,8 @@ def _build_and_store(
 
 def _release(lock: str) -> None:
     # Deleted whoever holds it now: if this build outlived the lock and another request took
-    # it, that request builds the same page once more, which is harmless.
+    # it, that request builds the same page once more, which is harmless. (Also deletes a
+    # last copy, see _refresh.)
     try:
         cache.delete(lock)
     except Exception:
