@@ -24,15 +24,16 @@ the others, meanwhile:
 
 **Built behind the visitor's back** (``PAGE_CACHE_REFRESH_IN_BACKGROUND``, on by default): when
 the page has a last copy, the request that takes the lock serves that copy too, and the new
-page is built by a thread of the process, on a copy of the request (stale-while-revalidate,
-RFC 5861). Without it, the lock's holder built the page while its visitor waited: after a
-change, the first page reads the registry again (the directory's sets, about 200 ms at 10,000
-poles, 0.5 to 1.2 s under load), and that visitor, with the requests queued behind them in
-the same worker, made the p99 of a cached page under invalidations 413-494 ms. One such
-thread per process at a time: a request that takes the lock while this process's thread is
-busy gives the lock back and serves the last copy, and the next request (of this process or
-another) builds. A page without a last copy (its first build, an eviction) is still built by
-the request that needs it.
+page is built by a thread of the process, on a copy of the request (stale-while-revalidate, RFC
+5861). Without it, the lock's holder built the page while its visitor waited: after a change,
+the first page reads the registry again (the directory's sets, about 200 ms at 10,000 poles,
+0.5 to 1.2 s under load), and that visitor, with the requests queued behind them in the same
+worker, made the p99 of a cached page under invalidations 413-494 ms. One such thread per
+process at a time: a request that takes the lock while this process's thread is busy gives the
+lock back and serves the last copy, and the next request (of this process or another) builds. A
+page without a last copy (its first build, an eviction) is still built by the request that
+needs it, and so is a page the thread found gone (a 404) or not to be stored any more: the
+thread deletes its last copy.
 """
 
 from __future__ import annotations
@@ -233,8 +234,10 @@ def _refresh(
             # expires, each request building the page again behind it.
             _release(keys.last)
         _release(keys.lock)
-        connections.close_all()  # this thread's own connections
-        _refreshing.release()
+        try:
+            connections.close_all()  # this thread's own connections
+        finally:  # else no page of this process would be built behind its visitor again
+            _refreshing.release()
 
 
 def _while_another_builds(

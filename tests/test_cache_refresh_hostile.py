@@ -99,3 +99,26 @@ def test_the_nonce_of_the_visitor_who_started_the_thread_is_nobody_elses():
     response = page.get(nonce=nonce)
     assert response.content == f'version 2<script nonce="{nonce}"></script>'.encode()
     assert str(starter) not in response.content.decode()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_thread_whose_connections_fail_to_close_leaves_the_next_builds_to_threads(
+    monkeypatch,
+):
+    page = ControlledPage()
+    page.get()
+    close_all = cache_flight.connections.close_all
+
+    def failing_close_all():
+        close_all()
+        raise ConnectionError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cache_flight.connections, "close_all", failing_close_all)
+        changed(page, "version 2")
+        assert state(page.get()) == "stale"
+        wait_for_the_refresh()
+    changed(page, "version 3")
+    assert state(page.get()) == "stale"
+    wait_for_the_refresh()
+    assert page.get().content == b"version 3"
