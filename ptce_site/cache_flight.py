@@ -47,7 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -191,7 +191,9 @@ def _refresh_behind(
     if _refreshing.acquire(blocking=False):
         try:  # Held until the thread ends: anything failing before it starts gives it back.
             copy, build, storable = detach()
-            # The request's context (its id in the logs, the active language) goes with it.
+            # The request's context goes with it: its id in the logs, the page being built
+            # (plain ContextVars; what Django keeps in asgiref's Local does not follow: the
+            # language is set again by ``build``, the connections are the thread's own).
             context = contextvars.copy_context()
             thread = threading.Thread(
                 target=context.run,
@@ -236,8 +238,20 @@ def _refresh(
         _release(keys.lock)
         try:
             connections.close_all()  # this thread's own connections
+            _close_caches()
         finally:  # else no page of this process would be built behind its visitor again
             _refreshing.release()
+
+
+def _close_caches() -> None:
+    """Close this thread's connections to Redis: a thread gets cache clients of its own
+    (asgiref's Local, where Django keeps them, shows a thread nothing of its parent's), and
+    Django's RedisCache has no ``close()``; each build would leave one open until the garbage
+    collector finds it."""
+    for backend in caches.all(initialized_only=True):
+        client = vars(backend).get("_cache")  # RedisCache's client, once made (a property)
+        for pool in getattr(client, "_pools", {}).values():
+            pool.disconnect()
 
 
 def _while_another_builds(

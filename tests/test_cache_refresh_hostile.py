@@ -2,14 +2,18 @@
 ptce_site/cache_flight.py) must never do: keep serving a page that is gone, put its visitor's
 own values in the page stored for everyone, or stop this process's next background builds."""
 
+import gc
+import os
 import re
 
 import pytest
+from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.utils.csp import LazyNonce
 
-from ptce_site import cache, cache_flight
+from ptce_site import cache as page_cache
+from ptce_site import cache_flight
 from tests.factories import PoleFactory
 from tests.test_cache_flight import ControlledPage, state
 from tests.test_cache_refresh import changed, refreshed_in_background, wait_for_the_refresh
@@ -48,7 +52,7 @@ def test_a_copy_of_the_request_that_fails_leaves_the_next_builds_to_threads(monk
     page = ControlledPage()
     page.get()
     with monkeypatch.context() as patched:
-        patched.setattr(cache, "_detached", lambda *args: 1 / 0)
+        patched.setattr(page_cache, "_detached", lambda *args: 1 / 0)
         changed(page, "version 2")
         assert page.get().content == b"version 2"  # built by the request, as without a cache
     changed(page, "version 3")
@@ -122,3 +126,24 @@ def test_a_thread_whose_connections_fail_to_close_leaves_the_next_builds_to_thre
     assert state(page.get()) == "stale"
     wait_for_the_refresh()
     assert page.get().content == b"version 3"
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+def test_each_background_build_closes_its_own_connection_to_redis():
+    def connected() -> int:
+        db = str(cache._cache._pools[0].connection_kwargs.get("db", 0))
+        clients = cache._cache.get_client(write=True).client_list()
+        return sum(client.get("db") == db for client in clients)
+
+    page = ControlledPage()
+    page.get()
+    before = connected()
+    gc.disable()  # the collector would close them sooner or later
+    try:
+        for version in range(5):
+            changed(page, f"version {version}")
+            assert state(page.get()) == "stale"
+            wait_for_the_refresh()
+        assert connected() == before
+    finally:
+        gc.enable()
