@@ -193,7 +193,8 @@ def _refresh_behind(
             copy, build, storable = detach()
             # The request's context goes with it: its id in the logs, the page being built
             # (plain ContextVars; what Django keeps in asgiref's Local does not follow: the
-            # language is set again by ``build``, the connections are the thread's own).
+            # language and the script prefix are set again by ``build``, the connections
+            # are the thread's own).
             context = contextvars.copy_context()
             thread = threading.Thread(
                 target=context.run,

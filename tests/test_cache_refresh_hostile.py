@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
+from django.urls import clear_script_prefix, set_script_prefix
 from django.utils.csp import LazyNonce
 
 from ptce_site import cache as page_cache
@@ -147,3 +148,23 @@ def test_each_background_build_closes_its_own_connection_to_redis():
         assert connected() == before
     finally:
         gc.enable()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_site_under_a_script_prefix_keeps_it_in_the_links_of_the_threads_pages():
+    pole = PoleFactory(name="Pôle Préfixé")
+    url = pole.get_absolute_url()
+    visitor = Client()
+    set_script_prefix("/registre/")  # what the handler does for SCRIPT_NAME=/registre
+    try:
+        built_in_request = visitor.get(url).content.decode()
+        changed(ControlledPage(), "")  # a new generation
+        assert state(visitor.get(url)) == "stale"
+        wait_for_the_refresh()
+        built_by_thread = visitor.get(url)
+    finally:
+        clear_script_prefix()
+    assert state(built_by_thread) == "hit"
+    links = re.findall(r'(?:href|action)="([^"]*)"', built_in_request)
+    assert "/registre/poles/" in links
+    assert re.findall(r'(?:href|action)="([^"]*)"', built_by_thread.content.decode()) == links
