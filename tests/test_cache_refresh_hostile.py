@@ -1,6 +1,7 @@
 """What a page built behind a visitor's back (``PAGE_CACHE_REFRESH_IN_BACKGROUND``,
-ptce_site/cache_flight.py) must never do: keep serving a page that is gone, put its visitor's
-own values in the page stored for everyone, or stop this process's next background builds."""
+ptce_site/cache_flight.py) must never do: keep serving a page that is gone, store another page
+than the request would have (its visitor's own values, links without the script prefix), leave
+a connection open, or stop this process's next background builds."""
 
 import gc
 import os
