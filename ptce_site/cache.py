@@ -65,6 +65,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
 from django.utils import translation
 
 from .cache_flight import serve
@@ -293,9 +294,13 @@ def _detached(request: HttpRequest, query: QueryDict, view: Callable, args, kwar
     ask for, whether it may be stored)."""
     detached = copy.copy(request)
     detached.META = dict(request.META)
-    language = translation.get_language()
+    # What a thread does not inherit (asgiref's Local): the language, and what reverse()
+    # reads, set by the handler for each request (a site under SCRIPT_NAME: its links).
+    language, prefix, urlconf = translation.get_language(), get_script_prefix(), get_urlconf()
 
     def build() -> HttpResponse:
+        set_script_prefix(prefix)
+        set_urlconf(urlconf)
         with _building(detached, query), translation.override(language):
             return view(detached, *args, **kwargs)
 

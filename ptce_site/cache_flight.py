@@ -24,15 +24,16 @@ the others, meanwhile:
 
 **Built behind the visitor's back** (``PAGE_CACHE_REFRESH_IN_BACKGROUND``, on by default): when
 the page has a last copy, the request that takes the lock serves that copy too, and the new
-page is built by a thread of the process, on a copy of the request (stale-while-revalidate,
-RFC 5861). Without it, the lock's holder built the page while its visitor waited: after a
-change, the first page reads the registry again (the directory's sets, about 200 ms at 10,000
-poles, 0.5 to 1.2 s under load), and that visitor, with the requests queued behind them in
-the same worker, made the p99 of a cached page under invalidations 413-494 ms. One such
-thread per process at a time: a request that takes the lock while this process's thread is
-busy gives the lock back and serves the last copy, and the next request (of this process or
-another) builds. A page without a last copy (its first build, an eviction) is still built by
-the request that needs it.
+page is built by a thread of the process, on a copy of the request (stale-while-revalidate, RFC
+5861). Without it, the lock's holder built the page while its visitor waited: after a change,
+the first page reads the registry again (the directory's sets, about 200 ms at 10,000 poles,
+0.5 to 1.2 s under load), and that visitor, with the requests queued behind them in the same
+worker, made the p99 of a cached page under invalidations 413-494 ms. One such thread per
+process at a time: a request that takes the lock while this process's thread is busy gives the
+lock back and serves the last copy, and the next request (of this process or another) builds. A
+page without a last copy (its first build, an eviction) is still built by the request that
+needs it, and so is a page the thread found gone (a 404) or not to be stored any more: the
+thread deletes its last copy.
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils.cache import set_response_etag
 
@@ -76,6 +78,8 @@ LAST_COPY = "last"
 REFRESH_THREAD = "page-cache-refresh"
 # One background build per process at a time: a burst of invalidations queues no threads.
 _refreshing = threading.Lock()
+# What a view raises for Django to answer with a 4xx page: the page is gone, not failing.
+ANSWERED = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 
 # What builds a page away from its request: a copy of the request, and for that copy the
 # page's build and whether its response may be stored (``ptce_site.cache`` makes them).
@@ -185,16 +189,19 @@ def _refresh_behind(
     if last is None:
         return None
     if _refreshing.acquire(blocking=False):
-        copy, build, storable = detach()
-        # The request's context (its id in the logs, the active language) goes with it.
-        context = contextvars.copy_context()
-        thread = threading.Thread(
-            target=context.run,
-            args=(_refresh, copy, keys, generation, build, storable, seconds),
-            name=REFRESH_THREAD,
-            daemon=True,
-        )
-        try:
+        try:  # Held until the thread ends: anything failing before it starts gives it back.
+            copy, build, storable = detach()
+            # The request's context goes with it: its id in the logs, the page being built
+            # (plain ContextVars; what Django keeps in asgiref's Local does not follow: the
+            # language and the script prefix are set again by ``build``, the connections
+            # are the thread's own).
+            context = contextvars.copy_context()
+            thread = threading.Thread(
+                target=context.run,
+                args=(_refresh, copy, keys, generation, build, storable, seconds),
+                name=REFRESH_THREAD,
+                daemon=True,
+            )
             thread.start()
         except Exception:
             _refreshing.release()
@@ -212,16 +219,40 @@ def _refresh(
     storable: Callable[[HttpResponse], bool],
     seconds: int,
 ) -> None:
+    gone = False
     try:
-        _build_and_store(request, keys, generation, build, storable, seconds)
+        response = _build_and_store(request, keys, generation, build, storable, seconds)
+        gone = response.get("X-Page-Cache") != "miss"  # built, and not to be stored
+    except ANSWERED:
+        gone = True
     except Exception:
         # Nobody waits for this page: the last copy keeps being served until the next
         # request builds it again (the lock is given back below).
         logger.exception("Page could not be built in the background")
     finally:
+        if gone:
+            # The page is no longer the last copy (a pole unpublished: a 404; a page now too
+            # big, or read from a value now refused): without it the next request builds
+            # the page and gets it, instead of everyone getting the last copy until it
+            # expires, each request building the page again behind it.
+            _release(keys.last)
         _release(keys.lock)
-        connections.close_all()  # this thread's own connections
-        _refreshing.release()
+        try:
+            connections.close_all()  # this thread's own connections
+            _close_caches()
+        finally:  # else no page of this process would be built behind its visitor again
+            _refreshing.release()
+
+
+def _close_caches() -> None:
+    """Close this thread's connections to Redis: a thread gets cache clients of its own
+    (asgiref's Local, where Django keeps them, shows a thread nothing of its parent's), and
+    Django's RedisCache has no ``close()``; each build would leave one open until the garbage
+    collector finds it."""
+    for backend in caches.all(initialized_only=True):
+        client = vars(backend).get("_cache")  # RedisCache's client, once made (a property)
+        for pool in getattr(client, "_pools", {}).values():
+            pool.disconnect()
 
 
 def _while_another_builds(
@@ -267,7 +298,8 @@ def _build_and_store(
 
 def _release(lock: str) -> None:
     # Deleted whoever holds it now: if this build outlived the lock and another request took
-    # it, that request builds the same page once more, which is harmless.
+    # it, that request builds the same page once more, which is harmless. (Also deletes a
+    # last copy, see _refresh.)
     try:
         cache.delete(lock)
     except Exception:
