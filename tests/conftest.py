@@ -99,7 +99,7 @@ def _empty_cache(settings):
     (on by default with REDIS_URL), so that each page is built and its context and queries are
     there to check; tests/test_cache.py turns it on. Pages are rebuilt in the request, not by
     a thread of their own (``PAGE_CACHE_REFRESH_IN_BACKGROUND``): another thread cannot see
-    a test's uncommitted rows (tests/test_cache_flight.py tests that thread)."""
+    a test's uncommitted rows (tests/test_cache_refresh.py tests that thread)."""
     from django.core.cache import cache
 
     settings.PAGE_CACHE_SECONDS = 0
