@@ -64,6 +64,7 @@ from django.utils.http import urlsafe_base64_encode
 from members.models import Membership, Organisation
 from poles.models import ClaimRequest, Invitation, Pole, PoleProposal, YearlyIndicators
 from ptce_site.forms import BoundedInlineFormSet
+from tests.admin_helpers import render_templates_plainly
 from tests.factories import (
     ApplicationFactory,
     CharterSignatureFactory,
@@ -363,15 +364,9 @@ def site_data(pole, alice, curator, stranger) -> SiteData:
 
 @pytest.fixture(autouse=True)
 def _plain_template_rendering(monkeypatch):
-    """The test environment instruments every template render (a signal, and a copy of the
-    context kept by the test client), form widgets included: a fifth of the walk's time. These
-    tests read no context: templates render as in production."""
-    from django.template.base import PartialTemplate, Template
-    from django.test.utils import _TestState
-
-    saved = _TestState.saved_data  # what setup_test_environment() replaced
-    monkeypatch.setattr(Template, "_render", saved.template_render)
-    monkeypatch.setattr(PartialTemplate, "_render", saved.partial_template_render)
+    """These tests read no context: templates render as in production (a fifth of the walk's
+    time went to the test environment's instrumentation)."""
+    render_templates_plainly(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
