@@ -40,7 +40,7 @@ def page_cache_on(settings):
 @pytest.fixture(autouse=True)
 def _plain_template_rendering(monkeypatch):
     """These tests read pages and cache entries, no context: templates render as in production
-    (the test environment's instrumentation was a quarter of a directory page's time)."""
+    (the test environment's instrumentation: a tenth of a directory page's CPU time)."""
     render_templates_plainly(monkeypatch)
 
 
