@@ -23,6 +23,7 @@ from django.urls import reverse
 from members.models import Organisation
 from poles.leadership import services
 from poles.models import ClaimRequest, Invitation, Pole
+from tests.admin_helpers import render_templates_plainly
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, PoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -210,14 +211,16 @@ WALK_VALUES = ("(", "1,2", "0", "-1", "99999999999999999999")
 LOOKUP_SHARES = 2
 
 
-def first_fields_of_each_lookup(staff) -> list[tuple[str, str, str]]:
-    """(changelist, field, lookup name) for each lookup of the changelists' fields, on the
-    first field that has it (once over the site)."""
+def first_fields_of_each_lookup(user) -> list[tuple[str, str, str]]:
+    """(changelist, field, lookup name) for each lookup of the fields of the changelists that
+    ``user`` may see, on the first field that has it (once over the site)."""
+    request = RequestFactory().get("/admin/")
+    request.user = user
     seen, walk = set(), []
-    for model in admin.site._registry:
+    for model, model_admin in admin.site._registry.items():
         path = changelist(model)
-        if staff.get(path).status_code != 200:
-            continue  # not for curators
+        if not model_admin.has_view_or_change_permission(request):
+            continue  # not for curators (the changelist answers 403)
         for field in model._meta.concrete_fields:
             for name, lookup in sorted(field.get_lookups().items()):
                 if lookup not in seen:
@@ -227,9 +230,12 @@ def first_fields_of_each_lookup(staff) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("share", range(LOOKUP_SHARES))
-def test_no_field_lookup_of_a_changelist_gives_a_server_error(staff, registry, share):
+def test_no_field_lookup_of_a_changelist_gives_a_server_error(
+    staff, curator, registry, share, monkeypatch
+):
     """Each lookup of the changelists' fields, with values that break one lookup or another."""
-    walk = first_fields_of_each_lookup(staff)
+    render_templates_plainly(monkeypatch)  # no context read: the lists render as in production
+    walk = first_fields_of_each_lookup(curator)
     assert len(walk) > 40
     for path, field, name in walk[share::LOOKUP_SHARES]:
         for value in WALK_VALUES:

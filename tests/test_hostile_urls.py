@@ -53,6 +53,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePattern
@@ -63,6 +64,7 @@ from django.utils.http import urlsafe_base64_encode
 from members.models import Membership, Organisation
 from poles.models import ClaimRequest, Invitation, Pole, PoleProposal, YearlyIndicators
 from ptce_site.forms import BoundedInlineFormSet
+from tests.admin_helpers import render_templates_plainly
 from tests.factories import (
     ApplicationFactory,
     CharterSignatureFactory,
@@ -79,6 +81,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SLOW_SECONDS = 2.0
+FORM_ENCODED = "application/x-www-form-urlencoded"
 # The walk is cut in slices of the URL patterns, one test each, so that pytest-xdist's workers
 # share it (one test of 25 s would set the length of the whole run).
 SHARES = 6
@@ -361,15 +364,9 @@ def site_data(pole, alice, curator, stranger) -> SiteData:
 
 @pytest.fixture(autouse=True)
 def _plain_template_rendering(monkeypatch):
-    """The test environment instruments every template render (a signal, and a copy of the
-    context kept by the test client), form widgets included: a fifth of the walk's time. These
-    tests read no context: templates render as in production."""
-    from django.template.base import PartialTemplate, Template
-    from django.test.utils import _TestState
-
-    saved = _TestState.saved_data  # what setup_test_environment() replaced
-    monkeypatch.setattr(Template, "_render", saved.template_render)
-    monkeypatch.setattr(PartialTemplate, "_render", saved.partial_template_render)
+    """These tests read no context: templates render as in production (a fifth of the walk's
+    time went to the test environment's instrumentation)."""
+    render_templates_plainly(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -524,19 +521,15 @@ class Walker:
         """GET ``path?data`` or POST ``data`` (url-encoded) to ``path``, as ``role``."""
         client = self.clients[role]
         url = f"{path}?{data}" if data and method == "get" else path
-        start = time.perf_counter()
         if method == "get":
-            response = client.get(url)
+            response, content, elapsed = self.timed(client.get, url)
+            if elapsed > SLOW_SECONDS and response.status_code < 500:
+                elapsed = min(elapsed, self.time_again(client, url))
         else:
-            response = client.post(url, data, content_type="application/x-www-form-urlencoded")
-        # The client closes the response (reading a streamed one to its end closes it).
-        content = b"".join(response.streaming_content) if response.streaming else response.content
-        elapsed = time.perf_counter() - start
+            response, content, elapsed = self.post(client, url, data)
         self.requests[self.phase] = self.requests.get(self.phase, 0) + 1
         shown = f"{role} {method.upper()} {url}" + (f" {data}" if method == "post" else "")
         shown = shown[:200] + ("…" if len(shown) > 200 else "")
-        if elapsed > SLOW_SECONDS and method == "get" and response.status_code < 500:
-            elapsed = min(elapsed, self.time_again(client, url))
         if elapsed > self.slowest[0]:
             self.slowest = (elapsed, shown)
         if response.status_code >= 500 or b"Traceback" in content or elapsed > SLOW_SECONDS:
@@ -546,6 +539,31 @@ class Walker:
         if role in self.users and settings.SESSION_COOKIE_NAME in response.cookies:
             client.force_login(self.users[role])  # logged out (or the session renewed)
         return response, content
+
+    @staticmethod
+    def timed(call, *args, **kwargs):
+        """The response, its content and the seconds it took."""
+        start = time.perf_counter()
+        response = call(*args, **kwargs)
+        # The client closes the response (reading a streamed one to its end closes it).
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        return response, content, time.perf_counter() - start
+
+    def post(self, client: Client, url: str, data: str):
+        """POST ``data``; a post slower than SLOW_SECONDS is undone (a savepoint of the test's
+        transaction, the client's cookies) and sent once more, on the same rows: slow both
+        times, it is slow; once, the machine was busy (as ``time_again`` for a GET)."""
+        cookies = client.cookies.__class__()
+        cookies.update(client.cookies)
+        savepoint = transaction.savepoint_create()
+        answer = self.timed(client.post, url, data, content_type=FORM_ENCODED)
+        if answer[2] <= SLOW_SECONDS or answer[0].status_code >= 500:
+            transaction.savepoint_commit(savepoint)
+            return answer
+        transaction.savepoint_rollback(savepoint)
+        client.cookies = cookies
+        again = self.timed(client.post, url, data, content_type=FORM_ENCODED)
+        return (*again[:2], min(answer[2], again[2]))
 
     @staticmethod
     def time_again(client: Client, url: str) -> float:
