@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+PRODUCTION_STATICFILES = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 # The fixtures that start a browser: the tests that use one run after all the others.
 BROWSER_FIXTURES = {"shared_browser", "browser"}
 
@@ -205,6 +206,51 @@ def live_server(django_db_setup, django_db_blocker):
         server.start()
     yield server
     server.stop()
+
+
+def production_static_settings(static_root) -> dict:
+    """The static files as in production: hashed and compressed by ``collectstatic`` into
+    STATIC_ROOT, and whitenoise serving that folder alone (listed at start-up, no finders)."""
+    return {
+        "STATIC_ROOT": static_root,
+        "STORAGES": {**django_settings.STORAGES, "staticfiles": PRODUCTION_STATICFILES},
+        "WHITENOISE_USE_FINDERS": False,
+        "WHITENOISE_AUTOREFRESH": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def production_static_root(tmp_path_factory):
+    """``collectstatic`` as in production, once per test process, into a temporary folder."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(**production_static_settings(root)):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+@pytest.fixture(scope="session")
+def _production_server(production_static_root, django_db_setup, django_db_blocker):
+    """One server per test process for ``production_live_server``: whitenoise reads its
+    settings when the server builds its handler, at start-up; starting and stopping a server
+    for each test cost most of a second (its loop looks for the stop every half second)."""
+    with override_settings(**production_static_settings(production_static_root)):
+        with django_db_blocker.unblock():
+            # Not Django's StaticFilesHandler, which finds files by their plain names only:
+            # requests go through the middleware, where whitenoise serves the hashed files.
+            server = new_live_server(static_handler=lambda application: application)
+            server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def production_live_server(settings, production_static_root, _production_server):
+    """A live server with the production static files: hashed names from the manifest in the
+    pages (the settings, for the test's duration), whitenoise serving STATIC_ROOT."""
+    for name, value in production_static_settings(production_static_root).items():
+        setattr(settings, name, value)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    return _production_server
 
 
 # -- one browser for the run -----------------------------------------------------------------------

@@ -22,9 +22,7 @@ from tests.poles.test_map_browser import (
 browser, new_page, page, site, map_site = (
     maps.browser, maps.new_page, maps.page, maps.site, maps.map_site
 )
-no_tiles, production_live_server, production_static_root = (
-    maps.no_tiles, maps.production_live_server, maps.production_static_root
-)
+no_tiles = maps.no_tiles
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
