@@ -17,6 +17,7 @@ from django.test.utils import override_settings
 
 from ptce_site.curators import CURATORS_GROUP
 from tests import seed_snapshot
+from tests.browser_pages import PagePool
 from tests.factories import PoleFactory, UserFactory
 
 PASSWORD = "motdepasse-solide-2026"
@@ -258,10 +259,11 @@ def production_live_server(settings, production_static_root, _production_server)
 
 @pytest.fixture(scope="session")
 def shared_browser(django_db_setup):
-    """Debian's Chromium, started once per test process through Playwright's sync API. Each
-    test opens its own context (``shared_browser.new_context(...)``: cookies, storage and
-    viewport of its own) and closes it; tests that use this run last (see
-    ``pytest_collection_modifyitems``). Skips the test if Chromium is not installed."""
+    """Debian's Chromium, started once per test process through Playwright's sync API. Tests
+    take their pages from ``browser_pages`` (contexts kept from one test to the next), or open
+    a context of their own (``shared_browser.new_context(...)``) and close it; tests that use
+    this run last (see ``pytest_collection_modifyitems``). Skips the test if Chromium is not
+    installed."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
@@ -276,3 +278,28 @@ def shared_browser(django_db_setup):
     connections.close_all()
     browser.close()
     playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def _page_pool(shared_browser):
+    pool = PagePool(shared_browser)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def browser_pages(_page_pool):
+    """Opens pages in the run's Chromium: ``browser_pages(init_script=None, **options)``, with
+    ``options`` those of ``Browser.new_context`` (viewport, device, permissions...). Each page
+    is as if new, and given back at the end of the test for another to reuse (cleaned: see
+    tests/browser_pages.py); it records ``problems``, ``responses`` and ``in_flight``."""
+    taken = []
+
+    def open_page(init_script: str | None = None, **options):
+        page = _page_pool.take(init_script, **options)
+        taken.append(page)
+        return page
+
+    yield open_page
+    for page in taken:
+        _page_pool.give_back(page)

@@ -73,38 +73,22 @@ def map_site(site, seeded):
     return site
 
 
+# Content-Security-Policy violations, kept by the page for `assert_clean`.
+CSP_RECORDER = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+    " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
+
+
 @pytest.fixture
-def new_page(browser):
-    """Opens pages (each in its own context) that record what `assert_clean` checks."""
-    contexts = []
+def new_page(browser_pages):
+    """Opens pages (tests/conftest.py's ``browser_pages``, as if new) that record what
+    `assert_clean` checks: their script errors, the status of each image and static file."""
 
     def open_page(device: str = "desktop"):
-        context = browser.new_context(**DEVICES[device])
-        contexts.append(context)
-        page = context.new_page()
-        page.problems = []
-        page.responses = []  # (status, url) of every image and static file
-        page.in_flight = set()  # the requests sent and not yet answered (`settle`)
-        page.on("request", lambda request: page.in_flight.add(request))
-        page.on("requestfinished", lambda request: page.in_flight.discard(request))
-        page.on("requestfailed", lambda request: page.in_flight.discard(request))
+        return browser_pages(CSP_RECORDER, **DEVICES[device])
 
-        def record(response):
-            if response.request.resource_type == "image" or "/static/" in response.url:
-                page.responses.append((response.status, response.url))
-
-        page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        page.on("response", record)
-        page.add_init_script(
-            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-            " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
-        )
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 @pytest.fixture
