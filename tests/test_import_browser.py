@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from poles.models import Pole
 from ptce_site.curators import CURATORS_GROUP
-from tests.conftest import CHROMIUM, PASSWORD
+from tests.conftest import CHROMIUM
 from tests.factories import PoleFactory, RegionFactory, UserFactory
+from tests.poles.test_map_browser import log_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
@@ -34,10 +35,7 @@ def test_a_curator_previews_then_confirms_an_import(live_server, browser_pages, 
     bad = tmp_path / "erreurs.csv"
     bad.write_text("nom;région;statut\nPôle Faux;Atlantide;Actif\n", encoding="utf-8")
     page = browser_pages()
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "curatrice")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, live_server.url, "curatrice")
     page.goto(live_server.url + reverse("admin:poles_pole_import"))
 
     # A file with errors: each is said with its line and column, no confirm button.

@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.templatetags.static import static
-from django.urls import reverse
 
-from tests.conftest import PASSWORD
 from tests.factories import PoleFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
@@ -142,12 +140,18 @@ def screenshot(page, site: Site, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}-{site.static_files}.png"), full_page=True)
 
 
-def log_in(page, site: Site, username: str) -> None:
-    page.goto(site.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
+def log_in(page, url: str, username: str) -> None:
+    """The user's session in the page's cookies for the server at ``url``, as after the login
+    form, without its two page loads: the form itself is tested in the browser elsewhere
+    (tests/test_hostile_registry_filling.py, tests/test_accessibility.py)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": url}])
 
 
 def open_map(page, url: str):
