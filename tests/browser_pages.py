@@ -7,8 +7,8 @@ local or session storage, no service worker). Pages are shared only between test
 the same context options and init script: those stay as each test asked.
 
 Every page records, for the test that holds it, what the tests check after their steps: the
-script errors (``problems``), the status of each image and static file (``responses``), and
-the requests still unanswered (``in_flight``)."""
+script errors (``problems``), the status of each image and static file (``responses``), the
+URL of every request (``requested``) and the requests still unanswered (``in_flight``)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class PagePool:
         page.problems = []  # script errors and console errors
         page.responses = []  # (status, url) of every image and static file
         page.in_flight = set()  # requests sent and not yet answered
+        page.requested = []  # the URL of every request sent
         return page
 
     def give_back(self, page) -> None:
@@ -72,6 +73,7 @@ class PagePool:
         page.on("pageerror", lambda error: page.problems.append(str(error)))
         page.on("response", record)
         page.on("request", lambda request: page.in_flight.add(request))
+        page.on("request", lambda request: page.requested.append(request.url))
         page.on("requestfinished", lambda request: page.in_flight.discard(request))
         page.on("requestfailed", lambda request: page.in_flight.discard(request))
         return page

@@ -295,7 +295,9 @@ def test_the_home_pages_small_map_starts_when_scrolled_into_view(map_site, new_p
     page.wait_for_load_state("load")
     # Below the fold: not built yet, nothing fetched.
     assert page.locator(".mini-map.leaflet-container").count() == 0
-    assert not any("regions.geojson" in url for _, url in page.responses)
+    # (Every request: `responses` holds images and static files only, never the regions.)
+    assert not any("regions.geojson" in url for url in page.requested)
+    assert any("/static/js/map." in url for url in page.requested)  # its script, though
     page.locator(".mini-map").scroll_into_view_if_needed()
     page.wait_for_selector(".mini-map[data-ready='true']", timeout=15_000)
     assert page.locator(".mini-map path.leaflet-interactive").count() == 18
