@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite, and what keeps it fast (``make test`` on two cores;
 issue #11 asks for under 90 s, not reached yet): a fast password hasher; the seed loaded once
 per process and copied into the tests that ask for it (``seeded``, ``seeded_with_communes``);
-one Chromium for all the browser tests (``shared_browser``), which run last; each
+one Chromium for all the browser tests (``shared_browser``), which run last, its pages kept
+from one test to the next (``browser_pages``) and one production live server per process; each
 pytest-xdist worker with its own test database (pytest-django) and its own keys in Redis."""
 
 import os
