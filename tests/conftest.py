@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite, and what keeps it fast (``make test`` on two cores;
 issue #11 asks for under 90 s, not reached yet): a fast password hasher; the seed loaded once
 per process and copied into the tests that ask for it (``seeded``, ``seeded_with_communes``);
-one Chromium for all the browser tests (``shared_browser``), which run last; each
+one Chromium for all the browser tests (``shared_browser``), which run last, its pages kept
+from one test to the next (``browser_pages``) and one production live server per process; each
 pytest-xdist worker with its own test database (pytest-django) and its own keys in Redis."""
 
 import os
@@ -17,6 +18,7 @@ from django.test.utils import override_settings
 
 from ptce_site.curators import CURATORS_GROUP
 from tests import seed_snapshot
+from tests.browser_pages import PagePool
 from tests.factories import PoleFactory, UserFactory
 
 PASSWORD = "motdepasse-solide-2026"
@@ -25,6 +27,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+PRODUCTION_STATICFILES = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 # The fixtures that start a browser: the tests that use one run after all the others.
 BROWSER_FIXTURES = {"shared_browser", "browser"}
 
@@ -207,15 +210,61 @@ def live_server(django_db_setup, django_db_blocker):
     server.stop()
 
 
+def production_static_settings(static_root) -> dict:
+    """The static files as in production: hashed and compressed by ``collectstatic`` into
+    STATIC_ROOT, and whitenoise serving that folder alone (listed at start-up, no finders)."""
+    return {
+        "STATIC_ROOT": static_root,
+        "STORAGES": {**django_settings.STORAGES, "staticfiles": PRODUCTION_STATICFILES},
+        "WHITENOISE_USE_FINDERS": False,
+        "WHITENOISE_AUTOREFRESH": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def production_static_root(tmp_path_factory):
+    """``collectstatic`` as in production, once per test process, into a temporary folder."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(**production_static_settings(root)):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+@pytest.fixture(scope="session")
+def _production_server(production_static_root, django_db_setup, django_db_blocker):
+    """One server per test process for ``production_live_server``: whitenoise reads its
+    settings when the server builds its handler, at start-up; starting and stopping a server
+    for each test cost most of a second (its loop looks for the stop every half second)."""
+    with override_settings(**production_static_settings(production_static_root)):
+        with django_db_blocker.unblock():
+            # Not Django's StaticFilesHandler, which finds files by their plain names only:
+            # requests go through the middleware, where whitenoise serves the hashed files.
+            server = new_live_server(static_handler=lambda application: application)
+            server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def production_live_server(settings, production_static_root, _production_server):
+    """A live server with the production static files: hashed names from the manifest in the
+    pages (the settings, for the test's duration), whitenoise serving STATIC_ROOT."""
+    for name, value in production_static_settings(production_static_root).items():
+        setattr(settings, name, value)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    return _production_server
+
+
 # -- one browser for the run -----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def shared_browser(django_db_setup):
-    """Debian's Chromium, started once per test process through Playwright's sync API. Each
-    test opens its own context (``shared_browser.new_context(...)``: cookies, storage and
-    viewport of its own) and closes it; tests that use this run last (see
-    ``pytest_collection_modifyitems``). Skips the test if Chromium is not installed."""
+    """Debian's Chromium, started once per test process through Playwright's sync API. Tests
+    take their pages from ``browser_pages`` (contexts kept from one test to the next), or open
+    a context of their own (``shared_browser.new_context(...)``) and close it; tests that use
+    this run last (see ``pytest_collection_modifyitems``). Skips the test if Chromium is not
+    installed."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
@@ -230,3 +279,28 @@ def shared_browser(django_db_setup):
     connections.close_all()
     browser.close()
     playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def _page_pool(shared_browser):
+    pool = PagePool(shared_browser)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def browser_pages(_page_pool):
+    """Opens pages in the run's Chromium: ``browser_pages(init_script=None, **options)``, with
+    ``options`` those of ``Browser.new_context`` (viewport, device, permissions...). Each page
+    is as if new, and given back at the end of the test for another to reuse (cleaned: see
+    tests/browser_pages.py); it records ``problems``, ``responses`` and ``in_flight``."""
+    taken = []
+
+    def open_page(init_script: str | None = None, **options):
+        page = _page_pool.take(init_script, **options)
+        taken.append(page)
+        return page
+
+    yield open_page
+    for page in taken:
+        _page_pool.give_back(page)

@@ -1,6 +1,7 @@
 """Accessibility of the pages, checked in Chromium by axe-core (WCAG 2 A and AA rules and
 best practices): labels, names, contrast, landmarks, headings, ARIA, language."""
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from tests.conftest import PASSWORD
 from tests.factories import MembershipFactory, PoleFactory, UserFactory
-from tests.poles.test_map_browser import CHROMIUM, TILE, browser  # noqa: F401 (a fixture)
+from tests.poles.test_map_browser import CHROMIUM, TILE
 
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
 
@@ -66,10 +67,28 @@ def wait_for_maps(page) -> None:
         target.and_(page.locator(".leaflet-container")).wait_for(timeout=10_000)
         if target.get_attribute("data-ptce-map") is not None:
             target.and_(page.locator("[data-ready='true']")).wait_for(timeout=15_000)
+            # Its first fitBounds is animated, from the next frame on; Leaflet drops a fitBounds
+            # asked meanwhile (a region chosen from the keyboard, then, did not zoom in).
+            page.evaluate("new Promise(done => requestAnimationFrame(() => done(true)))")
+            target.locator(".leaflet-zoom-anim").wait_for(state="detached", timeout=5_000)
+
+
+@functools.cache
+def axe_source() -> str:
+    return AXE.read_text()
+
+
+def axe_page(browser_pages, **options):
+    """A page (``browser_pages``) that gets axe-core as each document starts, in the top frame
+    only (as when a test injected it into a loaded page): not 650 kB sent and evaluated again
+    for each page. ``bypass_csp``: the site's CSP would refuse a script it did not serve."""
+    script = "if (window === window.top) {\n" + axe_source() + "\n}"
+    return browser_pages(script, bypass_csp=True, **options)
 
 
 def axe_violations(page) -> list[str]:
-    page.evaluate(AXE.read_text())
+    if page.evaluate("typeof window.axe === 'undefined'"):  # a page without axe_page()'s script
+        page.evaluate(axe_source())
     found = page.evaluate(
         """async () => {
             const result = await axe.run(document, {
@@ -90,16 +109,13 @@ def site(live_server, seeded):
 
 
 @pytest.fixture
-def page(browser):  # noqa: F811
-    # axe is injected by the test itself, which the site's CSP would otherwise refuse.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def page(browser_pages):
+    page = axe_page(browser_pages, viewport={"width": 1280, "height": 900})
     # The maps' tiles (LEAFLET_CONFIG, from MAP_TILES_URL) served here: their attribution, with
     # its links, is on the page as in production, and no request leaves the machine.
     tiles = settings.MAP_TILES_URL.split("/{z}")[0]
     page.route(tiles + "/**", lambda route: route.fulfill(content_type="image/png", body=TILE))
-    yield page
-    context.close()
+    return page
 
 
 # The pages are checked in slices, one test each, so that pytest-xdist's workers share them

@@ -482,7 +482,7 @@ def overflows(page) -> bool:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_new_pages_fit_a_360_px_phone(shared_browser, live_server, settings):
+def test_the_new_pages_fit_a_360_px_phone(browser_pages, live_server, settings):
     region = RegionFactory(code="52", name="Pays de la Loire", slug="pays-de-la-loire")
     leader = account("porteuse", "porteuse@example.org", PASSWORD)
     pole = PoleFactory(
@@ -491,65 +491,57 @@ def test_the_new_pages_fit_a_360_px_phone(shared_browser, live_server, settings)
         summary="Un résumé.",
     )
     pole.leaders.add(leader)
-    context = shared_browser.new_context(**PHONE)
-    page = context.new_page()
+    page = browser_pages(**PHONE)
     wide = {}
-    try:
-        for url in (
-            FORM_URL,
-            FORM_URL + "?lang=en",
-            "/proposer/merci/",
-            "/proposer/confirmer/inconnu/",
-            CONTACT_URL,
-            CONTACT_URL + "?lang=en",
-            "/contact/merci/",
-            pole.get_absolute_url(),
-        ):
-            page.goto(live_server.url + url)
-            wide[url] = overflows(page)
-        # The form's errors, every field at once.
-        page.goto(live_server.url + FORM_URL)
-        page.get_by_role("button", name="Envoyer ma proposition").click()
-        wide["/proposer/ (erreurs)"] = overflows(page)
-        # A leader logs in with their address, then reads what their pole lacks.
-        page.goto(live_server.url + reverse("login"))
-        wide["login"] = overflows(page)
-        page.get_by_label("Adresse e-mail").fill("Porteuse@Example.org")
-        page.get_by_label("Mot de passe").fill(PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/espace/**")
-        assert page.get_by_role("link", name="Écrire une description").count() == 1
-        wide["/espace/"] = overflows(page)
-    finally:
-        context.close()
+    for url in (
+        FORM_URL,
+        FORM_URL + "?lang=en",
+        "/proposer/merci/",
+        "/proposer/confirmer/inconnu/",
+        CONTACT_URL,
+        CONTACT_URL + "?lang=en",
+        "/contact/merci/",
+        pole.get_absolute_url(),
+    ):
+        page.goto(live_server.url + url)
+        wide[url] = overflows(page)
+    # The form's errors, every field at once.
+    page.goto(live_server.url + FORM_URL)
+    page.get_by_role("button", name="Envoyer ma proposition").click()
+    wide["/proposer/ (erreurs)"] = overflows(page)
+    # A leader logs in with their address, then reads what their pole lacks.
+    page.goto(live_server.url + reverse("login"))
+    wide["login"] = overflows(page)
+    page.get_by_label("Adresse e-mail").fill("Porteuse@Example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/espace/**")
+    assert page.get_by_role("link", name="Écrire une description").count() == 1
+    wide["/espace/"] = overflows(page)
     assert {url: True for url, too_wide in wide.items() if too_wide} == {}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_contact_form_is_filled_and_sent_with_the_keyboard_alone(
-    shared_browser, live_server, settings
+    browser_pages, live_server, settings
 ):
     settings.CONTACT_EMAIL = "equipe@registre.example"
-    context = shared_browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        page.goto(live_server.url + CONTACT_URL)
-        page.get_by_label("Votre nom").focus()
-        focused = []
-        for text in ("Jeanne Dupont", "jeanne@example.org", "Une correction", "Bonjour."):
-            page.keyboard.type(text)
-            focused.append(page.evaluate("document.activeElement.name"))
-            page.keyboard.press("Tab")
-        # The hidden field bots fill in is skipped; the button comes next.
-        assert focused == ["name", "email", "subject", "message"]
-        assert page.evaluate("document.activeElement.type") == "submit"
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/contact/merci/")
-        assert (
-            "Merci, votre message est envoyé" in page.get_by_role("heading", level=1).inner_text()
-        )
-    finally:
-        context.close()
+    page = browser_pages(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + CONTACT_URL)
+    page.get_by_label("Votre nom").focus()
+    focused = []
+    for text in ("Jeanne Dupont", "jeanne@example.org", "Une correction", "Bonjour."):
+        page.keyboard.type(text)
+        focused.append(page.evaluate("document.activeElement.name"))
+        page.keyboard.press("Tab")
+    # The hidden field bots fill in is skipped; the button comes next.
+    assert focused == ["name", "email", "subject", "message"]
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/contact/merci/")
+    assert (
+        "Merci, votre message est envoyé" in page.get_by_role("heading", level=1).inner_text()
+    )
     assert len(mail.outbox) == 1 and "Bonjour." in mail.outbox[0].body
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from poles.models import Pole
 from ptce_site.curators import CURATORS_GROUP
-from tests.conftest import CHROMIUM, PASSWORD
+from tests.conftest import CHROMIUM
 from tests.factories import PoleFactory, RegionFactory, UserFactory
+from tests.poles.test_map_browser import log_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
@@ -20,7 +21,7 @@ pytestmark = [
 ]
 
 
-def test_a_curator_previews_then_confirms_an_import(live_server, shared_browser, tmp_path):
+def test_a_curator_previews_then_confirms_an_import(live_server, browser_pages, tmp_path):
     RegionFactory(code="84", name="Auvergne-Rhône-Alpes", slug="ara")
     PoleFactory(name="Pôle Existant", slug="pole-existant", territory="Ancien")
     user = UserFactory(username="curatrice", is_staff=True)
@@ -33,38 +34,31 @@ def test_a_curator_previews_then_confirms_an_import(live_server, shared_browser,
     )
     bad = tmp_path / "erreurs.csv"
     bad.write_text("nom;région;statut\nPôle Faux;Atlantide;Actif\n", encoding="utf-8")
-    context = shared_browser.new_context()
-    page = context.new_page()
-    try:
-        page.goto(live_server.url + "/admin/login/")
-        page.fill("#id_username", "curatrice")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.goto(live_server.url + reverse("admin:poles_pole_import"))
+    page = browser_pages()
+    log_in(page, live_server.url, "curatrice")
+    page.goto(live_server.url + reverse("admin:poles_pole_import"))
 
-        # A file with errors: each is said with its line and column, no confirm button.
-        page.set_input_files("#id_import_file", str(bad))
-        with page.expect_navigation():
-            page.click("form input[type=submit]")
-        preview = page.locator("table.import-preview")
-        assert "ligne 2, colonne « région » : « Atlantide »" in preview.inner_text()
-        assert page.locator("input[name=confirm]").count() == 0
+    # A file with errors: each is said with its line and column, no confirm button.
+    page.set_input_files("#id_import_file", str(bad))
+    with page.expect_navigation():
+        page.click("form input[type=submit]")
+    preview = page.locator("table.import-preview")
+    assert "ligne 2, colonne « région » : « Atlantide »" in preview.inner_text()
+    assert page.locator("input[name=confirm]").count() == 0
 
-        # A good file: new and changed rows, before and after; nothing written yet.
-        page.set_input_files("#id_import_file", str(good))
-        with page.expect_navigation():
-            page.click("form input[type=submit]")
-        rows = page.locator("table.import-preview tbody tr")
-        assert rows.count() == 2
-        assert "nouveau" in rows.nth(0).inner_text()
-        assert "modifié" in rows.nth(1).inner_text()
-        assert "territoire : Ancien → Nouveau" in rows.nth(1).inner_text()
-        assert not Pole.objects.filter(name="Pôle Nouveau").exists()
+    # A good file: new and changed rows, before and after; nothing written yet.
+    page.set_input_files("#id_import_file", str(good))
+    with page.expect_navigation():
+        page.click("form input[type=submit]")
+    rows = page.locator("table.import-preview tbody tr")
+    assert rows.count() == 2
+    assert "nouveau" in rows.nth(0).inner_text()
+    assert "modifié" in rows.nth(1).inner_text()
+    assert "territoire : Ancien → Nouveau" in rows.nth(1).inner_text()
+    assert not Pole.objects.filter(name="Pôle Nouveau").exists()
 
-        with page.expect_navigation():
-            page.click("input[name=confirm]")
-        assert "Import terminé : 1 nouveau(x), 1 modifié(s)" in page.inner_text(".messagelist")
-        assert "Pôle Nouveau" in page.inner_text("#result_list")
-        assert Pole.objects.get(slug="pole-existant").territory == "Nouveau"
-    finally:
-        context.close()
+    with page.expect_navigation():
+        page.click("input[name=confirm]")
+    assert "Import terminé : 1 nouveau(x), 1 modifié(s)" in page.inner_text(".messagelist")
+    assert "Pôle Nouveau" in page.inner_text("#result_list")
+    assert Pole.objects.get(slug="pole-existant").territory == "Nouveau"

@@ -10,7 +10,6 @@ from django.core.servers.basehttp import WSGIServer
 from tests.poles.test_map_browser import (  # noqa: F401 - fixtures
     CHROMIUM,
     assert_clean,
-    browser,
     new_page,
     no_tiles,
     os,
@@ -80,21 +79,17 @@ def test_a_partner_site_on_another_origin_frames_the_map(map_site, new_page):  #
         partner.shutdown()
 
 
-def test_the_embed_code_is_copied_from_the_keyboard(map_site, browser):  # noqa: F811
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-    try:
-        page = context.new_page()
-        page.goto(f"{map_site.url}/poles/?region=ile-de-france")
-        page.locator(".embed-code summary").focus()
-        page.keyboard.press("Enter")  # opens the <details>
-        page.locator(".embed-code textarea").focus()
-        page.keyboard.press("Tab")  # to the copy button
-        assert page.evaluate("document.activeElement.dataset.copy") == "embed-code-directory"
-        page.keyboard.press("Enter")
-        page.locator(".embed-copy-status").filter(has_text="Code copié.").wait_for(timeout=5_000)
-        copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied == page.locator(".embed-code textarea").input_value()
-        assert copied.startswith('<iframe src="http')
-        assert "/integrer/annuaire/?region=ile-de-france" in copied
-    finally:
-        context.close()
+def test_the_embed_code_is_copied_from_the_keyboard(map_site, browser_pages):
+    page = browser_pages(permissions=["clipboard-read", "clipboard-write"])
+    page.goto(f"{map_site.url}/poles/?region=ile-de-france")
+    page.locator(".embed-code summary").focus()
+    page.keyboard.press("Enter")  # opens the <details>
+    page.locator(".embed-code textarea").focus()
+    page.keyboard.press("Tab")  # to the copy button
+    assert page.evaluate("document.activeElement.dataset.copy") == "embed-code-directory"
+    page.keyboard.press("Enter")
+    page.locator(".embed-copy-status").filter(has_text="Code copié.").wait_for(timeout=5_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator(".embed-code textarea").input_value()
+    assert copied.startswith('<iframe src="http')
+    assert "/integrer/annuaire/?region=ile-de-france" in copied

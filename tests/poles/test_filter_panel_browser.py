@@ -7,7 +7,7 @@ import os
 import pytest
 
 from tests.factories import PoleFactory, RegionFactory
-from tests.poles.test_map_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+from tests.poles.test_map_browser import CHROMIUM
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,48 +34,38 @@ def directory(live_server):
     return live_server.url + "/poles/"
 
 
-def open_page(browser, url, viewport, *, javascript=True):  # noqa: F811 (the fixture)
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
-    page = context.new_page()
+def open_page(browser_pages, url, viewport, *, javascript=True):
+    page = browser_pages(viewport=viewport, java_script_enabled=javascript)
     page.goto(url)
     page.wait_for_load_state("load")
-    return context, page
+    return page
 
 
 @pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["phone", "wide"])
 @pytest.mark.parametrize("path", ["", "?region=grand-est"], ids=["all", "filtered"])
-def test_the_directory_does_not_move_after_load(browser, directory, viewport, path):  # noqa: F811
-    context, page = open_page(browser, directory + path, viewport)
-    try:
-        assert page.evaluate(LAYOUT_SHIFT) < 0.01
-        assert page.locator(".filters-panel form").is_visible() == (viewport is WIDE)
-    finally:
-        context.close()
+def test_the_directory_does_not_move_after_load(browser_pages, directory, viewport, path):
+    page = open_page(browser_pages, directory + path, viewport)
+    assert page.evaluate(LAYOUT_SHIFT) < 0.01
+    assert page.locator(".filters-panel form").is_visible() == (viewport is WIDE)
 
 
 @pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["phone", "wide"])
-def test_the_panel_works_without_javascript(browser, directory, viewport):  # noqa: F811
-    context, page = open_page(browser, directory, viewport, javascript=False)
-    try:
-        form = page.locator(".filters-panel form")
-        assert form.is_visible() == (viewport is WIDE)
-        if viewport is PHONE:
-            page.locator(".filters-panel summary").click()
-            assert form.is_visible()
-            page.select_option("#id_region", "grand-est")
-            page.locator(".filters-panel button[type=submit]").click()
-            page.wait_for_url("**region=grand-est**")
-    finally:
-        context.close()
+def test_the_panel_works_without_javascript(browser_pages, directory, viewport):
+    page = open_page(browser_pages, directory, viewport, javascript=False)
+    form = page.locator(".filters-panel form")
+    assert form.is_visible() == (viewport is WIDE)
+    if viewport is PHONE:
+        page.locator(".filters-panel summary").click()
+        assert form.is_visible()
+        page.select_option("#id_region", "grand-est")
+        page.locator(".filters-panel button[type=submit]").click()
+        page.wait_for_url("**region=grand-est**")
 
 
-def test_the_panel_opens_from_the_keyboard_on_a_phone(browser, directory):  # noqa: F811
-    context, page = open_page(browser, directory, PHONE)
-    try:
-        page.locator(".filters-panel summary").focus()
-        page.keyboard.press("Enter")
-        assert page.locator(".filters-panel form").is_visible()
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.id") == "id_q"
-    finally:
-        context.close()
+def test_the_panel_opens_from_the_keyboard_on_a_phone(browser_pages, directory):
+    page = open_page(browser_pages, directory, PHONE)
+    page.locator(".filters-panel summary").focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".filters-panel form").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_q"

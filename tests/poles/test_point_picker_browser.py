@@ -6,7 +6,6 @@ import os
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
 from tests.factories import PoleFactory, UserFactory
 from tests.poles import test_map_browser as maps
 from tests.poles.test_map_browser import (
@@ -22,9 +21,7 @@ from tests.poles.test_map_browser import (
 browser, new_page, page, site, map_site = (
     maps.browser, maps.new_page, maps.page, maps.site, maps.map_site
 )
-no_tiles, production_live_server, production_static_root = (
-    maps.no_tiles, maps.production_live_server, maps.production_static_root
-)
+no_tiles = maps.no_tiles
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
@@ -39,7 +36,7 @@ def test_the_leaders_point_picker_shows_and_moves_the_marker(site, new_page, dev
     pole = PoleFactory(name="Pôle des Pentes", latitude=45.7676, longitude=4.8344)
     pole.leaders.add(UserFactory(username="alice"))
     page = new_page(device)
-    log_in(page, site, "alice")
+    log_in(page, site.url, "alice")
     page.goto(site.url + reverse("space:edit-pole", args=[pole.slug]))
     page.locator("#pole-point-map").scroll_into_view_if_needed()
     assert shown_marker(page, "#pole-point-map") == expected_marker(site, device)
@@ -76,10 +73,7 @@ def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page):
     user = UserFactory(username="curatrice", is_staff=True)
     user.groups.add(Group.objects.get(name=CURATORS_GROUP))
     pole = Pole.objects.get(slug="coopaxis")
-    page.goto(f"{map_site.url}/admin/login/")
-    page.fill("#id_username", "curatrice")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, map_site.url, "curatrice")
     page.goto(f"{map_site.url}/admin/poles/pole/{pole.pk}/change/")
     page.wait_for_selector("#pole-point-map.leaflet-container")
     page.locator("#pole-point-map").scroll_into_view_if_needed()

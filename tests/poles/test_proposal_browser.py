@@ -30,68 +30,56 @@ DEVICES = {
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_a_visitor_proposes_a_pole_and_is_asked_to_confirm(shared_browser, live_server, device):
+def test_a_visitor_proposes_a_pole_and_is_asked_to_confirm(browser_pages, live_server, device):
     RegionFactory(code="52", name="Pays de la Loire", slug="pays-de-la-loire")
     SectorFactory(name="Alimentation")
-    context = shared_browser.new_context(**DEVICES[device])
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    try:
-        page.goto(live_server.url + "/poles/")
-        page.get_by_role("link", name="Un pôle manque ? Proposer un pôle").click()
-        page.get_by_label("Nom du pôle").fill("Pôle des Mauges")
-        page.get_by_label("Région").select_option(label="Pays de la Loire")
-        page.get_by_label("Présentation en quelques phrases").fill("Des achats mutualisés.")
-        page.get_by_label("Alimentation").check()
-        page.get_by_label("Votre nom et prénom").fill("Lucie Martin")
-        page.get_by_label("Votre adresse e-mail").fill("lucie@example.org")
-        page.get_by_label("J'accepte que l'équipe du registre me contacte").check()
-        page.get_by_role("button", name="Envoyer ma proposition").click()
+    page = browser_pages(**DEVICES[device])  # it records the page's script errors: `problems`
+    page.goto(live_server.url + "/poles/")
+    page.get_by_role("link", name="Un pôle manque ? Proposer un pôle").click()
+    page.get_by_label("Nom du pôle").fill("Pôle des Mauges")
+    page.get_by_label("Région").select_option(label="Pays de la Loire")
+    page.get_by_label("Présentation en quelques phrases").fill("Des achats mutualisés.")
+    page.get_by_label("Alimentation").check()
+    page.get_by_label("Votre nom et prénom").fill("Lucie Martin")
+    page.get_by_label("Votre adresse e-mail").fill("lucie@example.org")
+    page.get_by_label("J'accepte que l'équipe du registre me contacte").check()
+    page.get_by_role("button", name="Envoyer ma proposition").click()
 
-        status = page.get_by_role("status")
-        assert "ouvrez le lien qu'il contient" in status.inner_text()
-        assert page.get_by_role("heading", level=1).inner_text() == (
-            "Merci ! Confirmez maintenant votre adresse"
-        )
-        # Nothing overflows the phone's screen.
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        proposal = PoleProposal.objects.get()
-        assert proposal.status == PoleProposal.Status.UNCONFIRMED
-        assert [sector.name for sector in proposal.sectors.all()] == ["Alimentation"]
+    status = page.get_by_role("status")
+    assert "ouvrez le lien qu'il contient" in status.inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Merci ! Confirmez maintenant votre adresse"
+    )
+    # Nothing overflows the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    proposal = PoleProposal.objects.get()
+    assert proposal.status == PoleProposal.Status.UNCONFIRMED
+    assert [sector.name for sector in proposal.sectors.all()] == ["Alimentation"]
 
-        link = re.search(r"http://\S+/proposer/confirmer/\S+/", mail.outbox[-1].body).group(0)
-        page.goto(live_server.url + link.split("testserver", 1)[-1])
-        page.get_by_role("button", name="Confirmer ma proposition").click()
-        assert "votre proposition est confirmée" in page.get_by_role("heading").inner_text()
-        proposal.refresh_from_db()
-        assert proposal.status == PoleProposal.Status.PENDING
-        assert problems == []
-    finally:
-        context.close()
+    link = re.search(r"http://\S+/proposer/confirmer/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(live_server.url + link.split("testserver", 1)[-1])
+    page.get_by_role("button", name="Confirmer ma proposition").click()
+    assert "votre proposition est confirmée" in page.get_by_role("heading").inner_text()
+    proposal.refresh_from_db()
+    assert proposal.status == PoleProposal.Status.PENDING
+    assert page.problems == []
 
 
 def test_the_proposal_and_contact_pages_have_no_accessibility_violation(
-    shared_browser, live_server
+    browser_pages, live_server
 ):
-    from tests.test_accessibility import axe_violations
+    from tests.test_accessibility import axe_page, axe_violations
 
     RegionFactory(code="52", name="Pays de la Loire", slug="pays-de-la-loire")
     SectorFactory(name="Alimentation")
-    # axe is injected by the test itself, which the site's CSP would otherwise refuse.
-    context = shared_browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    page = axe_page(browser_pages, viewport={"width": 1280, "height": 900})
     problems = {}
-    try:
-        for url in ("/proposer/", "/proposer/merci/", "/proposer/confirmer/inconnu/", "/contact/"):
-            page.goto(live_server.url + url)
-            problems[url] = axe_violations(page)
-        # The form sent empty: its errors too.
-        page.goto(live_server.url + "/proposer/")
-        page.get_by_role("button", name="Envoyer ma proposition").click()
-        assert page.locator(".field-errors").count() >= 4
-        problems["/proposer/ (erreurs)"] = axe_violations(page)
-    finally:
-        context.close()
+    for url in ("/proposer/", "/proposer/merci/", "/proposer/confirmer/inconnu/", "/contact/"):
+        page.goto(live_server.url + url)
+        problems[url] = axe_violations(page)
+    # The form sent empty: its errors too.
+    page.goto(live_server.url + "/proposer/")
+    page.get_by_role("button", name="Envoyer ma proposition").click()
+    assert page.locator(".field-errors").count() >= 4
+    problems["/proposer/ (erreurs)"] = axe_violations(page)
     assert {url: found for url, found in problems.items() if found} == {}
