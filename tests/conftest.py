@@ -45,11 +45,12 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_configure(config):
-    """Python's cyclic collector, at its default thresholds, took a quarter of a worker's CPU
-    (2.9 s of 11.5 s over tests/members and tests/calls): young collections every 2,000
-    allocations, and full ones that walk every live object again and again (modules, models,
-    URL patterns, the seed snapshot: long-lived). The tests' garbage is young cycles
-    (requests, responses, tracebacks), which the young collections still free."""
+    """Python's cyclic collector, at its default thresholds, collects the young objects every
+    2,000 allocations and walks every live object again and again at each full collection
+    (modules, models, URL patterns, the seed snapshot: long-lived). The tests' garbage is young
+    cycles (requests, responses, tracebacks), which the young collections still free. Over
+    tests/members, tests/calls and two poles files on two workers: 3.1 s of CPU in the
+    collector, 1.7 s with these thresholds; 30 MB more memory per worker."""
     gc.set_threshold(*GC_THRESHOLDS)
 
 
