@@ -39,6 +39,7 @@ thread deletes its last copy.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import re
 import threading
@@ -170,13 +171,13 @@ def serve(
     except Exception:  # Redis down: serve the page uncached rather than fail.
         logger.exception("Page cache unavailable")
         if holder:
-            _release(keys.lock)
+            _delete(keys.lock)
         return build()
     try:
         return _build_and_store(request, keys, generation, build, storable, seconds)
     finally:
         if holder:
-            _release(keys.lock)
+            _delete(keys.lock)
 
 
 def _refresh_behind(
@@ -191,6 +192,9 @@ def _refresh_behind(
     if _refreshing.acquire(blocking=False):
         try:  # Held until the thread ends: anything failing before it starts gives it back.
             copy, build, storable = detach()
+            store = functools.partial(
+                _build_and_store, copy, keys, generation, build, storable, seconds
+            )
             # The request's context goes with it: its id in the logs, the page being built
             # (plain ContextVars; what Django keeps in asgiref's Local does not follow: the
             # language and the script prefix are set again by ``build``, the connections
@@ -198,7 +202,7 @@ def _refresh_behind(
             context = contextvars.copy_context()
             thread = threading.Thread(
                 target=context.run,
-                args=(_refresh, copy, keys, generation, build, storable, seconds),
+                args=(_refresh, store, keys),
                 name=REFRESH_THREAD,
                 daemon=True,
             )
@@ -207,21 +211,16 @@ def _refresh_behind(
             _refreshing.release()
             raise
     else:
-        _release(keys.lock)  # this process is busy building another page: someone else
+        _delete(keys.lock)  # this process is busy building another page: someone else
     return from_entry(request, last, "stale")
 
 
-def _refresh(
-    request: HttpRequest,
-    keys: PageKeys,
-    generation: str,
-    build: Callable[[], HttpResponse],
-    storable: Callable[[HttpResponse], bool],
-    seconds: int,
-) -> None:
+def _refresh(store: Callable[[], HttpResponse], keys: PageKeys) -> None:
+    """The thread's work: ``store()`` builds the page from the copy of the request and stores
+    it (``_build_and_store``); then the thread gives back what it held."""
     gone = False
     try:
-        response = _build_and_store(request, keys, generation, build, storable, seconds)
+        response = store()
         gone = response.get("X-Page-Cache") != "miss"  # built, and not to be stored
     except ANSWERED:
         gone = True
@@ -235,8 +234,8 @@ def _refresh(
             # big, or read from a value now refused): without it the next request builds
             # the page and gets it, instead of everyone getting the last copy until it
             # expires, each request building the page again behind it.
-            _release(keys.last)
-        _release(keys.lock)
+            _delete(keys.last)
+        _delete(keys.lock)
         try:
             connections.close_all()  # this thread's own connections
             _close_caches()
@@ -296,11 +295,11 @@ def _build_and_store(
     return response
 
 
-def _release(lock: str) -> None:
-    # Deleted whoever holds it now: if this build outlived the lock and another request took
-    # it, that request builds the same page once more, which is harmless. (Also deletes a
-    # last copy, see _refresh.)
+def _delete(key: str) -> None:
+    """A lock given back, deleted whoever holds it now: if this build outlived the lock and
+    another request took it, that request builds the same page once more, which is harmless;
+    or a last copy dropped (``_refresh``). The cache being down only gets logged."""
     try:
-        cache.delete(lock)
+        cache.delete(key)
     except Exception:
         logger.exception("Page cache unavailable")

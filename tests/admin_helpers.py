@@ -34,17 +34,12 @@ def _plain_renders() -> dict:
     return {Template: saved.template_render, PartialTemplate: saved.partial_template_render}
 
 
-def render_templates_plainly(monkeypatch) -> None:
-    """The test environment instruments every template render (a signal, and a copy of the
-    context kept by the test client), form widgets included: 5 to 15 % of the CPU time
-    of a page. For tests that read no ``response.context``: templates render as in production."""
-    for template_class, render in _plain_renders().items():
-        monkeypatch.setattr(template_class, "_render", render)
-
-
 @contextmanager
 def plain_rendering():
-    """``render_templates_plainly`` for the requests inside the block."""
+    """Templates rendered as in production for the requests inside the block. The test
+    environment instruments every template render (a signal, and a copy of the context kept by
+    the test client), form widgets included: 5 to 15 % of the CPU time of a page. For requests
+    whose ``response.context`` nobody reads (the ``plain_templates`` fixture, tests/conftest.py)."""
     with ExitStack() as stack:
         for template_class, render in _plain_renders().items():
             stack.enter_context(patch.object(template_class, "_render", render))

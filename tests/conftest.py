@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 
 from ptce_site.curators import CURATORS_GROUP
 from tests import seed_snapshot
+from tests.admin_helpers import plain_rendering
 from tests.browser_pages import PagePool
 from tests.factories import PoleFactory, UserFactory
 
@@ -133,6 +134,14 @@ def _empty_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def plain_templates():
+    """Templates rendered as in production, without the test environment's instrumentation
+    (``tests/admin_helpers.plain_rendering``): for tests that read no ``response.context``."""
+    with plain_rendering():
+        yield
 
 
 @pytest.fixture(autouse=True)

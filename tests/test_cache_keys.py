@@ -22,11 +22,12 @@ from poles.models import Pole, Sector
 from poles.registry.filters import PoleFilterSet
 from ptce_site.cache import cache_public_page, current_generation
 from ptce_site.cache_keys import ParametersRead, normalised_query
-from tests.admin_helpers import render_templates_plainly
 from tests.factories import PoleFactory, SectorFactory
 from tests.test_cache import get, served_from_cache, text
 
-pytestmark = pytest.mark.django_db
+# These tests read pages and cache entries, no context: templates render as in production (the
+# test environment's instrumentation: a tenth of a directory page's CPU time).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_templates")]
 
 TRACKING = ["utm_source=lettre", "utm_medium=email", "utm_campaign=printemps", "fbclid=IwAR0x",
             "gclid=Cj0KCQ", "junk=1", "_=1712345678"]
@@ -35,13 +36,6 @@ TRACKING = ["utm_source=lettre", "utm_medium=email", "utm_campaign=printemps", "
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 600
-
-
-@pytest.fixture(autouse=True)
-def _plain_template_rendering(monkeypatch):
-    """These tests read pages and cache entries, no context: templates render as in production
-    (the test environment's instrumentation: a tenth of a directory page's CPU time)."""
-    render_templates_plainly(monkeypatch)
 
 
 @pytest.fixture

@@ -64,7 +64,6 @@ from django.utils.http import urlsafe_base64_encode
 from members.models import Membership, Organisation
 from poles.models import ClaimRequest, Invitation, Pole, PoleProposal, YearlyIndicators
 from ptce_site.forms import BoundedInlineFormSet
-from tests.admin_helpers import render_templates_plainly
 from tests.factories import (
     ApplicationFactory,
     CharterSignatureFactory,
@@ -78,7 +77,9 @@ from tests.factories import (
     SourceDocumentFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# These tests read no context: templates render as in production (a fifth of the walk's time
+# went to the test environment's instrumentation).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_templates")]
 
 SLOW_SECONDS = 2.0
 FORM_ENCODED = "application/x-www-form-urlencoded"
@@ -360,13 +361,6 @@ def site_data(pole, alice, curator, stranger) -> SiteData:
         invitation_token=token,
         rows={Pole: pole},
     )
-
-
-@pytest.fixture(autouse=True)
-def _plain_template_rendering(monkeypatch):
-    """These tests read no context: templates render as in production (a fifth of the walk's
-    time went to the test environment's instrumentation)."""
-    render_templates_plainly(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

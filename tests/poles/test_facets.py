@@ -16,7 +16,6 @@ from members.models import Organisation
 from poles.models import Objective, Pole
 from poles.registry.facets import FACETS
 from poles.registry.search.indexer import deferred_indexing
-from tests.admin_helpers import render_templates_plainly
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -167,8 +166,8 @@ def check_counts_follow_links(client, query: dict) -> int:
     ],
     ids=["nothing", "region", "search", "call-and-outcome", "three-filters", "former-region"],
 )
-def test_each_option_shows_the_number_of_poles_its_link_gives(client, query, monkeypatch):
-    render_templates_plainly(monkeypatch)  # the pages' HTML is read, not their context
+@pytest.mark.usefixtures("plain_templates")  # the pages' HTML is read, not their context
+def test_each_option_shows_the_number_of_poles_its_link_gives(client, query):
     make_registry(12)
     assert check_counts_follow_links(client, query) > 30
 
@@ -261,8 +260,8 @@ def test_bad_filter_values_still_give_counts(client):
 
 
 @pytest.mark.parametrize("url_name", ["poles:api-poles", "poles:pole-export-geojson"])
-def test_geojson_carries_the_facet_counts_on_request(client, url_name, monkeypatch):
-    render_templates_plainly(monkeypatch)  # the pages' HTML is read, not their context
+@pytest.mark.usefixtures("plain_templates")  # the pages' HTML is read, not their context
+def test_geojson_carries_the_facet_counts_on_request(client, url_name):
     make_registry(6)
     url = reverse(url_name)
     plain = json.loads(client.get(url, {"region": "grand-est"}).content)
