@@ -8,6 +8,7 @@ pytest-xdist worker with its own test database (pytest-django) and its own keys 
 import gc
 import os
 import uuid
+from contextlib import ExitStack
 
 import pytest
 from django.conf import settings as django_settings
@@ -21,6 +22,7 @@ from ptce_site.curators import CURATORS_GROUP
 from tests import seed_snapshot
 from tests.admin_helpers import plain_rendering
 from tests.browser_pages import PagePool
+from tests.database_template import migrations_from_a_template
 from tests.factories import PoleFactory, UserFactory
 
 PASSWORD = "motdepasse-solide-2026"
@@ -70,6 +72,24 @@ def _fast_password_hasher():
     check who may do what, not the hasher (Django's documentation recommends this)."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(scope="session")
+def _migrations_from_a_template(django_db_blocker):
+    """Open until the test database exists (``django_db_setup`` below): it is copied from a
+    migrated template (tests/database_template.py) instead of migrated again."""
+    with ExitStack() as template:
+        template.enter_context(django_db_blocker.unblock())
+        template.enter_context(migrations_from_a_template())
+        yield template
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_migrations_from_a_template, django_db_setup):
+    """pytest-django's own, with the template while it runs (and only then: the tests of data
+    migrations migrate the database for real)."""
+    _migrations_from_a_template.close()
+    yield
 
 
 @pytest.fixture(autouse=True, scope="session")

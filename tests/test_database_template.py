@@ -1,0 +1,58 @@
+"""The test database copied from a migrated template (tests/database_template.py): complete,
+and made again when a migration changes."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+
+from tests import database_template
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the template is SQLite's")
+def test_the_test_database_has_every_migration_and_the_templates_schema():
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    assert set(MigrationRecorder(connection).applied_migrations()) == set(loader.graph.nodes)
+    template = database_template.sqlite_template(loader, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(SCHEMA)
+        ours = cursor.fetchall()
+    saved = sqlite3.connect(template)
+    try:
+        assert saved.execute(SCHEMA).fetchall() == ours
+    finally:
+        saved.close()
+    # What the migrations make beyond tables: the search index and its triggers.
+    assert {kind for kind, *_ in ours} >= {"table", "index", "trigger"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's template database")
+def test_the_postgresql_template_is_kept_on_the_server_with_every_migration():
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    assert set(MigrationRecorder(connection).applied_migrations()) == set(loader.graph.nodes)
+    template = database_template.postgresql_template(loader, connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                       [database_template.POSTGRESQL_PREFIX + "%"])
+        assert template in {name for (name,) in cursor.fetchall()}
+
+
+def test_a_migration_edited_gives_another_template(monkeypatch):
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    before = database_template.template_name(loader, connection)
+    edited = Path(loader.disk_migrations["poles", "0001_initial"].__module__.replace(".", "/"))
+    read_bytes = Path.read_bytes
+
+    def read(path):
+        content = read_bytes(path)
+        return content + b"\n# edited" if path.with_suffix("").match(f"*/{edited}") else content
+
+    monkeypatch.setattr(Path, "read_bytes", read)
+    assert database_template.template_name(loader, connection) != before
