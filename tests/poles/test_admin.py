@@ -15,7 +15,7 @@ from django.utils import timezone
 from calls.models import Application
 from poles.models import Commune, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
 from tests.admin_conftest_helpers import grow_registry
-from tests.admin_helpers import count_queries, inline_management
+from tests.admin_helpers import inline_management
 from tests.constant_queries import counted_then_grown
 from tests.factories import (
     ApplicationFactory,
@@ -462,7 +462,7 @@ class TestChangelistQueries:
     @pytest.mark.parametrize("model", MODELS)
     def test_changelists_run_the_same_queries_for_2_or_20_rows(self, grown_registry, model):
         url = reverse(f"admin:poles_{model}_changelist")
-        assert count_queries(grown_registry.client, url) == grown_registry.few[url]
+        assert grown_registry.count(url) == grown_registry.before(url)
 
 
 @pytest.mark.parametrize(
