@@ -15,7 +15,8 @@ from django.utils import timezone
 from calls.models import Application
 from poles.models import Commune, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
 from tests.admin_conftest_helpers import grow_registry
-from tests.admin_helpers import count_queries, inline_management
+from tests.admin_helpers import inline_management
+from tests.constant_queries import counted_then_grown
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -445,13 +446,23 @@ def test_change_form_shows_the_inlines(curator_client):
     assert "Coopérative Alpha" in html
 
 
-@pytest.mark.parametrize("model", MODELS)
-def test_changelists_run_the_same_queries_for_2_or_20_rows(curator_client, model):
-    url = reverse(f"admin:poles_{model}_changelist")
-    grow_registry(2)
-    few = count_queries(curator_client, url)
-    grow_registry(18)
-    assert count_queries(curator_client, url) == few
+@pytest.fixture(scope="class")
+def grown_registry(django_db_setup, django_db_blocker):
+    """The changelists' queries counted with 2 poles (and their rows), then 18 more poles."""
+    urls = [reverse(f"admin:poles_{model}_changelist") for model in MODELS]
+    with counted_then_grown(
+        django_db_blocker, urls, lambda: grow_registry(2), lambda: grow_registry(18)
+    ) as grown:
+        yield grown
+
+
+class TestChangelistQueries:
+    """Every model's changelist on the same rows, written once for the class."""
+
+    @pytest.mark.parametrize("model", MODELS)
+    def test_changelists_run_the_same_queries_for_2_or_20_rows(self, grown_registry, model):
+        url = reverse(f"admin:poles_{model}_changelist")
+        assert grown_registry.count(url) == grown_registry.before(url)
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from tests.factories import (
     PoleFactory,
     RegionFactory,
 )
+from tests.shared_rows import rows_for_the_group
 
 pytestmark = pytest.mark.django_db
 
@@ -146,10 +147,9 @@ QUERIES = [
 ]
 
 
-@pytest.mark.parametrize("query", QUERIES)
-def test_the_number_of_results_is_the_number_of_poles_listed(client, query):
-    """The facets' query gives the number of results (the paginator does not count them
-    again): it must be the filters' own count."""
+def write_twelve_poles() -> None:
+    """Twelve poles in and out of Grand Est and Alsace, of every status, witnesses or not,
+    signatories or not, members of two kinds, some named by an application; one unpublished."""
     east = RegionFactory(name="Grand Est", slug="grand-est")
     alsace = FormerRegionFactory(name="Alsace", slug="alsace", region=east, departments="67 68")
     for n in range(12):
@@ -165,11 +165,28 @@ def test_the_number_of_results_is_the_number_of_poles_listed(client, query):
         if n % 4 == 1:
             ApplicationFactory(pole=pole, former_region=alsace)  # named, commune elsewhere
     PoleFactory(name="Coopérative cachée", region=east, commune_code="67482", is_published=False)
-    names = found(client, query)
-    data = QueryDict(mutable=True)
-    data.update(query)
-    expected = PoleFilterSet(data, queryset=Pole.objects.published())
-    assert sorted(names) == sorted(expected.qs.values_list("name", flat=True))
+
+
+@pytest.fixture(scope="class")
+def twelve_poles(django_db_setup, django_db_blocker):
+    """``write_twelve_poles()`` once for a class of tests that change none of its rows."""
+    with rows_for_the_group(django_db_blocker, write_twelve_poles):
+        yield
+
+
+@pytest.mark.usefixtures("twelve_poles")
+class TestNumberOfResults:
+    """The queries are asked of the same twelve poles, written once for the class."""
+
+    @pytest.mark.parametrize("query", QUERIES)
+    def test_the_number_of_results_is_the_number_of_poles_listed(self, client, query):
+        """The facets' query gives the number of results (the paginator does not count them
+        again): it must be the filters' own count."""
+        names = found(client, query)
+        data = QueryDict(mutable=True)
+        data.update(query)
+        expected = PoleFilterSet(data, queryset=Pole.objects.published())
+        assert sorted(names) == sorted(expected.qs.values_list("name", flat=True))
 
 
 def test_a_search_matching_no_pole_gives_no_result_and_zero_counts(client):
