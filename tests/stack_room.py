@@ -35,7 +35,7 @@ def _roomy_caller() -> Callable[..., Any]:
         "    return call(*args, **kwargs)\n"
     )
     namespace: dict[str, Any] = {}
-    exec(compile(source, __name__, "exec"), namespace)  # noqa: S102 (our own source)
+    exec(compile(source, f"<{__name__}>", "exec"), namespace)  # noqa: S102 (our own source)
     return namespace["with_stack_room"]
 
 

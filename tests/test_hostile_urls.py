@@ -30,11 +30,14 @@ Nothing here lists the site's pages, so that a new page is walked without editin
   refused at once, so that every value of the corpus goes to the URL at least once; each other
   visitor sends all the parameters at once with one value (on the admin, only those it lets
   in: the others meet the same login redirect). Each form is posted with a huge number and one
-  other value in turn; deletions are posted last.
+  other value in turn; deletions are posted last. A page asked plainly while its real keys
+  were chosen is not asked again (its answer is read instead): nothing was posted in between.
 
 The requests go through Django's test client with ``raise_request_exception=False`` (a view
 that raises answers the site's 500 page, as in production); CSRF checks are off, so that the
-posts reach the views. The tests at the end pin each defect the walk found.
+posts reach the views. The walk runs in ``with_stack_room`` (``tests/stack_room.py``): the
+same requests, without mapping and unmapping CPython's frame stack hundreds of times each.
+The tests at the end pin each defect the walk found.
 """
 
 from __future__ import annotations
