@@ -12,7 +12,8 @@ more for each, a fifth of its CPU time spent in the kernel.
 a 16 KiB chunk, so it starts one of 128 KiB, which stays mapped until the call returns and
 leaves some 56 KiB after that frame for the frames of ``call`` and of everything it calls (a
 request and its templates stay well within it). The result is the call's, its exceptions
-propagate: only the place of its frames changes.
+propagate: only the place of its frames changes. Every test runs so (``pytest_runtest_protocol``
+in tests/conftest.py), and so do the live servers' threads.
 """
 
 from __future__ import annotations

@@ -35,9 +35,7 @@ Nothing here lists the site's pages, so that a new page is walked without editin
 
 The requests go through Django's test client with ``raise_request_exception=False`` (a view
 that raises answers the site's 500 page, as in production); CSRF checks are off, so that the
-posts reach the views. The walk runs in ``with_stack_room`` (``tests/stack_room.py``): the
-same requests, without mapping and unmapping CPython's frame stack hundreds of times each.
-The tests at the end pin each defect the walk found.
+posts reach the views. The tests at the end pin each defect the walk found.
 """
 
 from __future__ import annotations
@@ -79,7 +77,6 @@ from tests.factories import (
     SectorFactory,
     SourceDocumentFactory,
 )
-from tests.stack_room import with_stack_room
 
 # These tests read no context: templates render as in production (a fifth of the walk's time
 # went to the test environment's instrumentation).
@@ -811,7 +808,7 @@ def test_every_url_pattern_is_reached_with_real_keys(site_data):
 
 @pytest.mark.parametrize("share", range(SHARES))
 def test_no_url_gives_a_server_error_a_traceback_or_a_slow_answer(site_data, share):
-    walker = with_stack_room(walk_the_site, site_data, share=share)
+    walker = walk_the_site(site_data, share=share)
     print(  # shown with -s or -rP
         f"\n{len(walker.pages)} URL patterns walked, {sum(walker.requests.values())} requests "
         f"({', '.join(f'{phase}: {count}' for phase, count in walker.requests.items())}; "
@@ -831,7 +828,7 @@ def test_the_walker_reports_a_view_that_fails(site_data, monkeypatch):
         raise RuntimeError("broken on purpose")
 
     monkeypatch.setattr(OrganisationFilterSet, "filter_search", broken)
-    walker = with_stack_room(walk_the_site, site_data, only="members:organisation-list")
+    walker = walk_the_site(site_data, only="members:organisation-list")
     assert walker.problems
     assert all("-> 500" in problem for problem in walker.problems)
 
