@@ -327,14 +327,15 @@ def _page_pool(shared_browser):
 
 @pytest.fixture
 def browser_pages(_page_pool):
-    """Opens pages in the run's Chromium: ``browser_pages(init_script=None, **options)``, with
-    ``options`` those of ``Browser.new_context`` (viewport, device, permissions...). Each page
-    is as if new, and given back at the end of the test for another to reuse (cleaned: see
-    tests/browser_pages.py); it records ``problems``, ``responses`` and ``in_flight``."""
+    """Opens pages in the run's Chromium: ``browser_pages(init_script=None, network=False,
+    **options)``, with ``options`` those of ``Browser.new_context`` (viewport, device,
+    permissions...). Each page is as if new, and given back at the end of the test for another
+    to reuse (cleaned: see tests/browser_pages.py); it records ``problems``, and with
+    ``network`` its requests too (``responses``, ``requested``, ``in_flight``)."""
     taken = []
 
-    def open_page(init_script: str | None = None, **options):
-        page = _page_pool.take(init_script, **options)
+    def open_page(init_script: str | None = None, *, network: bool = False, **options):
+        page = _page_pool.take(init_script, network=network, **options)
         taken.append(page)
         return page
 
