@@ -29,6 +29,9 @@ CHROMIUM = "/usr/bin/chromium"
 # in its old headless mode, without the browser's own user interface. The browser tests then
 # cost Chromium half the CPU (33 s instead of 61 s for the 71 of them, one process).
 HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+# The shell sends no Accept-Language of its own: the one Chromium sends (the site answers in
+# French whatever it says: ptce_site.middleware.LanguageMiddleware).
+HEADLESS_SHELL_ARGS = ["--accept-lang=en-US,en"]
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
@@ -308,8 +311,11 @@ def shared_browser(django_db_setup):
     # Playwright's loop runs in this thread: Django's ORM must be allowed beside it.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright = sync_playwright().start()
-    binary = HEADLESS_SHELL if os.path.exists(HEADLESS_SHELL) else CHROMIUM
-    browser = playwright.chromium.launch(executable_path=binary, args=CHROMIUM_ARGS)
+    if os.path.exists(HEADLESS_SHELL):
+        binary, args = HEADLESS_SHELL, CHROMIUM_ARGS + HEADLESS_SHELL_ARGS
+    else:
+        binary, args = CHROMIUM, CHROMIUM_ARGS
+    browser = playwright.chromium.launch(executable_path=binary, args=args)
     yield browser
     # Inside Playwright's context Django may have opened connections of its own: closed
     # before the test databases are dropped (PostgreSQL refuses while they are open).
