@@ -6,9 +6,13 @@ its context's cookies and HTTP cache emptied. The site keeps nothing else in the
 local or session storage, no service worker). Pages are shared only between tests asking for
 the same context options and init script: those stay as each test asked.
 
-Every page records, for the test that holds it, what the tests check after their steps: the
-script errors (``problems``), the status of each image and static file (``responses``), the
-URL of every request (``requested``) and the requests still unanswered (``in_flight``)."""
+Every page records, for the test that holds it, its script errors (``problems``); and, when
+the test asks for it (``network=True``), the status of each image and static file
+(``responses``), the URL of every request (``requested``) and the requests still unanswered
+(``in_flight``). Playwright sends a page's network events to the test process only while
+something listens to them (four messages a request, each read and turned into Python objects):
+the tests that check no request do without, and a page without them has no such attribute,
+so that a test reading one cannot pass on an empty list."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import json
 
 # Pages left open between tests, at most: the least recently used beyond it are closed.
 IDLE_PAGES = 8
+NETWORK_RECORDS = ("responses", "in_flight", "requested")
 
 
 class PagePool:
@@ -23,9 +28,10 @@ class PagePool:
         self.browser = browser
         self.idle: list = []  # least recently given back first
 
-    def take(self, init_script: str | None = None, **options):
+    def take(self, init_script: str | None = None, *, network: bool = False, **options):
         """A page of a context made with ``options`` (``Browser.new_context``'s) and
-        ``init_script`` added to it, as if new: only the test's own events recorded."""
+        ``init_script`` added to it, as if new: only the test's own events recorded, its
+        requests too with ``network``."""
         key = json.dumps([init_script, options], sort_keys=True, default=str)
         page = next((page for page in reversed(self.idle) if page.pool_key == key), None)
         if page is None:
@@ -34,13 +40,21 @@ class PagePool:
         else:
             self.idle.remove(page)
         page.problems = []  # script errors and console errors
-        page.responses = []  # (status, url) of every image and static file
-        page.in_flight = set()  # requests sent and not yet answered
-        page.requested = []  # the URL of every request sent
+        if network:
+            page.responses = []  # (status, url) of every image and static file
+            page.in_flight = set()  # requests sent and not yet answered
+            page.requested = []  # the URL of every request sent
+            for event, handler in page.network_handlers.items():
+                page.on(event, handler)
         return page
 
     def give_back(self, page) -> None:
+        recorded = hasattr(page, "requested")
+        for name in NETWORK_RECORDS if recorded else ():
+            delattr(page, name)
         try:
+            for event, handler in page.network_handlers.items() if recorded else ():
+                page.remove_listener(event, handler)
             page.unroute_all(behavior="ignoreErrors")
             page.goto("about:blank")  # stops the test's document: no request comes after it
             page.context.clear_cookies()
@@ -68,12 +82,21 @@ class PagePool:
             if response.request.resource_type == "image" or "/static/" in response.url:
                 page.responses.append((response.status, response.url))
 
-        # Registered once per page: each reads the lists of the test holding the page.
+        def sent(request):
+            page.in_flight.add(request)
+            page.requested.append(request.url)
+
+        def answered(request):
+            page.in_flight.discard(request)
+
+        # Registered once per page: each reads the list of the test holding the page.
         page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda error: page.problems.append(str(error)))
-        page.on("response", record)
-        page.on("request", lambda request: page.in_flight.add(request))
-        page.on("request", lambda request: page.requested.append(request.url))
-        page.on("requestfinished", lambda request: page.in_flight.discard(request))
-        page.on("requestfailed", lambda request: page.in_flight.discard(request))
+        # Listened to only while a test that asked for them holds the page (``take``).
+        page.network_handlers = {
+            "response": record,
+            "request": sent,
+            "requestfinished": answered,
+            "requestfailed": answered,
+        }
         return page

@@ -35,7 +35,10 @@ def directory(live_server):
 
 
 def open_page(browser_pages, url, viewport, *, javascript=True):
-    page = browser_pages(viewport=viewport, java_script_enabled=javascript)
+    # JavaScript on is a context's default: not named, so that the page is shared with the
+    # other tests of that viewport (a context made costs Chromium a renderer process).
+    options = {} if javascript else {"java_script_enabled": False}
+    page = browser_pages(viewport=viewport, **options)
     page.goto(url)
     page.wait_for_load_state("load")
     return page

@@ -81,10 +81,11 @@ CSP_RECORDER = (
 @pytest.fixture
 def new_page(browser_pages):
     """Opens pages (tests/conftest.py's ``browser_pages``, as if new) that record what
-    `assert_clean` checks: their script errors, the status of each image and static file."""
+    `assert_clean` checks: their script errors, the status of each image and static file
+    (``network``: their requests, which `open_map` waits for too)."""
 
     def open_page(device: str = "desktop"):
-        return browser_pages(CSP_RECORDER, **DEVICES[device])
+        return browser_pages(CSP_RECORDER, network=True, **DEVICES[device])
 
     return open_page
 
