@@ -266,6 +266,9 @@ def new_live_server(static_handler=None):
     from pytest_django.live_server_helper import LiveServer
 
     server = LiveServer("localhost", start=False)
+    # Its requests run in its thread: with room on that thread's frame stack too.
+    serve = server.thread.run
+    server.thread.run = lambda: with_stack_room(serve)
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         server.thread.server_class = SerialWSGIServer
     if static_handler is not None:
