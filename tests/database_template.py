@@ -63,8 +63,13 @@ def template_name(loader: MigrationLoader, connection) -> str:
     return digest.hexdigest()[:20]
 
 
-def sqlite_template(loader: MigrationLoader, connection) -> Path:
-    return SQLITE_TEMPLATES / f"{SQLITE_PREFIX}{template_name(loader, connection)}.sqlite3"
+def sqlite_template(loader: MigrationLoader, connection, at: list[tuple] | None = None) -> Path:
+    """The file of the template: every migration applied, or the database migrated back to
+    the migrations ``at`` (the tests of a data migration start there)."""
+    name = SQLITE_PREFIX + template_name(loader, connection)
+    if at is not None:
+        name += "-at-" + hashlib.sha256(repr(sorted(at)).encode()).hexdigest()[:12]
+    return SQLITE_TEMPLATES / f"{name}.sqlite3"
 
 
 def postgresql_template(loader: MigrationLoader, connection) -> str:
@@ -87,7 +92,7 @@ def _in_memory_sqlite(connection) -> bool:
     return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
-def _copy_sqlite(path: Path, connection) -> None:
+def copy_sqlite(path: Path, connection) -> None:
     source = sqlite3.connect(path)
     try:
         connection.ensure_connection()
@@ -96,9 +101,10 @@ def _copy_sqlite(path: Path, connection) -> None:
         source.close()
 
 
-def _save_sqlite(connection, path: Path) -> None:
-    """The migrated database written to ``path`` (through a file of this process's own, then
-    renamed: two workers making it at once each write a whole file); older templates removed."""
+def save_sqlite(connection, path: Path) -> None:
+    """The database written to ``path`` (through a file of this process's own, then renamed:
+    two workers making it at once each write a whole file); the templates of other
+    migrations (another digest) removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     target = sqlite3.connect(partial)
@@ -107,8 +113,9 @@ def _save_sqlite(connection, path: Path) -> None:
     finally:
         target.close()
     os.replace(partial, path)
+    digest = path.name.split("-")[1].split(".")[0]
     for old in path.parent.glob(f"{SQLITE_PREFIX}*.sqlite3"):
-        if old != path:
+        if not old.name.startswith(f"{SQLITE_PREFIX}{digest}"):
             old.unlink(missing_ok=True)
 
 
@@ -160,7 +167,7 @@ def migrations_from_a_template(alias: str = "default"):
         if _in_memory_sqlite(connection) and _fresh(connection):
             path = sqlite_template(loader, connection)
             if path.exists():
-                _copy_sqlite(path, connection)
+                copy_sqlite(path, connection)
         if _complete(connection, loader):
             emit_post_migrate_signal(
                 options["verbosity"], options["interactive"], alias, apps=global_apps
@@ -169,7 +176,7 @@ def migrations_from_a_template(alias: str = "default"):
         fresh = _fresh(connection)
         migrate(command, *args, **options)
         if fresh and _in_memory_sqlite(connection):
-            _save_sqlite(connection, sqlite_template(loader, connection))
+            save_sqlite(connection, sqlite_template(loader, connection))
         elif fresh and connection.vendor == "postgresql":
             _save_postgresql(connection, postgresql_template(loader, connection))
 
