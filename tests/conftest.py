@@ -1,5 +1,5 @@
 """Fixtures shared by the whole suite, and what keeps it fast (``make test`` on two cores,
-under 90 s as issue #11 asks, on most runs): each worker's database copied from a migrated
+under 90 s as issue #11 asks): each worker's database copied from a migrated
 template (``tests/database_template.py``); every test run with room on CPython's frame stack
 (``tests/stack_room.py``); a fast password hasher; the seed loaded once per process and copied
 into the tests that ask for it (``seeded``, ``seeded_with_communes``); one Chromium (its
