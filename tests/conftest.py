@@ -16,18 +16,16 @@ from contextlib import ExitStack
 import pytest
 from _pytest.runner import runtestprotocol
 from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.utils import override_settings
 
-from ptce_site.curators import CURATORS_GROUP
 from tests import seed_snapshot
 from tests.admin_helpers import plain_rendering
 from tests.browser_pages import PagePool
 from tests.database_template import migrations_from_a_template
-from tests.factories import PoleFactory, UserFactory
+from tests.factories import CuratorFactory, PoleFactory, UserFactory
 from tests.stack_room import with_stack_room
 
 PASSWORD = "motdepasse-solide-2026"
@@ -126,9 +124,7 @@ def _site_url():
 @pytest.fixture
 def curator(db):
     """Network staff: staff member of the Curators group, not a superuser."""
-    user = UserFactory(username="claire", is_staff=True)
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
-    return user
+    return CuratorFactory(username="claire")
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 from django.test.utils import override_settings
 
-from ptce_site.curators import CURATORS_GROUP
 from tests.admin_helpers import count_queries
-from tests.factories import UserFactory
+from tests.factories import CuratorFactory
 from tests.shared_rows import rows_for_the_group
 
 
@@ -56,9 +54,7 @@ def counted_then_grown(
     def write() -> GrownRegistry:
         client = Client()
         if curator:
-            user = UserFactory(username="claire", is_staff=True)
-            user.groups.add(Group.objects.get(name=CURATORS_GROUP))
-            client.force_login(user)
+            client.force_login(CuratorFactory(username="claire"))
         grow()
         with override_settings(PAGE_CACHE_SECONDS=0, PAGE_CACHE_REFRESH_IN_BACKGROUND=False):
             few = {}

@@ -25,6 +25,7 @@ cannot be kept); Django's ``--parallel`` clones a database within one run only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -47,12 +48,12 @@ SQLITE_PREFIX = "sqlite-"
 POSTGRESQL_PREFIX = "ptce_template_"
 
 
-def template_name(loader: MigrationLoader, connection) -> str:
+def template_name(loader: MigrationLoader, vendor: str) -> str:
     """The template's name (without its prefix): a digest of every migration file, of the
     models of the apps without migrations (``migrate`` makes their tables too), of the
-    versions and of the database engine."""
+    versions and of the database engine (``vendor``)."""
     digest = hashlib.sha256()
-    for part in (django.__version__, sqlite3.sqlite_version, sys.version, connection.vendor):
+    for part in (django.__version__, sqlite3.sqlite_version, sys.version, vendor):
         digest.update(f"{part}\0".encode())
     files = {sys.modules[type(m).__module__].__file__ for m in loader.disk_migrations.values()}
     for app in global_apps.get_app_configs():
@@ -63,17 +64,23 @@ def template_name(loader: MigrationLoader, connection) -> str:
     return digest.hexdigest()[:20]
 
 
-def sqlite_template(loader: MigrationLoader, connection, at: list[tuple] | None = None) -> Path:
+@functools.cache
+def _digest(vendor: str) -> str:
+    """``template_name()`` once per process: the migration files do not change during a run."""
+    return template_name(MigrationLoader(None, ignore_no_migrations=True), vendor)
+
+
+def sqlite_template(at: list[tuple] | None = None) -> Path:
     """The file of the template: every migration applied, or the database migrated back to
     the migrations ``at`` (the tests of a data migration start there)."""
-    name = SQLITE_PREFIX + template_name(loader, connection)
+    name = SQLITE_PREFIX + _digest("sqlite")
     if at is not None:
         name += "-at-" + hashlib.sha256(repr(sorted(at)).encode()).hexdigest()[:12]
     return SQLITE_TEMPLATES / f"{name}.sqlite3"
 
 
-def postgresql_template(loader: MigrationLoader, connection) -> str:
-    return POSTGRESQL_PREFIX + template_name(loader, connection)
+def postgresql_template() -> str:
+    return POSTGRESQL_PREFIX + _digest("postgresql")
 
 
 def _fresh(connection) -> bool:
@@ -81,10 +88,8 @@ def _fresh(connection) -> bool:
     return "django_migrations" not in connection.introspection.table_names()
 
 
-def _complete(connection, loader: MigrationLoader) -> bool:
-    """Whether every migration is applied (a database copied from a template)."""
-    if _fresh(connection):
-        return False
+def every_migration_applied(connection, loader: MigrationLoader) -> bool:
+    """Whether the database holds every migration that ``loader`` knows (none recorded: no)."""
     return set(MigrationRecorder(connection).applied_migrations()) == set(loader.graph.nodes)
 
 
@@ -92,11 +97,22 @@ def _in_memory_sqlite(connection) -> bool:
     return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
-def copy_sqlite(path: Path, connection) -> None:
-    source = sqlite3.connect(path)
+def copied_sqlite(path: Path, connection) -> bool:
+    """Whether the database at ``path`` was copied into ``connection``'s: not when there is no
+    such file, or a file that holds no migrated database (empty, cut short elsewhere), which
+    the caller then makes again."""
+    if not path.exists():
+        return False
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        found = "SELECT 1 FROM sqlite_master WHERE name = 'django_migrations'"
+        if source.execute(found).fetchone() is None:
+            return False
         connection.ensure_connection()
         source.backup(connection.connection)
+        return True
+    except sqlite3.DatabaseError:  # not a database
+        return False
     finally:
         source.close()
 
@@ -113,9 +129,8 @@ def save_sqlite(connection, path: Path) -> None:
     finally:
         target.close()
     os.replace(partial, path)
-    digest = path.name.split("-")[1].split(".")[0]
     for old in path.parent.glob(f"{SQLITE_PREFIX}*.sqlite3"):
-        if not old.name.startswith(f"{SQLITE_PREFIX}{digest}"):
+        if not old.name.startswith(SQLITE_PREFIX + _digest("sqlite")):
             old.unlink(missing_ok=True)
 
 
@@ -156,29 +171,28 @@ def migrations_from_a_template(alias: str = "default"):
     loader = MigrationLoader(None, ignore_no_migrations=True)
     test_settings = connection.settings_dict["TEST"]
     if connection.vendor == "postgresql":
-        template = postgresql_template(loader, connection)
+        template = postgresql_template()
         if template in _postgresql_databases(connection, template):
-            test_settings["TEMPLATE"] = template
+            test_settings["TEMPLATE"] = template  # the test database created as its copy
     migrate = migrate_command.Command.handle
 
     def handle(command, *args, **options):
         if options["database"] != alias:
             return migrate(command, *args, **options)
-        if _in_memory_sqlite(connection) and _fresh(connection):
-            path = sqlite_template(loader, connection)
-            if path.exists():
-                copy_sqlite(path, connection)
-        if _complete(connection, loader):
+        fresh = _fresh(connection)
+        on_sqlite = _in_memory_sqlite(connection)  # the test database's name is set by now
+        if fresh and on_sqlite and copied_sqlite(sqlite_template(), connection):
+            fresh = False
+        if not fresh and every_migration_applied(connection, loader):
             emit_post_migrate_signal(
                 options["verbosity"], options["interactive"], alias, apps=global_apps
             )
             return
-        fresh = _fresh(connection)
         migrate(command, *args, **options)
-        if fresh and _in_memory_sqlite(connection):
-            save_sqlite(connection, sqlite_template(loader, connection))
+        if fresh and on_sqlite:
+            save_sqlite(connection, sqlite_template())
         elif fresh and connection.vendor == "postgresql":
-            _save_postgresql(connection, postgresql_template(loader, connection))
+            _save_postgresql(connection, postgresql_template())
 
     try:
         with patch.object(migrate_command.Command, "handle", handle):

@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from calls.models import Application, Call, Milestone
@@ -21,6 +22,7 @@ from poles.models import (
     SourceDocument,
 )
 from poles.registry.search.indexer import deferred_indexing
+from ptce_site.curators import CURATORS_GROUP
 
 
 class IndexedOnceFactory(factory.django.DjangoModelFactory):
@@ -189,6 +191,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     password = factory.django.Password("motdepasse-solide-2026")
+
+
+class CuratorFactory(UserFactory):
+    """Network staff: staff member of the Curators group, not a superuser."""
+
+    class Meta:
+        skip_postgeneration_save = True  # the group is added to the saved user
+
+    is_staff = True
+
+    @factory.post_generation
+    def curators_group(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name=CURATORS_GROUP))
 
 
 class CommuneFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,6 @@ import sqlite3
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.loader import MigrationLoader
 
 from tests import database_template
 
@@ -40,11 +39,8 @@ def _migrated_back(targets, on_sqlite: bool):
     and back, always run."""
     if not on_sqlite:
         return migrate(targets).apps
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    template = database_template.sqlite_template(loader, connection, at=targets)
-    copied = template.exists()
-    if copied:
-        database_template.copy_sqlite(template, connection)
+    template = database_template.sqlite_template(at=targets)
+    copied = database_template.copied_sqlite(template, connection)
     state = migrate(targets)  # on a copy, nothing to apply: only the state there
     if not copied:
         database_template.save_sqlite(connection, template)

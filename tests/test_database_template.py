@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.recorder import MigrationRecorder
 
 from tests import database_template
 
@@ -16,15 +15,20 @@ pytestmark = pytest.mark.django_db
 SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
 
 
+@pytest.fixture(scope="module")
+def loader():
+    """The migrations on disk."""
+    return MigrationLoader(None, ignore_no_migrations=True)
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the template is SQLite's")
-def test_the_test_database_has_every_migration_and_the_templates_schema():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    assert set(MigrationRecorder(connection).applied_migrations()) == set(loader.graph.nodes)
-    template = database_template.sqlite_template(loader, connection)
+def test_the_test_database_has_every_migration_and_the_templates_schema(loader):
+    assert database_template.every_migration_applied(connection, loader)
+    template = database_template.sqlite_template()
     with connection.cursor() as cursor:
         cursor.execute(SCHEMA)
         ours = cursor.fetchall()
-    saved = sqlite3.connect(template)
+    saved = sqlite3.connect(f"file:{template}?mode=ro", uri=True)  # no empty file made
     try:
         assert saved.execute(SCHEMA).fetchall() == ours
     finally:
@@ -34,19 +38,17 @@ def test_the_test_database_has_every_migration_and_the_templates_schema():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's template database")
-def test_the_postgresql_template_is_kept_on_the_server_with_every_migration():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    assert set(MigrationRecorder(connection).applied_migrations()) == set(loader.graph.nodes)
-    template = database_template.postgresql_template(loader, connection)
+def test_the_postgresql_template_is_kept_on_the_server_with_every_migration(loader):
+    assert database_template.every_migration_applied(connection, loader)
+    template = database_template.postgresql_template()
     with connection.cursor() as cursor:
         cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
                        [database_template.POSTGRESQL_PREFIX + "%"])
         assert template in {name for (name,) in cursor.fetchall()}
 
 
-def test_a_migration_edited_gives_another_template(monkeypatch):
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    before = database_template.template_name(loader, connection)
+def test_a_migration_edited_gives_another_template(loader, monkeypatch):
+    before = database_template.template_name(loader, connection.vendor)
     edited = Path(loader.disk_migrations["poles", "0001_initial"].__module__.replace(".", "/"))
     read_bytes = Path.read_bytes
 
@@ -55,4 +57,14 @@ def test_a_migration_edited_gives_another_template(monkeypatch):
         return content + b"\n# edited" if path.with_suffix("").match(f"*/{edited}") else content
 
     monkeypatch.setattr(Path, "read_bytes", read)
-    assert database_template.template_name(loader, connection) != before
+    assert database_template.template_name(loader, connection.vendor) != before
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the template is SQLite's")
+@pytest.mark.parametrize("content", [None, b"", b"not a database " * 20])
+def test_a_template_file_missing_empty_or_broken_is_not_copied(tmp_path, loader, content):
+    path = tmp_path / "template.sqlite3"
+    if content is not None:
+        path.write_bytes(content)
+    assert not database_template.copied_sqlite(path, connection)  # made again by its caller
+    assert database_template.every_migration_applied(connection, loader)  # ours untouched

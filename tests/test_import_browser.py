@@ -4,13 +4,11 @@ a file, sees each row as new, changed or in error, confirms, and finds the poles
 import os
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from poles.models import Pole
-from ptce_site.curators import CURATORS_GROUP
 from tests.conftest import CHROMIUM
-from tests.factories import PoleFactory, RegionFactory, UserFactory
+from tests.factories import CuratorFactory, PoleFactory, RegionFactory
 from tests.poles.test_map_browser import log_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
@@ -24,8 +22,7 @@ pytestmark = [
 def test_a_curator_previews_then_confirms_an_import(live_server, browser_pages, tmp_path):
     RegionFactory(code="84", name="Auvergne-Rhône-Alpes", slug="ara")
     PoleFactory(name="Pôle Existant", slug="pole-existant", territory="Ancien")
-    user = UserFactory(username="curatrice", is_staff=True)
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    CuratorFactory(username="curatrice")
     good = tmp_path / "reseau.csv"
     good.write_text(
         "nom;identifiant;région;territoire\n"

@@ -6,7 +6,7 @@ import os
 import pytest
 from django.urls import reverse
 
-from tests.factories import PoleFactory, UserFactory
+from tests.factories import CuratorFactory, PoleFactory, UserFactory
 from tests.poles import test_map_browser as maps
 from tests.poles.test_map_browser import (
     CHROMIUM,
@@ -65,13 +65,9 @@ def test_the_leaders_point_picker_shows_and_moves_the_marker(site, new_page, dev
 
 
 def test_staff_place_a_pole_by_clicking_the_admin_map(map_site, page):
-    from django.contrib.auth.models import Group
-
     from poles.models import Pole
-    from ptce_site.curators import CURATORS_GROUP
 
-    user = UserFactory(username="curatrice", is_staff=True)
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    CuratorFactory(username="curatrice")
     pole = Pole.objects.get(slug="coopaxis")
     log_in(page, map_site.url, "curatrice")
     page.goto(f"{map_site.url}/admin/poles/pole/{pole.pk}/change/")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -17,8 +16,8 @@ from django.utils import timezone
 from poles.leadership import notifications, services
 from poles.leadership.proposals.services import notify_staff
 from poles.models import PoleProposal, RegionalCurator
-from ptce_site.curators import CURATORS_GROUP, REGIONAL_CURATORS_GROUP
-from tests.factories import PoleFactory, RegionFactory, UserFactory
+from ptce_site.curators import REGIONAL_CURATORS_GROUP
+from tests.factories import CuratorFactory, PoleFactory, RegionFactory, UserFactory
 from tests.poles.test_notifications import edit, login
 from tests.poles.test_regional_curators import regional_curator
 
@@ -88,7 +87,7 @@ def test_the_region_page_names_the_curating_organisation(client, regions):
 def test_create_curator_gives_regions(db, monkeypatch):
     monkeypatch.setenv("CURATOR_PASSWORD", "motdepasse-solide-2026")
     region = RegionFactory(code="53", name="Bretagne", slug="bretagne")
-    UserFactory(username="bea", is_staff=True).groups.add(Group.objects.get(name=CURATORS_GROUP))
+    CuratorFactory(username="bea")
     call_command(
         "create_curator", "bea", "bea@example.org", "--region", "53",
         "--organisation", "CRESS  Bretagne", stdout=open("/dev/null", "w"),
