@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.formats import localize, number_format
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
@@ -154,6 +155,8 @@ class _SlugChoiceField(ModelChoiceField):
 
     iterator = _ListedChoices
     _rows: list | None = None
+    # How the rows are read: set by the form to its FilterSet's ``rows_of`` (``_FilterForm``).
+    read_rows: Callable[[QuerySet], list] = list
 
     def __deepcopy__(self, memo):
         field = super().__deepcopy__(memo)
@@ -162,7 +165,7 @@ class _SlugChoiceField(ModelChoiceField):
 
     def rows(self) -> list:
         if self._rows is None:
-            self._rows = list(self.queryset)
+            self._rows = self.read_rows(self.queryset)
         return self._rows
 
     def to_python(self, value):
@@ -191,9 +194,19 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class _IgnoringForm:
-    """Page cache: a page built with values its filters ignored (an invalid value, an unknown
-    sort) is served, not stored (ptce_site/cache.py): any URL could carry such junk."""
+class _FilterForm:
+    """The form of an ``ExplainedFilterSet``: its model selects read their rows through the
+    FilterSet's ``rows_of``; and, for the page cache, a page built with values its filters
+    ignored (an invalid value, an unknown sort) is served, not stored (ptce_site/cache.py):
+    any URL could carry such junk."""
+
+    rows_of: Callable[[str, QuerySet], list]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, _SlugChoiceField):
+                field.read_rows = partial(self.rows_of, name)
 
     def full_clean(self):
         super().full_clean()
@@ -219,8 +232,13 @@ class ExplainedFilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        # Page cache: a form that says when it ignored a value (see _IgnoringForm).
-        return type(form_class.__name__, (_IgnoringForm, form_class), {})
+        # Page cache: a form that says when it ignored a value (see _FilterForm).
+        attributes = {"rows_of": staticmethod(self.rows_of)}
+        return type(form_class.__name__, (_FilterForm, form_class), attributes)
+
+    def rows_of(self, name: str, queryset: QuerySet) -> list:
+        """The rows of the model select ``name``, its options (read once per form)."""
+        return list(queryset)
 
     def show_counts(self, counts: dict[str, dict[str, int]]) -> None:
         """Show beside each option of these filters (``CountedSelect``) its number of

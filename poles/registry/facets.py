@@ -27,7 +27,7 @@ from itertools import islice
 from django.db.models import QuerySet
 
 from .bitsets import Bits, places_in
-from .facet_sets import PoleSets, option_key, pole_sets
+from .facet_sets import PoleSets, option_key
 from .filters import PoleFilterSet
 
 # The faceted filters (every filter of the directory but the search and the sort).
@@ -57,9 +57,9 @@ class PoleFacets:
                 if name in FACETS and value not in (None, "", [])
             }
 
-    @cached_property
+    @property
     def sets(self) -> PoleSets:
-        return pole_sets()
+        return self.filterset.sets
 
     @cached_property
     def _found(self) -> Bits:

@@ -4,6 +4,7 @@ sets having been read before the change."""
 
 import datetime
 import os
+import re
 import subprocess
 import sys
 
@@ -121,6 +122,36 @@ def test_related_rows_changed_or_deleted_reach_the_sets(client):
     call.delete()
     counts = client.get(DIRECTORY).context["filter"].form.fields["outcome"].widget.counts
     assert counts == {}
+
+
+def sector_options(client, **params) -> list[str]:
+    """The texts of the directory's sector options, as a visitor reads them."""
+    html = client.get(DIRECTORY, params).content.decode()
+    select = re.search(r'<select name="sector".*?</select>', html, re.S).group(0)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+def test_the_selects_options_follow_every_change_of_their_rows(client):
+    """The selects' rows (regions, sectors, calls) are kept per state of the registry and
+    language (``PoleFilterSet.rows_of``): a sector renamed, added or deleted shows at once,
+    in each language."""
+    culture = SectorFactory(name="Culture", name_en="Culture")
+    PoleFactory(name="Pôle Armor", sectors=[culture])
+    assert sector_options(client) == ["Tous les secteurs", "Culture (1)"]
+    culture.name_fr, culture.name_en = "Culture et patrimoine", "Culture and heritage"
+    culture.save()
+    SectorFactory(name="Sport", name_en="Sports")
+    assert sector_options(client) == [
+        "Tous les secteurs", "Culture et patrimoine (1)", "Sport (0)"
+    ]
+    assert sector_options(client, lang="en") == [
+        "All sectors", "Culture and heritage (1)", "Sports (0)"
+    ]
+    assert sector_options(client) == [
+        "Tous les secteurs", "Culture et patrimoine (1)", "Sport (0)"
+    ]
+    culture.delete()
+    assert sector_options(client) == ["Tous les secteurs", "Sport (0)"]
 
 
 @pytest.mark.skipif(
