@@ -136,7 +136,8 @@ class PoleFilterSet(ExplainedFilterSet):
         method="filter_yes_no",
     )
     sort = django_filters.ChoiceFilter(
-        label=_("Trier par"), choices=SORTS, empty_label=None, method="filter_nothing"
+        label=_("Trier par"), choices=SORTS, empty_label=None, method="filter_nothing",
+        widget=CountedSelect,  # never counted: a select written in one pass
     )
     # ``exact=1``: the words as typed, no correction (the link under "Résultats pour …"). A
     # filter, so that the page cache tells the two pages apart; not shown in the form (a new
