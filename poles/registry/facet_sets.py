@@ -205,7 +205,7 @@ def _related_options() -> dict[str, QuerySet]:
     return {
         "sector": rows(Pole.sectors.through.objects.all(), F("sector__slug")),
         "objective": rows(Pole.objectives.through.objects.all(), F("objective__code")),
-        # Today's: a departure date that came moves the registry's state (``registry_state``).
+        # Those of today: the sets are read again each day (``registry_state()`` holds it).
         "member_kind": rows(MemberKind.objects.current(), F("kind")),
         # … or when one of its applications was made under that region's name.
         "former_region": rows(

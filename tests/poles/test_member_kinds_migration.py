@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("poles", "0027_source_order")]
 AFTER = [("poles", "0028_member_kinds_dated")]
 TODAY = timezone.localdate()
+MODELS = ("poles.Pole", "members.Organisation", "members.Membership", "poles.MemberKind")
 
 
 def days(count: int) -> datetime.date:
@@ -27,10 +28,9 @@ def old_database():
 
 
 def test_the_kinds_of_members_get_their_day_and_lose_it(old_database):
-    Pole = old_database.get_model("poles", "Pole")
-    Organisation = old_database.get_model("members", "Organisation")
-    Membership = old_database.get_model("members", "Membership")
-    MemberKind = old_database.get_model("poles", "MemberKind")
+    Pole, Organisation, Membership, MemberKind = (
+        old_database.get_model(label) for label in MODELS
+    )
     pole = Pole.objects.create(name="Pôle Ouest", slug="pole-ouest")
     for number, (kind, left_on) in enumerate([
         ("local_authority", days(1)), ("local_authority", days(30)),  # both leave

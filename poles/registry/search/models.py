@@ -1,9 +1,8 @@
 """What the search index stores: one document per pole, the vocabulary of the published ones,
 and the kinds of each pole's current members, each until the day it ends. All are kept by
-``indexer.py``; the database's
-own full-text structures are built from the documents by the migration
-``poles/0017_search_index`` (a generated ``tsvector`` column with a GIN index on PostgreSQL,
-an FTS5 table filled by triggers on SQLite)."""
+``indexer.py``; the database's own full-text structures are built from the documents by the
+migration ``poles/0017_search_index`` (a generated ``tsvector`` column with a GIN index on
+PostgreSQL, an FTS5 table filled by triggers on SQLite)."""
 
 from __future__ import annotations
 
@@ -78,8 +77,8 @@ class MemberKind(models.Model):
     organisation (300,000 memberships at the bench's scale).
 
     Dated because nothing is written when a departure date comes: a pole whose only local
-    authority leaves on 8 December must no longer be found under "local authority" on the 9th,
-    whether or not anything reindexed it (``make run`` has no cron)."""
+    authority leaves on 8 December must no longer be found under "local authority" from that
+    day, whether or not anything reindexed it (``make run`` has no cron)."""
 
     # Like the documents: no constraint nor cascade, the indexer keeps the rows of every pole.
     pole = models.ForeignKey(
