@@ -3,8 +3,10 @@
 ``cache_public_page(...)`` wraps a public view. An anonymous ``GET``/``HEAD`` is answered from
 the cache when it can be; logged-in users (leaders, staff) always get a freshly built page and
 never fill the cache. The key (``ptce_site/cache_keys.py``) holds the registry's *generation*,
-the language, whether the client takes gzip, the path and the *normalised* query string, and
-neither the scheme nor the host: every absolute link comes from ``SITE_URL``.
+today's date (what a page shows may change at midnight without any write: a membership whose
+departure date comes), the language, whether the client takes gzip, the path and the
+*normalised* query string, and neither the scheme nor the host: every absolute link comes from
+``SITE_URL``.
 
 Normalised query string: each view declares the query parameters its page reads (names, or a
 FilterSet class for all of its filters), ``lang`` is read everywhere. Any other parameter

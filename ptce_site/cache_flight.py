@@ -3,7 +3,7 @@
 **Entries.** A stored page holds its body with the two per-visitor values of the page replaced
 by placeholders (the CSRF token of the header's forms and the Content-Security-Policy nonce),
 put back on every use with this visitor's own token (which also sets their CSRF cookie) and
-this response's nonce; and the generation it was built for.
+this response's nonce; and the generation and day it was built for (``PageKeys``).
 
 **One build at a time.** When the page of the current generation is missing (just after an
 invalidation, or its first request, or its expiry), every worker used to build it at once:
@@ -53,6 +53,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.cache import set_response_etag
 
 from .cache_keys import page_key
@@ -89,14 +90,20 @@ Detached = tuple[HttpRequest, Callable[[], HttpResponse], Callable[[HttpResponse
 
 @dataclass(frozen=True)
 class PageKeys:
-    page: str  # the page of this generation
-    last: str  # its last good copy, of any generation
-    lock: str  # held by the request building the page of this generation
+    page: str  # the page of this generation and day
+    last: str  # its last good copy, of any generation and day
+    lock: str  # held by the request building the page of this generation and day
+    built_for: str  # the generation and the day, as the entries record them
 
     @classmethod
     def of(cls, request: HttpRequest, generation: str, query: QueryDict) -> PageKeys:
-        page = page_key(request, generation, query)
-        return cls(page, page_key(request, LAST_COPY, query), f"{page}:building")
+        # Today's date too: a page may change at midnight without any write (a membership
+        # whose departure date comes, ``members.models.current_membership``), and a page built
+        # the day before would be served until it expired. At midnight each page is built
+        # again, as after a change, its last copy served meanwhile.
+        built_for = f"{generation}:{timezone.localdate().isoformat()}"
+        page = page_key(request, built_for, query)
+        return cls(page, page_key(request, LAST_COPY, query), f"{page}:building", built_for)
 
 
 def to_entry(request: HttpRequest, response: HttpResponse, generation: str) -> dict:
@@ -160,12 +167,12 @@ def serve(
             return from_entry(request, entry)
         holder = cache.add(keys.lock, generation, timeout=LOCK_SECONDS)
         if holder and detach is not None and settings.PAGE_CACHE_REFRESH_IN_BACKGROUND:
-            served = _refresh_behind(request, keys, generation, detach, seconds)
+            served = _refresh_behind(request, keys, detach, seconds)
             if served is not None:
                 holder = False  # the thread, or _refresh_behind, gave the lock back
                 return served
         if not holder:
-            served = _while_another_builds(request, keys, generation)
+            served = _while_another_builds(request, keys)
             if served is not None:
                 return served
     except Exception:  # Redis down: serve the page uncached rather than fail.
@@ -174,15 +181,14 @@ def serve(
             _delete(keys.lock)
         return build()
     try:
-        return _build_and_store(request, keys, generation, build, storable, seconds)
+        return _build_and_store(request, keys, build, storable, seconds)
     finally:
         if holder:
             _delete(keys.lock)
 
 
 def _refresh_behind(
-    request: HttpRequest, keys: PageKeys, generation: str, detach: Callable[[], Detached],
-    seconds: int,
+    request: HttpRequest, keys: PageKeys, detach: Callable[[], Detached], seconds: int
 ) -> HttpResponse | None:
     """The last copy, the new page being built by a thread; None without a last copy (this
     request builds the page, holding the lock)."""
@@ -193,7 +199,7 @@ def _refresh_behind(
         try:  # Held until the thread ends: anything failing before it starts gives it back.
             copy, build, storable = detach()
             store = functools.partial(
-                _build_and_store, copy, keys, generation, build, storable, seconds
+                _build_and_store, copy, keys, build, storable, seconds
             )
             # The request's context goes with it: its id in the logs, the page being built
             # (plain ContextVars; what Django keeps in asgiref's Local does not follow: the
@@ -255,13 +261,13 @@ def _close_caches() -> None:
 
 
 def _while_another_builds(
-    request: HttpRequest, keys: PageKeys, generation: str
+    request: HttpRequest, keys: PageKeys
 ) -> HttpResponse | None:
     """The last copy, or the new one once stored; None when this request must build."""
     last = cache.get(keys.last)
     if last is not None:
-        # Of this generation when the holder stored it since this request's first look.
-        fresh = last.get("generation") == generation
+        # Of this generation and day when the holder stored it since this request's first look.
+        fresh = last.get("generation") == keys.built_for
         return from_entry(request, last, "hit" if fresh else "stale")
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
@@ -277,14 +283,13 @@ def _while_another_builds(
 def _build_and_store(
     request: HttpRequest,
     keys: PageKeys,
-    generation: str,
     build: Callable[[], HttpResponse],
     storable: Callable[[HttpResponse], bool],
     seconds: int,
 ) -> HttpResponse:
     response = build()
     if storable(response):
-        entry = to_entry(request, response, generation)
+        entry = to_entry(request, response, keys.built_for)
         try:
             # The last copy lives as long as the page: it stands in for it only while the
             # next generation's copy is being built.

@@ -205,7 +205,8 @@ def _related_options() -> dict[str, QuerySet]:
     return {
         "sector": rows(Pole.sectors.through.objects.all(), F("sector__slug")),
         "objective": rows(Pole.objectives.through.objects.all(), F("objective__code")),
-        "member_kind": rows(MemberKind.objects.all(), F("kind")),
+        # Those of today: the sets are read again each day (``registry_state()`` holds it).
+        "member_kind": rows(MemberKind.objects.current(), F("kind")),
         # … or when one of its applications was made under that region's name.
         "former_region": rows(
             applications.filter(former_region__isnull=False), F("former_region__slug")

@@ -219,8 +219,10 @@ class PoleFilterSet(ExplainedFilterSet):
         return queryset.filter(self._subquery(Q(objectives__code=code)))
 
     def filter_member_kind(self, queryset, name, kind: str):
-        # The search indexer keeps each pole's kinds of current members (``MemberKind``).
-        return queryset.filter(pk__in=MemberKind.objects.filter(kind=kind).values("pole_id"))
+        # The search indexer keeps each pole's kinds of current members (``MemberKind``), each
+        # until its last member's departure date: those of today.
+        kinds = MemberKind.objects.current().filter(kind=kind)
+        return queryset.filter(pk__in=kinds.values("pole_id"))
 
     def filter_call(self, queryset, name, call: Call):
         # ``call`` and ``outcome`` describe one application together ("laureates of the 2013

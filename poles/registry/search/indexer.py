@@ -8,7 +8,10 @@ now, in the current transaction, so a rolled-back write leaves no trace in the i
 seed load and admin actions write many poles and index them in a few queries.
 
 The kinds of each pole's current members (``MemberKind``) are kept the same way, as rows that
-the directory's "kind of member" filter and facet read.
+the directory's "kind of member" filter and facet read, each with the day it ends (the latest
+departure date of those members, none when one has none): a departure date that comes stops the
+kind counting on that day, without any write. The documents need no such date: they hold the
+names of past members too (a pole is found by the name of an organisation that left it).
 
 The vocabulary (``SearchWord``) counts, for each word, the published poles whose document holds
 it; each reindex applies the difference between the old and the new documents with atomic
@@ -23,7 +26,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, Count, DateField, F, Max, QuerySet, When
+from django.db.models.lookups import Exact
 
 from members.models import Membership
 from ptce_site.cache import bump_generation
@@ -110,24 +114,36 @@ def _same(old: SearchDocument | None, new: SearchDocument) -> bool:
     return old is not None and all(getattr(old, f) == getattr(new, f) for f in fields)
 
 
-def current_member_kinds(ids: list[int]) -> set[tuple[int, str]]:
-    """(pole, kind) for each kind among the current members of the poles ``ids``."""
-    current = Membership.objects.current().filter(pole_id__in=ids)
-    return set(current.values_list("pole_id", "organisation__kind").distinct().order_by())
+def current_member_kinds(ids: list[int] | None = None) -> QuerySet:
+    """(pole, kind, until) for each kind among the current members of the poles ``ids`` (of
+    every pole when None): ``until`` the latest departure date of those members, None when one
+    of them has none (COUNT(left_on) counts the dated ones)."""
+    current = Membership.objects.current()
+    if ids is not None:
+        current = current.filter(pole_id__in=ids)
+    last = Case(
+        When(Exact(Count("pk"), Count("left_on")), then=Max("left_on")),
+        output_field=DateField(),
+    )
+    return (
+        current.order_by().values("pole_id", "organisation__kind").annotate(until=last)
+        .values_list("pole_id", "organisation__kind", "until")
+    )
 
 
 def _sync_member_kinds(ids: list[int]) -> bool:
-    """Bring the ``MemberKind`` rows of these poles up to date; whether any changed."""
-    new = current_member_kinds(ids)
+    """Bring the ``MemberKind`` rows of these poles up to date; whether any changed (a row
+    whose day has passed is rewritten too: it goes)."""
+    new = set(current_member_kinds(ids))
     rows = MemberKind.objects.filter(pole_id__in=ids)
-    old = set(rows.values_list("pole_id", "kind"))
-    changed = {pole_id for pole_id, _kind in old ^ new}
+    old = set(rows.values_list("pole_id", "kind", "left_on"))
+    changed = {pole_id for pole_id, _kind, _until in old ^ new}
     if changed:
         with transaction.atomic():
             MemberKind.objects.filter(pole_id__in=changed).delete()
             MemberKind.objects.bulk_create([
-                MemberKind(pole_id=pole_id, kind=kind) for pole_id, kind in new
-                if pole_id in changed
+                MemberKind(pole_id=pole_id, kind=kind, left_on=until)
+                for pole_id, kind, until in new if pole_id in changed
             ])
     return bool(changed)
 
@@ -207,25 +223,10 @@ def rebuild_vocabulary() -> None:
     )
 
 
-REBUILD_MEMBER_KINDS_SQL = """
-INSERT INTO {member_kind} (pole_id, kind)
-SELECT DISTINCT membership.pole_id, organisation.kind
-FROM {membership} membership
-JOIN {organisation} organisation ON organisation.id = membership.organisation_id
-WHERE membership.left_on IS NULL
-"""
-
-
 def rebuild_member_kinds() -> None:
     """Every pole's kinds of current members, in one statement (the same on both databases)."""
-    from members.models import Organisation
-
     MemberKind.objects.all().delete()
+    select, params = current_member_kinds().query.sql_with_params()
+    table = connection.ops.quote_name(MemberKind._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            REBUILD_MEMBER_KINDS_SQL.format(
-                member_kind=MemberKind._meta.db_table,
-                membership=Membership._meta.db_table,
-                organisation=Organisation._meta.db_table,
-            )
-        )
+        cursor.execute(f"INSERT INTO {table} (pole_id, kind, left_on) {select}", params)

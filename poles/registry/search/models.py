@@ -1,13 +1,15 @@
 """What the search index stores: one document per pole, the vocabulary of the published ones,
-and the kinds of each pole's current members. All are kept by ``indexer.py``; the database's
-own full-text structures are built from the documents by the migration
-``poles/0017_search_index`` (a generated ``tsvector`` column with a GIN index on PostgreSQL,
-an FTS5 table filled by triggers on SQLite)."""
+and the kinds of each pole's current members, each until the day it ends. All are kept by
+``indexer.py``; the database's own full-text structures are built from the documents by the
+migration ``poles/0017_search_index`` (a generated ``tsvector`` column with a GIN index on
+PostgreSQL, an FTS5 table filled by triggers on SQLite)."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from members.models import current_membership
 
 from ..models import Pole
 
@@ -61,10 +63,22 @@ class SearchWord(models.Model):
         return self.word
 
 
+class MemberKindQuerySet(models.QuerySet):
+    def current(self) -> MemberKindQuerySet:
+        """The kinds a pole has today: the rule of a current membership
+        (``members.models.current_membership``), on the departure date of the kind."""
+        return self.filter(current_membership())
+
+
 class MemberKind(models.Model):
-    """A kind of organisation among a pole's current members (no departure date), once per
-    pole: what the directory's "kind of member" filter and facet read, instead of joining
-    every membership to its organisation (300,000 memberships at the bench's scale)."""
+    """A kind of organisation among a pole's current members, once per pole, with the day it
+    stops being one: what the directory's "kind of member" filter and facet read
+    (``MemberKind.objects.current()``), instead of joining every membership to its
+    organisation (300,000 memberships at the bench's scale).
+
+    Dated because nothing is written when a departure date comes: a pole whose only local
+    authority leaves on 8 December must no longer be found under "local authority" from that
+    day, whether or not anything reindexed it (``make run`` has no cron)."""
 
     # Like the documents: no constraint nor cascade, the indexer keeps the rows of every pole.
     pole = models.ForeignKey(
@@ -75,6 +89,12 @@ class MemberKind(models.Model):
         verbose_name=_("pôle"),
     )
     kind = models.CharField(_("type"), max_length=20)
+    # The latest departure date of the pole's current members of this kind; none when one of
+    # them has no departure date. Named as the memberships' own field, so that the one rule of
+    # a current membership reads it.
+    left_on = models.DateField(_("départ le"), null=True, blank=True)
+
+    objects = MemberKindQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("type de membre d'un pôle")
