@@ -140,9 +140,27 @@ def _postgresql_databases(connection, prefix: str) -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
+# Templates kept on a server besides the newest: checkouts at other migrations sharing the
+# server (a branch beside main) each keep theirs instead of dropping each other's mid-run.
+KEPT_TEMPLATES = 4
+
+
+def _older_templates(connection, template: str) -> list[str]:
+    """The templates on the server beyond the ``KEPT_TEMPLATES`` newest (by creation order:
+    a database's oid), ``template`` kept whatever its age."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s "
+            "ORDER BY oid DESC OFFSET %s",
+            [POSTGRESQL_PREFIX + "%", template, KEPT_TEMPLATES - 1],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
 def _save_postgresql(connection, template: str) -> None:
     """A copy of the migrated test database kept on the server as ``template`` (made under a
-    name of this process's own, then renamed); older templates dropped when nobody uses them.
+    name of this process's own, then renamed); the oldest beyond ``KEPT_TEMPLATES`` dropped
+    when nobody uses them.
     A failure only leaves the next run to migrate again."""
     quote = connection.ops.quote_name
     partial = f"{template}_{os.getpid()}"[:63]
@@ -154,7 +172,7 @@ def _save_postgresql(connection, template: str) -> None:
             cursor.execute(f"ALTER DATABASE {quote(partial)} RENAME TO {quote(template)}")
         except DatabaseError:  # made meanwhile by another process, or the source in use
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(partial)}")
-    for old in _postgresql_databases(connection, POSTGRESQL_PREFIX) - {template}:
+    for old in _older_templates(connection, template):
         with connection._nodb_cursor() as cursor:
             try:
                 cursor.execute(f"DROP DATABASE {quote(old)}")

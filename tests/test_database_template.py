@@ -1,6 +1,7 @@
 """The test database copied from a migrated template (tests/database_template.py): complete,
 and made again when a migration changes."""
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -45,6 +46,26 @@ def test_the_postgresql_template_is_kept_on_the_server_with_every_migration(load
         cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
                        [database_template.POSTGRESQL_PREFIX + "%"])
         assert template in {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's template database")
+def test_only_the_oldest_templates_beyond_those_kept_are_dropped(monkeypatch):
+    """Checkouts at other migrations sharing the server keep their templates: only those
+    beyond the newest ``KEPT_TEMPLATES`` are dropped, never this run's."""
+    monkeypatch.setattr(database_template, "KEPT_TEMPLATES", 2)
+    prefix, ours = database_template.POSTGRESQL_PREFIX, database_template.postgresql_template()
+    names = [f"{prefix}older_{os.getpid()}", f"{prefix}newer_{os.getpid()}"]
+    with connection._nodb_cursor() as cursor:
+        for name in names:  # in this order: the second one is the newest
+            cursor.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+    try:
+        dropped = database_template._older_templates(connection, ours)
+        assert names[0] in dropped
+        assert names[1] not in dropped and ours not in dropped
+    finally:
+        with connection._nodb_cursor() as cursor:
+            for name in names:
+                cursor.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 def test_a_migration_edited_gives_another_template(loader, monkeypatch):

@@ -1,8 +1,8 @@
 """Open data: GeoJSON of regions (with counts) and of poles, honouring the directory's filters.
 
-Responses carry Cache-Control, Last-Modified and an ETag (set by ConditionalGetMiddleware
-from the body), so that a client revalidating gets a 304; they are gzipped when the client
-accepts it.
+Responses carry Cache-Control and an ETag (set by ConditionalGetMiddleware from the body),
+so that a client revalidating gets a 304 exactly when the body is the same; they are gzipped
+when the client accepts it.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ import json
 from collections import Counter, defaultdict
 from functools import partial
 
-from django.db.models import Count, Max, Q, TextField
+from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
@@ -30,7 +29,6 @@ from ..territories.departments import department_expression, former_regions_by_d
 from ..territories.models import FormerRegion, Region
 from .facets import pole_facets
 from .filters import PoleFilterSet
-from .models import Pole
 
 LEVELS = ("current", "former")
 GEOJSON = "application/geo+json"
@@ -147,13 +145,9 @@ def requested_level(request: HttpRequest) -> str | None:
 
 
 def _with_cache_headers(response: HttpResponse) -> HttpResponse:
-    latest = [
-        Pole.objects.aggregate(latest=Max("updated_at"))["latest"],
-        Call.objects.aggregate(latest=Max("updated_at"))["latest"],
-    ]
-    latest = [moment for moment in latest if moment]
-    if latest:
-        response["Last-Modified"] = http_date(max(latest).timestamp())
+    # No Last-Modified: what these files hold changes without any pole or call changing (a
+    # membership, a sector renamed, a departure date that comes), so a client revalidating
+    # with If-Modified-Since alone would keep a stale copy. The ETag, from the body, is exact.
     response["Cache-Control"] = "public, max-age=300"
     response["Access-Control-Allow-Origin"] = "*"
     return response
