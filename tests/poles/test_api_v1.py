@@ -166,6 +166,27 @@ def test_schema_and_its_documentation_page(client, db):
     assert "<script" not in html.split("</header>")[1]
 
 
+@pytest.mark.parametrize("first", ["fr", "en"])
+def test_schema_and_documentation_describe_the_filters_in_the_requests_language(
+    client, db, first
+):
+    """The filters' labels are read in each request's language, whichever came first (they
+    were frozen in the language of the module's import: « Région — slug » in English)."""
+    expected = {"fr": ("Région — slug", "Nom ou SIREN"), "en": ("Region — slug", "Name or SIREN")}
+    for lang in (first, "en" if first == "fr" else "fr"):
+        schema = client.get(reverse("api-v1:schema"), {"lang": lang}).json()
+        described, organisations = (
+            {p["name"]: p["description"] for p in schema["paths"][path]["get"]["parameters"]}
+            for path in ("/api/v1/poles/", "/api/v1/organisations/")
+        )
+        region, search = expected[lang]
+        assert described["region"] == region
+        assert organisations["q"].startswith(search)
+        page = client.get(reverse("api-v1:docs"), {"lang": lang}).content.decode()
+        other_region = expected["en" if lang == "fr" else "fr"][0]
+        assert region in page and other_region not in page
+
+
 def test_csv_export_is_valid_against_its_table_schema(client, seeded, tmp_path):
     frictionless = pytest.importorskip("frictionless")
     from frictionless.formats import CsvControl

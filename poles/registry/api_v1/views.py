@@ -16,6 +16,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -43,12 +44,14 @@ def filter_parameters(filterset_class) -> list[OpenApiParameter]:
     help) as description, and its choices as an enum when they are fixed."""
     parameters = []
     for name, filter_ in filterset_class.base_filters.items():
-        description = str(filter_.label or name)
+        # Lazy: built at import, read in the language of each request (the schema and its
+        # documentation page are kept per language by ``docs.openapi_schema``).
+        description = filter_.label or name
         if help_text := filter_.extra.get("help_text"):
-            description += f" ({help_text})"
+            description = format_lazy("{} ({})", description, help_text)
         enum = None
         if isinstance(filter_, django_filters.ModelChoiceFilter):
-            description += " — slug"
+            description = format_lazy("{} — slug", description)
         elif choices := filter_.extra.get("choices"):
             enum = [str(value) for value, _label in choices]
         parameters.append(
