@@ -35,7 +35,7 @@ from simple_history.models import HistoricalRecords
 from .constraint_checks import validate_constraints
 from .content import content_changed
 from .import_widgets import fold, text_of
-from .imports import ImportFileError
+from .imports import ImportFileError, refuse_repeated_columns
 from .scope import scope
 
 STATUS_LABELS = {
@@ -171,6 +171,9 @@ class RegistryResource(resources.ModelResource):
 
     def check_file(self, dataset) -> None:
         self.normalise_headers(dataset)
+        refuse_repeated_columns(
+            dataset.headers, {str(field.column_name) for field in self.fields.values()}
+        )
         missing = [str(c) for c in self.required_columns if str(c) not in dataset.headers]
         if missing:
             raise ImportFileError(

@@ -158,8 +158,9 @@ def test_unknown_values_are_said_with_the_allowed_ones(reference):
         e.startswith("ligne 2, colonne « statut » : « Actif » n'est pas une valeur permise")
         for e in errors
     )
-    assert any("colonne « région » : « Atlantide » ne correspond" in e for e in errors)
-    assert any("colonne « secteurs » : « Pêche » ne correspond" in e for e in errors)
+    assert any(e.endswith("« Atlantide » : région introuvable dans le registre.") for e in errors)
+    assert any(e.endswith("« Pêche » : secteur d'activité introuvable dans le registre.")
+               for e in errors)
     assert not Pole.objects.exists()
 
 
@@ -169,6 +170,22 @@ def test_missing_required_columns_and_repeated_keys_refuse_the_file(reference):
     twice = "nom;région\nPôle A;84\nPôle B;84\npôle a;84\n".encode()
     errors = all_errors(run(PoleResource, twice))
     assert len(errors) == 1 and "lignes 2, 4" in errors[0]
+    assert not Pole.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header, said",
+    [
+        ("nom;Nom;région", "« nom » (colonnes 1, 2)"),
+        ("nom;région;identifiant;slug", "« identifiant » (colonnes 3, 4)"),
+        ("nom;région;REGION", "« région » (colonnes 2, 3)"),
+    ],
+)
+def test_a_column_named_twice_refuses_the_file_instead_of_dropping_one(reference, header, said):
+    """Only one of the two would be read: the other's values would be lost unseen."""
+    data = f"{header}\nPôle A;84;Pôle B;53\n".encode()
+    errors = all_errors(run(PoleResource, data))
+    assert errors == [f"Colonnes en double : {said}. Gardez une seule colonne de chaque."]
     assert not Pole.objects.exists()
 
 
