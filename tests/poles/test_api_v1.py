@@ -266,6 +266,29 @@ def test_feeds_of_poles_calls_and_a_region(client, seeded):
     assert 'href="/regions/grand-est/flux.atom?lang=en"' in english_region
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/inconnu/", "/api/v1/poles/a%20b/", "/api/v1/poles/pole/membres/"]
+)
+def test_an_address_no_endpoint_answers_is_the_apis_json_404(client, db, path):
+    """Under /api/v1/, a program gets the API's JSON 404, not the site's HTML page."""
+    response = client.get(path, {"lang": "en"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["detail"] == "Nothing public at this address of the API."
+    assert response.json()["messages"]["fr"] == "Rien de public à cette adresse de l'API."
+    assert "<html" in client.get("/inconnu/").content.decode()  # the site's pages keep theirs
+
+
+def test_an_accept_header_the_api_cannot_answer_is_a_406_in_the_sites_languages(client, db):
+    for url in (POLES, reverse("api-v1:schema")):
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 406
+        assert response.json()["detail"].startswith("L'API ne répond pas dans les formats")
+        assert response.json()["messages"]["en"].startswith("The API cannot answer in")
+    assert client.get(POLES, HTTP_ACCEPT="text/html,*/*;q=0.8").status_code == 200
+
+
 def test_the_apis_errors_speak_the_sites_languages(client, db):
     """DRF's own English texts (« Not found. », « Invalid page. », « Method not allowed »)
     are replaced by the site's, in the request's language with both beside."""
