@@ -14,9 +14,11 @@ from django.urls import reverse
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
+    FormerRegionFactory,
     MembershipFactory,
     MilestoneFactory,
     PoleFactory,
+    RegionFactory,
     SectorFactory,
 )
 
@@ -135,6 +137,32 @@ def test_every_list_in_constant_queries(client, seeded):
         MilestoneFactory(call=call)
     assert list_queries(client) == before
     assert max(before.values()) <= 6
+
+
+def test_a_calls_and_a_poles_details_in_constant_queries(client, db):
+    """Each application's former region links to its page through its current region: read
+    with it, not once per application."""
+    call, pole = CallFactory(), PoleFactory()
+
+    def apply_twice():
+        former = FormerRegionFactory(region=RegionFactory())
+        ApplicationFactory(call=call, former_region=former)
+        ApplicationFactory(pole=pole, former_region=former)
+
+    def queries() -> list[int]:
+        counts = []
+        for url in (reverse("api-v1:call-detail", args=[call.slug]),
+                    reverse("api-v1:pole-detail", args=[pole.slug])):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    apply_twice()
+    before = queries()
+    for _ in range(3):
+        apply_twice()
+    assert queries() == before
 
 
 def test_throttle_answers_429_with_retry_after_in_both_languages(client, db, settings):

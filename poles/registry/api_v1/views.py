@@ -215,7 +215,7 @@ class CallViewSet(ReadOnly):
             return calls
         applications = (
             Application.objects.filter(pole__is_published=True)
-            .select_related("pole", "former_region")
+            .select_related("pole", "former_region__region")
             .order_by(french("pole__name"), "pk")
         )
         return calls.prefetch_related(
