@@ -92,3 +92,16 @@ def test_admin_delete_action_reads_naturally_in_english(admin_client):
 
     with translation.override("en"):
         assert delete_selected_label(Pole) == "Delete selected clusters"
+
+
+def test_the_english_catalogue_says_cluster_and_winner_never_pole_or_laureate():
+    """The glossary: « pôle » is "cluster", « lauréat » "winner" (codes, URLs and the API's
+    field names excepted)."""
+    catalogue = translation.trans_real.translation("en")._catalog
+    words = re.compile(r"\bpoles?\b|laureate", re.IGNORECASE)
+    code = re.compile(r"%\(\w+\)s|<code>.*?</code>|/poles/|poles\.\w+|\{\w+\}")
+    wrong = [
+        text for _key, text in catalogue.items()
+        if isinstance(text, str) and words.search(code.sub("", text))
+    ]
+    assert wrong == []
