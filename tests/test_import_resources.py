@@ -205,6 +205,14 @@ def test_a_commune_code_sets_the_commune_region_and_point_as_the_admin_does(refe
     assert errors and errors[0].startswith("ligne 2, colonne « code commune »")
 
 
+def test_a_files_point_beside_its_commune_code_is_kept(reference):
+    region = RegionFactory(code="76", name="Occitanie", slug="occitanie")
+    CommuneFactory(code="34172", name="Montpellier", region=region, latitude=43.61, longitude=3.87)
+    run(PoleResource, "nom;code commune;latitude;longitude\nPôle Sud;34172;43.6;3.9\n".encode())
+    pole = Pole.objects.get()
+    assert (pole.commune_name, pole.latitude, pole.longitude) == ("Montpellier", 43.6, 3.9)
+
+
 def test_organisations_are_found_by_siren_then_identifier(db):
     organisation = OrganisationFactory(name="Scop du Bois", siren="732829320")
     data = b"nom;type;SIREN\nLa Scop du Bois;Entreprise de l'ESS;732 829 320\n"
