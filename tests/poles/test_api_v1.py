@@ -14,9 +14,12 @@ from django.urls import reverse
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
+    CharterSignatureFactory,
+    EventFactory,
     FormerRegionFactory,
     MembershipFactory,
     MilestoneFactory,
+    OrganisationFactory,
     PoleFactory,
     RegionFactory,
     SectorFactory,
@@ -315,6 +318,26 @@ def test_an_accept_header_the_api_cannot_answer_is_a_406_in_the_sites_languages(
         assert response.json()["detail"].startswith("L'API ne répond pas dans les formats")
         assert response.json()["messages"]["en"].startswith("The API cannot answer in")
     assert client.get(POLES, HTTP_ACCEPT="text/html,*/*;q=0.8").status_code == 200
+
+
+def test_the_organisations_the_charter_and_events_name_have_their_api_page(client, db):
+    """A network that only signed the charter (Ufisc, in 2014) or only organised an event:
+    the API linked to it and answered 404. One only in an unpublished pole stays hidden."""
+    signatory, organiser, hidden = (OrganisationFactory() for _ in range(3))
+    CharterSignatureFactory(pole=None, organisation=signatory)
+    EventFactory().organisers.add(organiser)
+    MembershipFactory(organisation=hidden, pole=PoleFactory(is_published=False))
+    charter = client.get(reverse("api-v1:charter")).json()
+    events = client.get(reverse("api-v1:event-list")).json()["results"]
+    links = [item["organisation"]["url"] for item in charter["organisations"]]
+    links += [named["url"] for event in events for named in event["organisers"]]
+    assert len(links) == 2
+    for link in links:
+        assert client.get(link.removeprefix("http://testserver")).status_code == 200
+    listed = {o["slug"] for o in client.get(reverse("api-v1:organisation-list")).json()["results"]}
+    assert listed == {signatory.slug, organiser.slug}
+    hidden_url = reverse("api-v1:organisation-detail", args=[hidden.slug])
+    assert client.get(hidden_url).status_code == 404
 
 
 def test_the_apis_errors_speak_the_sites_languages(client, db):

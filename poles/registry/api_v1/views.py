@@ -32,6 +32,7 @@ from ptce_site.collation import french
 from ptce_site.links import absolute_url
 
 from ...territories.models import FormerRegion, Region
+from ..charter.models import CharterSignature
 from ..events.models import Event
 from ..facets import PoleFacets
 from ..filters import PoleFilterSet
@@ -121,16 +122,23 @@ class PoleViewSet(ReadOnly):
 
 
 def public_organisations():
-    """Organisations of a published pole (current or past member) or organisers of a call."""
+    """The organisations the public pages name: members (current or past) of a published pole,
+    organisers of a call or of an event, signatories of the charter (the API's charter and
+    events link to them)."""
     in_published = Membership.objects.filter(organisation=OuterRef("pk"), pole__is_published=True)
+    signatories = CharterSignature.objects.filter(organisation__isnull=False)
     return Organisation.objects.filter(
-        Q(Exists(in_published)) | Q(pk__in=Call.organisers.through.objects.values("organisation"))
+        Q(Exists(in_published))
+        | Q(pk__in=Call.organisers.through.objects.values("organisation"))
+        | Q(pk__in=Event.organisers.through.objects.values("organisation"))
+        | Q(pk__in=signatories.values("organisation"))
     )
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Organisations of the published poles and organisers of calls",
+        summary="Organisations of the published poles, organisers of calls and events, and "
+        "signatories of the charter",
         parameters=filter_parameters(OrganisationFilterSet),
     ),
     retrieve=extend_schema(summary="An organisation, with its memberships of published poles"),
