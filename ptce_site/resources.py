@@ -123,7 +123,7 @@ class RegistryResource(resources.ModelResource):
 
     def normalise_headers(self, dataset) -> None:
         """Headers as the resource names them, whatever their accents, case or spaces; a
-        header may also be the model field's name (``slug`` for « identifiant »)."""
+        header may also be the model field's name (``slug`` for « identifiant »); each once."""
         names = {}
         for name, field in self.fields.items():
             column = str(field.column_name)
@@ -132,6 +132,7 @@ class RegistryResource(resources.ModelResource):
             with translation.override("fr"):  # a French file, whatever the page's language
                 names.setdefault(fold(field.column_name), column)
         dataset.headers = [names.get(fold(header), header) for header in dataset.headers]
+        refuse_repeated_columns(dataset.headers, set(names.values()))
 
     def preload(self, dataset):
         """The rows of the database the file may name (``PreloadedInstanceLoader``)."""
@@ -171,9 +172,6 @@ class RegistryResource(resources.ModelResource):
 
     def check_file(self, dataset) -> None:
         self.normalise_headers(dataset)
-        refuse_repeated_columns(
-            dataset.headers, {str(field.column_name) for field in self.fields.values()}
-        )
         missing = [str(c) for c in self.required_columns if str(c) not in dataset.headers]
         if missing:
             raise ImportFileError(
