@@ -11,8 +11,8 @@ Refused with a French sentence (``ImportFileError``) and nothing read further:
   size (a zip bomb named ``.xlsx``), checked from the zip's directory before any XML is read;
 - a text in another encoding (UTF-16, Cyrillic, Japanese…), or in two (UTF-8 and
   Windows-1252 lines: two files pasted together);
-- a malformed CSV (a quote left open, which would swallow the rows after it; a cell longer
-  than the reader's limit), said with its line;
+- a malformed CSV (a quote left open, which would swallow the rows after it), and a cell
+  longer than ``MAX_CELL_CHARS`` in any format, said with its line;
 - a NUL character in a cell (PostgreSQL refuses it, SQLite would keep it unseen);
 - formulas: an XLSX or ODS cell holding a formula, or a CSV cell starting with ``=``, are
   refused, not neutralised: a registry takes values, and a formula's value is not in the file.
@@ -44,6 +44,9 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
+# The longest cell read, whatever the format: Python's CSV reader's default limit, checked here
+# too since that limit is the process's and a library may raise it (frictionless does).
+MAX_CELL_CHARS = 131_072
 
 
 class ImportFileError(ValidationError):
@@ -174,17 +177,24 @@ def _csv_rows(reader):
 
 def _malformed_csv(line: int, reason: str) -> ImportFileError:
     if "field larger than field limit" in reason:
-        text = _(
-            "ligne %(line)s : une cellule dépasse %(limit)s caractères. Raccourcissez-la et "
-            "envoyez le fichier à nouveau."
-        )
-    else:
-        text = _(
+        return _cell_too_long(line)
+    return ImportFileError(
+        _(
             "ligne %(line)s : des guillemets sont mal placés ou ne sont pas refermés. Corrigez "
             "cette ligne (ou enregistrez le fichier depuis un tableur) et envoyez-le à nouveau."
         )
-    limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")
-    return ImportFileError(text % {"line": line, "limit": limit})
+        % {"line": line}
+    )
+
+
+def _cell_too_long(line: int) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "ligne %(line)s : une cellule dépasse %(limit)s caractères. Raccourcissez-la et "
+            "envoyez le fichier à nouveau."
+        )
+        % {"line": line, "limit": f"{MAX_CELL_CHARS:,}".replace(",", "\u202f")}
+    )
 
 
 def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
@@ -202,6 +212,8 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
         for index, value in enumerate(values):
             if not isinstance(value, str):
                 continue
+            if len(value) > MAX_CELL_CHARS:
+                raise _cell_too_long(line)
             column = header[index] if index < len(header) else str(index + 1)
             if text_cells and value.startswith("=") and kept:
                 raise _formula_error(line, column)
