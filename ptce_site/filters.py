@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from .cache import dont_store_this_page
+from .typography import quoted
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -310,7 +311,7 @@ class ExplainedFilterSet(django_filters.FilterSet):
             elif hasattr(field, "choices"):
                 shown = str(dict(field.choices).get(value, value))
             else:
-                shown = f"« {value} »"
+                shown = quoted(value)
             remaining = self.data.copy()
             for removed in (name, "page", *self.GOES_WITH.get(name, ())):
                 remaining.pop(removed, None)

@@ -220,7 +220,7 @@ class KeyedWidget(widgets.ForeignKeyWidget):
         found = self.find(text)
         if found is None:
             raise ValueError(
-                _("« %(value)s » ne correspond à aucun(e) %(what)s du registre.")
+                _("« %(value)s » : %(what)s introuvable dans le registre.")
                 % {"value": text, "what": self.describe}
             )
         return found

@@ -9,7 +9,11 @@ Refused with a French sentence (``ImportFileError``) and nothing read further:
 - what is not a spreadsheet (an image, a PDF, a Word document, an old ``.xls``);
 - an archive that would inflate beyond ``MAX_UNCOMPRESSED_BYTES`` or ``MAX_RATIO`` times its
   size (a zip bomb named ``.xlsx``), checked from the zip's directory before any XML is read;
-- a text in another encoding (UTF-16, Cyrillic, Japanese…);
+- a text in another encoding (UTF-16, Cyrillic, Japanese…), or in two (UTF-8 and
+  Windows-1252 lines: two files pasted together);
+- a malformed CSV (a quote left open, which would swallow the rows after it), and a cell
+  longer than ``MAX_CELL_CHARS`` in any format, said with its line;
+- a NUL character in a cell (PostgreSQL refuses it, SQLite would keep it unseen);
 - formulas: an XLSX or ODS cell holding a formula, or a CSV cell starting with ``=``, are
   refused, not neutralised: a registry takes values, and a formula's value is not in the file.
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections import defaultdict
 
 import tablib
 from charset_normalizer import from_bytes
@@ -39,6 +44,9 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
+# The longest cell read, whatever the format: Python's CSV reader's default limit, checked here
+# too since that limit is the process's and a library may raise it (frictionless does).
+MAX_CELL_CHARS = 131_072
 
 
 class ImportFileError(ValidationError):
@@ -103,6 +111,15 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if lines := _lines_in_two_encodings(data):
+        raise ImportFileError(
+            _(
+                "Le fichier mêle deux encodages (UTF-8 à la ligne %(utf8)s, Windows-1252 à la "
+                "ligne %(other)s) : enregistrez-le en « CSV UTF-8 » (ou en XLSX) et "
+                "envoyez-le à nouveau."
+            )
+            % lines
+        )
     # Asked whether the bytes read as Windows-1252 text (its measure of "chaos" refuses
     # Cyrillic or Japanese read that way); its free guess is unreliable on short files.
     if from_bytes(data[:200_000], cp_isolation=["cp1252"]).best() is None:
@@ -111,6 +128,23 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:  # five bytes Windows-1252 leaves undefined
         return data.decode("latin-1")
+
+
+def _lines_in_two_encodings(data: bytes) -> dict[str, int] | None:
+    """The first accented line in UTF-8 and the first that is not, when a file holds both (two
+    files pasted together): read as Windows-1252, the UTF-8 lines would turn into « PÃ´le »."""
+    first: dict[str, int] = {}
+    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            first.setdefault("utf8", number)
+        except UnicodeDecodeError:
+            first.setdefault("other", number)
+        if len(first) == 2:
+            return first
+    return None
 
 
 def _encoding_message() -> str:
@@ -123,17 +157,50 @@ def _encoding_message() -> str:
 def _read_csv(text: str) -> tablib.Dataset:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = _bounded_rows(reader, text_cells=True)
-    except csv.Error:
-        raise _not_a_spreadsheet() from None
-    return _dataset(rows)
+    # Strict: a quote left open would otherwise swallow every line after it into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    return _dataset(_bounded_rows(_csv_rows(reader), text_cells=True))
+
+
+def _csv_rows(reader):
+    """The reader's rows; a malformed one refuses the file with the line where it starts."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _malformed_csv(line, str(error)) from None
+        yield row
+
+
+def _malformed_csv(line: int, reason: str) -> ImportFileError:
+    if "field larger than field limit" in reason:
+        return _cell_too_long(line)
+    return ImportFileError(
+        _(
+            "ligne %(line)s : des guillemets sont mal placés ou ne sont pas refermés. Corrigez "
+            "cette ligne (ou enregistrez le fichier depuis un tableur) et envoyez-le à nouveau."
+        )
+        % {"line": line}
+    )
+
+
+def _cell_too_long(line: int) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "ligne %(line)s : une cellule dépasse %(limit)s caractères. Raccourcissez-la et "
+            "envoyez le fichier à nouveau."
+        )
+        % {"line": line, "limit": f"{MAX_CELL_CHARS:,}".replace(",", "\u202f")}
+    )
 
 
 def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
     """The rows, up to the limit, with blank lines left out and neutralised values restored;
-    a CSV cell starting with "=" is a formula a spreadsheet would run."""
+    a CSV cell starting with "=" is a formula a spreadsheet would run, and a NUL character in
+    a cell is refused."""
     kept: list[list] = []
     header: list = []
     for line, row in enumerate(rows, 1):
@@ -142,15 +209,48 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
             continue
         if not header:
             header = [str(value or "").strip() for value in values]
-        elif text_cells:
-            for index, value in enumerate(values):
-                if isinstance(value, str) and value.startswith("="):
-                    column = header[index] if index < len(header) else str(index + 1)
-                    raise _formula_error(line, column)
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                continue
+            if len(value) > MAX_CELL_CHARS:
+                raise _cell_too_long(line)
+            column = header[index] if index < len(header) else str(index + 1)
+            if text_cells and value.startswith("=") and kept:
+                raise _formula_error(line, column)
+            if "\x00" in value:  # PostgreSQL refuses it in text; SQLite would keep it unseen
+                raise ImportFileError(
+                    _(
+                        "ligne %(line)s, colonne « %(column)s » : la cellule contient un "
+                        "caractère nul (invisible). Retirez-le et envoyez le fichier à nouveau."
+                    )
+                    % {"line": line, "column": column}
+                )
         kept.append([spreadsheet_value(value) for value in values])
         if len(kept) > settings.IMPORT_MAX_ROWS + 1:
             raise _too_many_rows()
     return kept
+
+
+def refuse_repeated_columns(headers: list[str], known: set[str]) -> None:
+    """Refuses a file naming one of the ``known`` columns twice (« nom » and « Nom », « slug »
+    and « identifiant », once the resource has matched the headers): only one of them would be
+    read, the other lost without a word."""
+    positions = defaultdict(list)
+    for position, header in enumerate(headers, 1):
+        if header in known:
+            positions[header].append(str(position))
+    repeated = [(name, found) for name, found in positions.items() if len(found) > 1]
+    if repeated:
+        raise ImportFileError(
+            _("Colonnes en double : %(columns)s. Gardez une seule colonne de chaque.")
+            % {
+                "columns": " ; ".join(
+                    _("« %(column)s » (colonnes %(positions)s)")
+                    % {"column": name, "positions": ", ".join(found)}
+                    for name, found in repeated
+                )
+            }
+        )
 
 
 def _dataset(rows: list[list]) -> tablib.Dataset:

@@ -35,7 +35,7 @@ from simple_history.models import HistoricalRecords
 from .constraint_checks import validate_constraints
 from .content import content_changed
 from .import_widgets import fold, text_of
-from .imports import ImportFileError
+from .imports import ImportFileError, refuse_repeated_columns
 from .scope import scope
 
 STATUS_LABELS = {
@@ -123,7 +123,7 @@ class RegistryResource(resources.ModelResource):
 
     def normalise_headers(self, dataset) -> None:
         """Headers as the resource names them, whatever their accents, case or spaces; a
-        header may also be the model field's name (``slug`` for « identifiant »)."""
+        header may also be the model field's name (``slug`` for « identifiant »); each once."""
         names = {}
         for name, field in self.fields.items():
             column = str(field.column_name)
@@ -132,6 +132,7 @@ class RegistryResource(resources.ModelResource):
             with translation.override("fr"):  # a French file, whatever the page's language
                 names.setdefault(fold(field.column_name), column)
         dataset.headers = [names.get(fold(header), header) for header in dataset.headers]
+        refuse_repeated_columns(dataset.headers, set(names.values()))
 
     def preload(self, dataset):
         """The rows of the database the file may name (``PreloadedInstanceLoader``)."""

@@ -11,7 +11,7 @@ import logging
 import math
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.cache import quote_etag
 from django.utils.translation import gettext, gettext_noop
@@ -84,6 +84,10 @@ TOO_MANY = gettext_noop(
 )
 NOT_FOUND = gettext_noop("Rien de public à cette adresse de l'API.")
 NOT_ALLOWED = gettext_noop("L'API se lit seulement : la méthode %(method)s n'y est pas permise.")
+NOT_ACCEPTABLE = gettext_noop(
+    "L'API ne répond pas dans les formats que demande l'en-tête Accept : demandez "
+    "application/json."
+)
 
 
 def _in(language: str, text: str, **values) -> str:
@@ -106,7 +110,17 @@ def _explained(exc, request) -> tuple[str, dict] | None:
         return (SitePagination.invalid_page_message if own else NOT_FOUND), {}
     if isinstance(exc, exceptions.MethodNotAllowed):
         return NOT_ALLOWED, {"method": getattr(request, "method", "")}
+    if isinstance(exc, exceptions.NotAcceptable):
+        return NOT_ACCEPTABLE, {}
     return None
+
+
+def not_found_response() -> JsonResponse:
+    """The API's 404 for an address under ``/api/v1/`` that no endpoint answers (the site's
+    error page is HTML, which a program reading JSON cannot use)."""
+    response = JsonResponse(_said(NOT_FOUND), status=404)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def exception_handler(exc, context):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from .cache import cache_public_page
 from .links import absolute_url
 from .middleware import requested_language
+from .rest import not_found_response
 
 
 @require_safe
@@ -32,6 +33,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path_info.startswith(reverse("api-v1:root")):
+        return not_found_response()
     return render(request, "404.html", status=404)
 
 

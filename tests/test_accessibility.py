@@ -145,6 +145,15 @@ def test_public_pages_have_no_accessibility_violation(site, page, share):
     assert {url: found for url, found in problems.items() if found} == {}
 
 
+def test_the_api_pages_have_no_accessibility_violation_on_a_phone(site, browser_pages):
+    """At 320 px their example and tables were wider than the screen: regions that scroll
+    sideways, which a keyboard could not reach (axe's scrollable-region-focusable)."""
+    phone = axe_page(browser_pages, viewport={"width": 320, "height": 800})
+    urls = [reverse("poles:api-index"), reverse("api-v1:docs"), reverse("api-v1:docs") + "?lang=en"]
+    problems = {url: violations(phone, site.url + url) for url in urls}
+    assert {url: found for url, found in problems.items() if found} == {}
+
+
 def test_the_leaders_space_has_no_accessibility_violation(site, page):
     from poles.models import Pole
 

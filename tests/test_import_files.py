@@ -1,6 +1,7 @@
 """The gate of every bulk import (ptce_site/imports.py): what it reads, what it refuses and why,
 in French, before any row reaches the database."""
 
+import csv
 import io
 import zipfile
 
@@ -116,6 +117,48 @@ def test_formulas_are_refused_with_their_line_and_column():
     assert "ligne 2, colonne « année de création »" in message and "formule" in message
     message = refused('nom;territoire\nPôle;=HYPERLINK("http://x")\n'.encode())
     assert "ligne 2, colonne « territoire »" in message
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_not_read_as_mojibake():
+    """Two files pasted together: read as Windows-1252, the UTF-8 lines became « PÃ´le »."""
+    data = "nom;région\nPôle Sud;Occitanie\n".encode() + "Pôle Nord;Grand Est\n".encode("cp1252")
+    message = refused(data)
+    assert "mêle deux encodages (UTF-8 à la ligne 1, Windows-1252 à la ligne 3)" in message
+    earlier = "nom;région\nPôle Nord;Grand Est\n".encode("cp1252") + "Pôle Sud;Occitanie\n".encode()
+    assert "UTF-8 à la ligne 3, Windows-1252 à la ligne 1" in refused(earlier)
+
+
+def test_a_quote_left_open_is_refused_instead_of_swallowing_the_next_rows():
+    data = 'nom;région\n"Pôle Sud;Occitanie\nPôle Nord;Grand Est\nPôle Est;Grand Est\n'.encode()
+    assert "ligne 2 : des guillemets sont mal placés ou ne sont pas refermés" in refused(data)
+    misplaced = 'nom;région\nPôle Ouest;Bretagne\n"Pôle "Sud";Occitanie\n'.encode()
+    assert "ligne 3 : des guillemets" in refused(misplaced)
+    quoted = 'nom;région\n"Pôle ""Sud""; le vrai";Occitanie\n"deux\nlignes";Bretagne\n'.encode()
+    assert read_table(quoted).dict == [
+        {"nom": 'Pôle "Sud"; le vrai', "région": "Occitanie"},
+        {"nom": "deux\nlignes", "région": "Bretagne"},
+    ]
+
+
+@pytest.mark.parametrize("reader_limit", [131_072, 2**31 - 1], ids=["python", "raised"])
+def test_a_cell_too_long_is_said_so_with_its_line(reader_limit):
+    """Whatever the CSV reader's limit in the process (Python's, or the one a library such
+    as frictionless sets for every reader): it said « n'est pas un tableur »."""
+    previous = csv.field_size_limit(reader_limit)
+    try:
+        data = ("nom;description\nPôle Sud;court\nPôle Nord;" + "x" * 200_000 + "\n").encode()
+        message = refused(data)
+    finally:
+        csv.field_size_limit(previous)
+    assert message.startswith("ligne 3 : une cellule dépasse 131\u202f072 caractères")
+
+
+def test_a_nul_character_in_a_cell_is_refused_with_its_line_and_column():
+    """Past the first 4 kB, where a NUL means a binary file: PostgreSQL refuses it (in
+    English, row by row) and SQLite would store it unseen."""
+    rows = "".join(f"Pôle {n};Occitanie\n" for n in range(300))
+    data = f"nom;région\n{rows}Pôle\x00Sud;Occitanie\n".encode()
+    assert "ligne 302, colonne « nom » : la cellule contient un caractère nul" in refused(data)
 
 
 def test_a_file_with_no_header_is_refused():

@@ -158,8 +158,9 @@ def test_unknown_values_are_said_with_the_allowed_ones(reference):
         e.startswith("ligne 2, colonne « statut » : « Actif » n'est pas une valeur permise")
         for e in errors
     )
-    assert any("colonne « région » : « Atlantide » ne correspond" in e for e in errors)
-    assert any("colonne « secteurs » : « Pêche » ne correspond" in e for e in errors)
+    assert any(e.endswith("« Atlantide » : région introuvable dans le registre.") for e in errors)
+    assert any(e.endswith("« Pêche » : secteur d'activité introuvable dans le registre.")
+               for e in errors)
     assert not Pole.objects.exists()
 
 
@@ -169,6 +170,22 @@ def test_missing_required_columns_and_repeated_keys_refuse_the_file(reference):
     twice = "nom;région\nPôle A;84\nPôle B;84\npôle a;84\n".encode()
     errors = all_errors(run(PoleResource, twice))
     assert len(errors) == 1 and "lignes 2, 4" in errors[0]
+    assert not Pole.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header, said",
+    [
+        ("nom;Nom;région", "« nom » (colonnes 1, 2)"),
+        ("nom;région;identifiant;slug", "« identifiant » (colonnes 3, 4)"),
+        ("nom;région;REGION", "« région » (colonnes 2, 3)"),
+    ],
+)
+def test_a_column_named_twice_refuses_the_file_instead_of_dropping_one(reference, header, said):
+    """Only one of the two would be read: the other's values would be lost unseen."""
+    data = f"{header}\nPôle A;84;Pôle B;53\n".encode()
+    errors = all_errors(run(PoleResource, data))
+    assert errors == [f"Colonnes en double : {said}. Gardez une seule colonne de chaque."]
     assert not Pole.objects.exists()
 
 
@@ -186,6 +203,14 @@ def test_a_commune_code_sets_the_commune_region_and_point_as_the_admin_does(refe
     }
     errors = all_errors(run(PoleResource, "nom;code commune\nPôle Nord;99999\n".encode()))
     assert errors and errors[0].startswith("ligne 2, colonne « code commune »")
+
+
+def test_a_files_point_beside_its_commune_code_is_kept(reference):
+    region = RegionFactory(code="76", name="Occitanie", slug="occitanie")
+    CommuneFactory(code="34172", name="Montpellier", region=region, latitude=43.61, longitude=3.87)
+    run(PoleResource, "nom;code commune;latitude;longitude\nPôle Sud;34172;43.6;3.9\n".encode())
+    pole = Pole.objects.get()
+    assert (pole.commune_name, pole.latitude, pole.longitude) == ("Montpellier", 43.6, 3.9)
 
 
 def test_organisations_are_found_by_siren_then_identifier(db):

@@ -1,6 +1,8 @@
 """Reference data in French and English (django-modeltranslation): the English site shows the
 English names, falls back to French, and the imports, exports and search keep French."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -21,13 +23,26 @@ def test_the_seed_loads_english_names_and_the_english_site_shows_them(seeded, cl
     assert all(m.label_fr and m.label_en for m in Milestone.objects.all())
     english = client.get("/appels/appel-a-projets-2013/?lang=en").content.decode()
     assert "Interministerial call for projects for PTCE (2013)" in english
-    assert "Announcement of the 23 laureates" in english
+    assert "Announcement of the 23 winners" in english
     assert "Appel à projets interministériel PTCE (2013)" not in english
     directory = client.get("/poles/?lang=en").content.decode()
     assert "Eco-construction" in directory and "Écoconstruction" not in directory
     french = client.get("/appels/appel-a-projets-2013/").content.decode()
     assert "Appel à projets interministériel PTCE (2013)" in french
     assert "Interministerial call" not in french
+
+
+def test_the_seeds_english_texts_say_cluster_and_winner_as_the_site_does(seeded, client):
+    """The glossary of the English catalogue: « pôle » is "cluster", « lauréat » "winner"."""
+    pages = ["/appels/appel-a-projets-2013/", "/appels/", "/charte/", "/chronologie/"]
+    for url in pages:
+        html = client.get(url, {"lang": "en"}).content.decode()
+        main = re.sub(r"<script.*?</script>", " ", html.split("<main", 1)[1], flags=re.S)
+        english = re.sub(r"<[^>]*>", " ", main)  # the words, not the codes
+        assert "laureate" not in english.lower(), url
+        assert not re.search(r"\bpoles?\b", english), url
+    charter = client.get("/charte/", {"lang": "en"}).content.decode()
+    assert "Signed by the clusters and the partner networks" in charter
 
 
 def test_without_an_english_version_the_english_site_shows_the_french(db, client):

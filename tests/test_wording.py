@@ -92,3 +92,31 @@ def test_admin_delete_action_reads_naturally_in_english(admin_client):
 
     with translation.override("en"):
         assert delete_selected_label(Pole) == "Delete selected clusters"
+
+
+def test_the_english_catalogue_says_cluster_and_winner_never_pole_or_laureate():
+    """The glossary: « pôle » is "cluster", « lauréat » "winner" (codes, URLs and the API's
+    field names excepted)."""
+    catalogue = translation.trans_real.translation("en")._catalog
+    words = re.compile(r"\bpoles?\b|laureate", re.IGNORECASE)
+    code = re.compile(r"%\(\w+\)s|<code>.*?</code>|/poles/|poles\.\w+|\{\w+\}")
+    wrong = [
+        text for _key, text in catalogue.items()
+        if isinstance(text, str) and words.search(code.sub("", text))
+    ]
+    assert wrong == []
+
+
+def test_english_names_a_region_without_the_region_of_the(client):
+    """« La région La Réunion » is not "the La Réunion region": "clusters in La Réunion"."""
+    from tests.factories import RegionFactory
+
+    region = RegionFactory(code="04", name="La Réunion", slug="la-reunion")
+    pages = [region.get_absolute_url(), f"{reverse('poles:network')}?region={region.slug}"]
+    for url in pages:
+        html = client.get(url, {"lang": "en"}).content.decode()
+        assert "the La Réunion region" not in html and "The La Réunion region" not in html, url
+    page = client.get(region.get_absolute_url(), {"lang": "en"}).content.decode()
+    assert "Clusters in La Réunion" in page and "published in La Réunion." in page
+    network = client.get(reverse("poles:network"), {"region": region.slug, "lang": "en"})
+    assert "Network of the clusters in La Réunion" in network.content.decode()

@@ -28,6 +28,15 @@ def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
+def updated_on(pole: Pole) -> str:
+    """« mis à jour le » in files (this CSV and the admin's): when a person last changed what
+    the pole's page says (``provenance``), as the page dates it; empty for the source
+    documents' facts, which no one has updated (the row's technical time would date the seed's
+    load, or a publication, as an update)."""
+    moment = pole.content_changed_at
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 # Each column: its header, its value, and its field in the CSV's Table Schema
 # (``datapackage.py``: the type and constraints a reader may rely on; text unless it says).
 REQUIRED = {"constraints": {"required": True}}
@@ -55,11 +64,7 @@ POLE_COLUMNS: list[Column] = [
      {"type": "number", "constraints": {"minimum": -90, "maximum": 90}}),
     (_("longitude"), lambda pole: _optional(pole.longitude),
      {"type": "number", "constraints": {"minimum": -180, "maximum": 180}}),
-    (
-        _("mis à jour le"),
-        lambda pole: timezone.localtime(pole.updated_at).strftime("%Y-%m-%d %H:%M"),
-        {"type": "datetime", "format": "%Y-%m-%d %H:%M", **REQUIRED},
-    ),
+    (_("mis à jour le"), updated_on, {"type": "datetime", "format": "%Y-%m-%d %H:%M"}),
 ]
 
 def poles_csv(filename: str, poles: PoleQuerySet, delimiter: str = ";") -> HttpResponse:

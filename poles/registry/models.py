@@ -309,13 +309,17 @@ class Pole(CountsSaves, models.Model):
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         pole = super().from_db(db, field_names, values, **kwargs)
-        # Remembered to tell whether an edit changes the commune (and so the point).
+        # Remembered to tell whether an edit changes the commune (and so the point), and whether
+        # it gives a point of its own.
         pole._loaded_commune_code = pole.__dict__.get("commune_code")
+        if "latitude" in pole.__dict__ and "longitude" in pole.__dict__:
+            pole._loaded_point = (pole.latitude, pole.longitude)
         return pole
 
     def take_commune_place(self) -> dict:
         """Take the commune's name and region (``poles.territories.communes``) and, when the
-        commune changes, its point; return the errors found."""
+        commune changes, its point, unless the same edit gives a point of its own (typed, placed
+        on the map, or a file's column: it is kept); return the errors found."""
         try:
             # The commune decides the region (a pole that moves changes region with it).
             commune = place_in_commune(self, self.commune_code)
@@ -324,7 +328,9 @@ class Pole(CountsSaves, models.Model):
         if commune is None:
             return {}  # reference data not loaded: the code is only checked for its form
         changed = self.commune_code != getattr(self, "_loaded_commune_code", None)
-        if changed or self.latitude is None or self.longitude is None:
+        point = (self.latitude, self.longitude)
+        given = None not in point and point != getattr(self, "_loaded_point", (None, None))
+        if None in point or (changed and not given):
             self.latitude, self.longitude = commune.latitude, commune.longitude
         return {}
 

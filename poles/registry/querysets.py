@@ -94,7 +94,7 @@ class PoleQuerySet(models.QuerySet):
         from members.models import Membership
 
         applications = (
-            Application.objects.select_related("call", "former_region")
+            Application.objects.select_related("call", "former_region__region")
             .order_by("call__year", french("call__title"))
         )
         return (

@@ -14,7 +14,6 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
@@ -41,6 +40,7 @@ from ..territories.models import Region
 from ..territories.validators import is_commune_code
 from .charter.models import Charter, date_problem
 from .charter.services import set_pole_signature
+from .exports import updated_on
 from .models import Objective, Pole, Sector
 
 
@@ -166,7 +166,7 @@ class PoleResource(RegistryResource):
         return " ; ".join(items)
 
     def dehydrate_updated_at(self, pole: Pole) -> str:
-        return timezone.localtime(pole.updated_at).strftime("%Y-%m-%d %H:%M")
+        return updated_on(pole)
 
     # -- import -----------------------------------------------------------------------------------
 

@@ -14,9 +14,14 @@ from django.urls import reverse
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
+    CharterSignatureFactory,
+    EventFactory,
+    FormerRegionFactory,
     MembershipFactory,
     MilestoneFactory,
+    OrganisationFactory,
     PoleFactory,
+    RegionFactory,
     SectorFactory,
 )
 
@@ -137,6 +142,32 @@ def test_every_list_in_constant_queries(client, seeded):
     assert max(before.values()) <= 6
 
 
+def test_a_calls_and_a_poles_details_in_constant_queries(client, db):
+    """Each application's former region links to its page through its current region: read
+    with it, not once per application."""
+    call, pole = CallFactory(), PoleFactory()
+
+    def apply_twice():
+        former = FormerRegionFactory(region=RegionFactory())
+        ApplicationFactory(call=call, former_region=former)
+        ApplicationFactory(pole=pole, former_region=former)
+
+    def queries() -> list[int]:
+        counts = []
+        for url in (reverse("api-v1:call-detail", args=[call.slug]),
+                    reverse("api-v1:pole-detail", args=[pole.slug])):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    apply_twice()
+    before = queries()
+    for _ in range(3):
+        apply_twice()
+    assert queries() == before
+
+
 def test_throttle_answers_429_with_retry_after_in_both_languages(client, db, settings):
     settings.API_THROTTLE_RATE = "3/min"
     for _ in range(3):
@@ -164,6 +195,27 @@ def test_schema_and_its_documentation_page(client, db):
     html = page.content.decode()
     assert "/api/v1/poles/{slug}/" in html and "laureate_of" in html
     assert "<script" not in html.split("</header>")[1]
+
+
+@pytest.mark.parametrize("first", ["fr", "en"])
+def test_schema_and_documentation_describe_the_filters_in_the_requests_language(
+    client, db, first
+):
+    """The filters' labels are read in each request's language, whichever came first (they
+    were frozen in the language of the module's import: « Région — slug » in English)."""
+    expected = {"fr": ("Région — slug", "Nom ou SIREN"), "en": ("Region — slug", "Name or SIREN")}
+    for lang in (first, "en" if first == "fr" else "fr"):
+        schema = client.get(reverse("api-v1:schema"), {"lang": lang}).json()
+        described, organisations = (
+            {p["name"]: p["description"] for p in schema["paths"][path]["get"]["parameters"]}
+            for path in ("/api/v1/poles/", "/api/v1/organisations/")
+        )
+        region, search = expected[lang]
+        assert described["region"] == region
+        assert organisations["q"].startswith(search)
+        page = client.get(reverse("api-v1:docs"), {"lang": lang}).content.decode()
+        other_region = expected["en" if lang == "fr" else "fr"][0]
+        assert region in page and other_region not in page
 
 
 def test_csv_export_is_valid_against_its_table_schema(client, seeded, tmp_path):
@@ -243,6 +295,49 @@ def test_feeds_of_poles_calls_and_a_region(client, seeded):
     assert 'type="application/atom+xml"' in home
     english_region = client.get("/regions/grand-est/", {"lang": "en"}).content.decode()
     assert 'href="/regions/grand-est/flux.atom?lang=en"' in english_region
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/inconnu/", "/api/v1/poles/a%20b/", "/api/v1/poles/pole/membres/"]
+)
+def test_an_address_no_endpoint_answers_is_the_apis_json_404(client, db, path):
+    """Under /api/v1/, a program gets the API's JSON 404, not the site's HTML page."""
+    response = client.get(path, {"lang": "en"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["detail"] == "Nothing public at this address of the API."
+    assert response.json()["messages"]["fr"] == "Rien de public à cette adresse de l'API."
+    assert "<html" in client.get("/inconnu/").content.decode()  # the site's pages keep theirs
+
+
+def test_an_accept_header_the_api_cannot_answer_is_a_406_in_the_sites_languages(client, db):
+    for url in (POLES, reverse("api-v1:schema")):
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 406
+        assert response.json()["detail"].startswith("L'API ne répond pas dans les formats")
+        assert response.json()["messages"]["en"].startswith("The API cannot answer in")
+    assert client.get(POLES, HTTP_ACCEPT="text/html,*/*;q=0.8").status_code == 200
+
+
+def test_the_organisations_the_charter_and_events_name_have_their_api_page(client, db):
+    """A network that only signed the charter (Ufisc, in 2014) or only organised an event:
+    the API linked to it and answered 404. One only in an unpublished pole stays hidden."""
+    signatory, organiser, hidden = (OrganisationFactory() for _ in range(3))
+    CharterSignatureFactory(pole=None, organisation=signatory)
+    EventFactory().organisers.add(organiser)
+    MembershipFactory(organisation=hidden, pole=PoleFactory(is_published=False))
+    charter = client.get(reverse("api-v1:charter")).json()
+    events = client.get(reverse("api-v1:event-list")).json()["results"]
+    links = [item["organisation"]["url"] for item in charter["organisations"]]
+    links += [named["url"] for event in events for named in event["organisers"]]
+    assert len(links) == 2
+    for link in links:
+        assert client.get(link.removeprefix("http://testserver")).status_code == 200
+    listed = {o["slug"] for o in client.get(reverse("api-v1:organisation-list")).json()["results"]}
+    assert listed == {signatory.slug, organiser.slug}
+    hidden_url = reverse("api-v1:organisation-detail", args=[hidden.slug])
+    assert client.get(hidden_url).status_code == 404
 
 
 def test_the_apis_errors_speak_the_sites_languages(client, db):

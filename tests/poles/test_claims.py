@@ -62,6 +62,19 @@ def test_the_pole_page_links_to_the_claim_form_for_everyone(client, pole, strang
     assert claim_url(pole) in client.get(pole.get_absolute_url()).content.decode()
 
 
+def test_the_poles_own_leader_is_sent_to_its_profile_not_to_the_request_form(
+    client, pole, alice, bob, curator
+):
+    client.force_login(alice)
+    for method in (client.get, client.post):
+        response = method(claim_url(pole), follow=True)
+        assert response.redirect_chain[-1][0] == reverse("space:edit-pole", args=[pole.slug])
+        assert "Vous portez déjà ce pôle" in response.content.decode()
+    assert not ClaimRequest.objects.exists()
+    client.force_login(bob)  # the leader of another pole may ask for this one
+    assert client.get(claim_url(pole)).status_code == 200
+
+
 def test_the_form_is_french_and_labelled(client, pole):
     response = client.get(claim_url(pole))
     assert response.status_code == 200

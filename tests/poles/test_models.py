@@ -149,10 +149,29 @@ def test_moving_the_point_by_hand_is_kept_while_the_commune_stays():
     pole.latitude, pole.longitude = 45.05, 5.06
     pole.full_clean()
     assert (pole.latitude, pole.longitude) == (45.05, 5.06)
+    pole.save()
+    pole = Pole.objects.get(pk=pole.pk)  # a later edit moves the pole to another commune
     _commune(code="38563", name="Voiron", region=pole.region, lat=45.364, lon=5.589)
     pole.commune_code = "38563"
     pole.full_clean()
     assert (pole.commune_name, pole.latitude, pole.longitude) == ("Voiron", 45.364, 5.589)
+
+
+def test_a_point_given_with_a_new_commune_in_the_same_edit_is_kept():
+    """Typed or placed on the map beside the new commune's code: not replaced by the
+    commune's centre (it was, without a word)."""
+    _commune()
+    _commune(code="38563", name="Voiron", lat=45.364, lon=5.589,
+             region=Pole._meta.get_field("region").related_model.objects.get())
+    pole = PoleFactory(region=None, commune_code="26281", commune_name="Romans-sur-Isère",
+                       latitude=45.0434, longitude=5.0513)
+    pole = Pole.objects.get(pk=pole.pk)
+    pole.commune_code, pole.latitude, pole.longitude = "38563", 45.37, 5.6
+    pole.full_clean()
+    assert (pole.commune_name, pole.latitude, pole.longitude) == ("Voiron", 45.37, 5.6)
+    new = PoleFactory.build(region=None, commune_code="38563", latitude=45.36, longitude=5.58)
+    new.full_clean()
+    assert (new.commune_name, new.latitude, new.longitude) == ("Voiron", 45.36, 5.58)
 
 
 def test_unknown_commune_is_refused_and_the_commune_decides_the_region():

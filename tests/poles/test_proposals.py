@@ -186,6 +186,18 @@ def test_the_commune_code_gives_its_name_and_region(client, region):
     assert proposal.commune_name == "Chemillé-en-Anjou" and proposal.region == region
 
 
+def test_a_commune_of_another_region_is_said_in_french_whatever_the_regions_name(client, region):
+    """« pas en La Réunion » is no French: « pas dans la région La Réunion »."""
+    reunion = RegionFactory(code="04", name="La Réunion", slug="la-reunion")
+    CommuneFactory(code="97411", name="Saint-Denis", region=reunion)
+    response = client.post(FORM_URL, proposal_data(region, commune_code="97411"))
+    assert response.status_code == 400
+    assert (
+        "Cette commune est dans la région La Réunion, pas dans la région Pays de la Loire."
+        in response.content.decode()
+    )
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -276,6 +276,17 @@ def test_commune_code_sets_the_location_without_javascript(alice, pole):
     assert (pole.latitude, pole.longitude) == (47.4, -1.2)
 
 
+def test_a_point_placed_with_the_commune_in_the_same_save_is_kept(alice, pole):
+    from tests.factories import CommuneFactory
+
+    CommuneFactory(code="44003", name="Ancenis-Saint-Géréon", latitude=47.37, longitude=-1.18)
+    data = form_data(pole, commune_code="44003", latitude="47.39", longitude="-1.16")
+    assert login(alice).post(edit_url(pole), data).status_code == 302
+    pole.refresh_from_db()
+    assert pole.commune_name == "Ancenis-Saint-Géréon"
+    assert (pole.latitude, pole.longitude) == (47.39, -1.16)
+
+
 def test_recent_changes_helper_limits_and_skips_version_only_saves(pole):
     from poles.leadership.history import recent_changes
     from tests.factories import MembershipFactory

@@ -356,6 +356,24 @@ def test_csv_export_opens_in_a_french_spreadsheet(client, seeded):
     assert ardaynes[9] == "Appel à projets interministériel PTCE (2013)"
 
 
+def test_csv_export_dates_only_what_a_person_updated(client, seeded):
+    """« mis à jour le » is the pole page's date: the seed's facts were updated by no one (the
+    documents give no such date), a publication is no update; a person's change is."""
+    import datetime
+
+    from django.utils import timezone
+
+    coursive = Pole.objects.get(slug="la-coursive-boutaric")
+    coursive.save()  # a save without a change of content (a publication, a version)
+    when = timezone.make_aware(datetime.datetime(2026, 3, 4, 15, 30))
+    mark_content_changed(Pole.objects.get(slug="ardaynes"), when=when)
+    response = client.get(reverse("poles:pole-export-csv"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    dates = {row["nom"]: row["mis à jour le"] for row in rows}
+    assert dates["Ardaynes"] == "2026-03-04 15:30"
+    assert dates["La Coursive Boutaric"] == "" and dates["Le Damier"] == ""
+
+
 def test_csv_export_with_comma_separator(client, seeded):
     response = client.get(reverse("poles:pole-export-csv"), {"sep": ",", "q": "coursive"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -125,7 +125,7 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
             if commune is not None and region is not None and commune.region_id != region.pk:
                 self.add_error(
                     "commune_code",
-                    _("Cette commune est en région %(region)s, pas en %(chosen)s.")
+                    _("Cette commune est dans la région %(region)s, pas dans la région %(chosen)s.")
                     % {"region": commune.region.name, "chosen": region.name},
                 )
             elif commune is not None:

@@ -16,6 +16,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -31,6 +32,7 @@ from ptce_site.collation import french
 from ptce_site.links import absolute_url
 
 from ...territories.models import FormerRegion, Region
+from ..charter.models import CharterSignature
 from ..events.models import Event
 from ..facets import PoleFacets
 from ..filters import PoleFilterSet
@@ -43,12 +45,14 @@ def filter_parameters(filterset_class) -> list[OpenApiParameter]:
     help) as description, and its choices as an enum when they are fixed."""
     parameters = []
     for name, filter_ in filterset_class.base_filters.items():
-        description = str(filter_.label or name)
+        # Lazy: built at import, read in the language of each request (the schema and its
+        # documentation page are kept per language by ``docs.openapi_schema``).
+        description = filter_.label or name
         if help_text := filter_.extra.get("help_text"):
-            description += f" ({help_text})"
+            description = format_lazy("{} ({})", description, help_text)
         enum = None
         if isinstance(filter_, django_filters.ModelChoiceFilter):
-            description += " — slug"
+            description = format_lazy("{} — slug", description)
         elif choices := filter_.extra.get("choices"):
             enum = [str(value) for value, _label in choices]
         parameters.append(
@@ -118,16 +122,23 @@ class PoleViewSet(ReadOnly):
 
 
 def public_organisations():
-    """Organisations of a published pole (current or past member) or organisers of a call."""
+    """The organisations the public pages name: members (current or past) of a published pole,
+    organisers of a call or of an event, signatories of the charter (the API's charter and
+    events link to them)."""
     in_published = Membership.objects.filter(organisation=OuterRef("pk"), pole__is_published=True)
+    signatories = CharterSignature.objects.filter(organisation__isnull=False)
     return Organisation.objects.filter(
-        Q(Exists(in_published)) | Q(pk__in=Call.organisers.through.objects.values("organisation"))
+        Q(Exists(in_published))
+        | Q(pk__in=Call.organisers.through.objects.values("organisation"))
+        | Q(pk__in=Event.organisers.through.objects.values("organisation"))
+        | Q(pk__in=signatories.values("organisation"))
     )
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Organisations of the published poles and organisers of calls",
+        summary="Organisations of the published poles, organisers of calls and events, and "
+        "signatories of the charter",
         parameters=filter_parameters(OrganisationFilterSet),
     ),
     retrieve=extend_schema(summary="An organisation, with its memberships of published poles"),
@@ -212,7 +223,7 @@ class CallViewSet(ReadOnly):
             return calls
         applications = (
             Application.objects.filter(pole__is_published=True)
-            .select_related("pole", "former_region")
+            .select_related("pole", "former_region__region")
             .order_by(french("pole__name"), "pk")
         )
         return calls.prefetch_related(

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from ptce_site.admin_site import RelatedKeysMixin
 from ptce_site.admin_utils import HistoryAdmin, NameListFilter
+from ptce_site.typography import with_label
 
 from .display import shown
 from .exports import indicators_csv
@@ -102,7 +103,7 @@ class YearlyIndicatorsAdmin(RelatedKeysMixin, HistoryAdmin):
         counts = members_of(row.pole_id, row.year)
         if counts is None:
             return _("aucune adhésion enregistrée")
-        return ", ".join(f"{label} : {number}" for label, number in labelled(counts)) or "0"
+        return ", ".join(with_label(label, number) for label, number in labelled(counts)) or "0"
 
     def save_model(self, request, obj, form, change):
         checked_now = MARK_CHECKED in request.POST or (

@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.typography import with_label
+
 # (field, short label, unit shown after the value)
 FIGURES = (
     ("jobs_fte", _("Emplois (ETP)"), ""),
@@ -50,7 +52,7 @@ def as_number(value):
 def points_text(name: str, points) -> str:
     """A chart's points ``[(year, [value])]`` of the figure ``name`` as its description
     says them: « 2021 : 12, 2022 : 14 »."""
-    return ", ".join(f"{year} : {shown(name, values[0])}" for year, values in points)
+    return ", ".join(with_label(year, shown(name, values[0])) for year, values in points)
 
 
 def figures_of(row) -> list[tuple[str, str]]:

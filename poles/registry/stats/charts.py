@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ptce_site.typography import with_label
+
 WIDTH = 640
 LABEL_WIDTH = 220
 BAR_HEIGHT = 14
@@ -93,7 +95,7 @@ def bar_chart(
         y = top + position * group
         middle = y + count * BAR_HEIGHT / 2 + 4
         parts.append(
-            f'<g><title>{escape(label)} : {escape(" · ".join(map(value_label, values)))}</title>'
+            f'<g><title>{escape(with_label(label, " · ".join(map(value_label, values))))}</title>'
             f'<text x="{label_width - 8}" y="{middle}" text-anchor="end" fill="#1e1e1e">'
             f"{escape(_short(label))}</text>"
         )

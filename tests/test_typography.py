@@ -1,0 +1,55 @@
+"""Texts built from parts (« label : value », « quoted ») are punctuated as the page's language
+wants: French puts a space before the colon and writes « guillemets », English does neither
+(``ptce_site/typography.py``). Each page here showed "Status : Operational" or
+"Search : « bois »" in English."""
+
+from __future__ import annotations
+
+import datetime
+import html
+
+import pytest
+from django.urls import reverse
+
+from poles.models import Pole, YearlyIndicators
+from tests.factories import MembershipFactory, PoleFactory, RegionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def pole(db):
+    region = RegionFactory(code="53", name="Bretagne", slug="bretagne")
+    return PoleFactory(name="Pôle des Bois", region=region, status=Pole.Status.OPERATIONAL)
+
+
+@pytest.mark.parametrize("name", ["poles:pole-list", "poles:embed-directory"])
+def test_the_directorys_chips_follow_the_language(client, pole, name):
+    query = {"q": "bois", "status": "operational"}
+    french = text_of(client.get(reverse(name), query))
+    assert "Statut : Opérationnel" in french and "« bois »" in french
+    english = text_of(client.get(reverse(name), {**query, "lang": "en"}))
+    assert "Status: Operational" in english and "“bois”" in english
+    assert "Status : " not in english and "« bois »" not in english
+
+
+def test_the_statistics_charts_name_their_bars_in_the_pages_language(client, pole):
+    french = text_of(client.get(reverse("poles:statistics")))
+    assert "<title>Bretagne : 1 · 0</title>" in french
+    english = text_of(client.get(reverse("poles:statistics"), {"lang": "en"}))
+    assert "<title>Bretagne: 1 · 0</title>" in english
+
+
+def test_a_poles_indicators_read_in_the_pages_language(client, pole):
+    year = datetime.date.today().year - 1
+    MembershipFactory(pole=pole, joined_on=datetime.date(year - 3, 1, 1))
+    YearlyIndicators.objects.create(pole=pole, year=year, status="checked", jobs_fte=12)
+    french = text_of(client.get(pole.get_absolute_url()))
+    assert f"{year} : 12" in french and "Entreprise de l'ESS : 1" in french
+    english = text_of(client.get(pole.get_absolute_url(), {"lang": "en"}))
+    assert f"{year}: 12" in english and f"{year} : " not in english
+    assert "Social and solidarity economy (ESS) enterprise: 1" in english
