@@ -152,6 +152,8 @@ AXES_CLIENT_IP_CALLABLE = "ptce_site.ratelimit.client_address"
 # Internationalisation: the site speaks French; English is offered as a second language.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+# English dates in British order, as the templates write them (ptce_site/formats/en/).
+FORMAT_MODULE_PATH = ["ptce_site.formats"]
 LOCALE_PATHS = [BASE_DIR / "ptce_site" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 try:

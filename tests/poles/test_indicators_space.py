@@ -176,7 +176,8 @@ def test_the_years_history_reads_its_dates_in_english_too(client, pole, alice):
     client.post(year_url(pole), figures(action="draft"))
     page = client.get(year_url(pole), {"lang": "en"}).content.decode()
     moment = timezone.localtime(YearlyIndicators.objects.get().history.get().history_date)
-    assert moment.strftime("%B %-d, %Y, %H:%M") in page and " à " not in page
+    # British order, as every English page writes dates (« 7 December 2026 »).
+    assert moment.strftime("%-d %B %Y, %H:%M") in page and " à " not in page
 
 
 def test_a_figure_with_an_exponent_is_refused_in_english_too(client, pole, alice):
