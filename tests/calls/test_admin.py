@@ -1,6 +1,9 @@
 """Curating calls, milestones and applications in the admin."""
 
+from datetime import date
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from calls.models import Application, Call, Milestone
@@ -208,3 +211,17 @@ class TestChangelistQueries:
     def test_changelists_run_the_same_queries_for_2_or_20_rows(self, grown_registry, url):
         assert Call.objects.count() == 20 and Application.objects.count() == 20
         assert grown_registry.count(url) == grown_registry.before(url)
+
+
+def test_a_date_typed_in_english_reads_as_the_english_pages_write_it(curator_client):
+    # The English pages write dates day first (« 08/12/2026 16:40 », ptce_site/formats/en):
+    # a curator typing one back in that order gets that day, not a month and day swapped.
+    curator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    data = call_data(launched_on="08/01/2015", closes_on="25/03/2015", results_on="2015-06-30")
+    response = curator_client.post(reverse("admin:calls_call_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    call = Call.objects.get()
+    assert (call.launched_on, call.closes_on) == (date(2015, 1, 8), date(2015, 3, 25))
+    # The admin's own fields still write and read the unambiguous ISO form.
+    page = curator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
+    assert 'value="2015-01-08"' in page.content.decode()
