@@ -138,13 +138,26 @@ def _lines_in_two_encodings(data: bytes) -> dict[str, int] | None:
         if line.isascii():
             continue
         try:
-            line.decode("utf-8")
-            first.setdefault("utf8", number)
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             first.setdefault("other", number)
+        else:
+            # Some Windows-1252 lines are valid UTF-8 too (« SOLIDARITÉ\xa0: » reads
+            # « SOLIDARITɠ: »): a line is UTF-8 when it writes a character of Windows-1252's
+            # (French text does), not only ones a French file never holds.
+            if any(not char.isascii() and _in_cp1252(char) for char in text):
+                first.setdefault("utf8", number)
         if len(first) == 2:
             return first
     return None
+
+
+def _in_cp1252(char: str) -> bool:
+    try:
+        char.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _encoding_message() -> str:

@@ -128,6 +128,16 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_not_read_as_mojibake():
     assert "UTF-8 à la ligne 3, Windows-1252 à la ligne 1" in refused(earlier)
 
 
+def test_a_windows_1252_line_that_happens_to_be_valid_utf8_is_not_taken_for_utf8():
+    """« SOLIDARITÉ : » with the no-break space French puts before a colon is, byte for byte,
+    valid UTF-8 (« SOLIDARITɠ: »): the file is Windows-1252 throughout and is read."""
+    data = "nom;devise\nASSO;SOLIDARITÉ\u00a0: emploi\nPôle Sud;été\n".encode("cp1252")
+    assert read_table(data).dict == [
+        {"nom": "ASSO", "devise": "SOLIDARITÉ\u00a0: emploi"},
+        {"nom": "Pôle Sud", "devise": "été"},
+    ]
+
+
 def test_a_quote_left_open_is_refused_instead_of_swallowing_the_next_rows():
     data = 'nom;région\n"Pôle Sud;Occitanie\nPôle Nord;Grand Est\nPôle Est;Grand Est\n'.encode()
     assert "ligne 2 : des guillemets sont mal placés ou ne sont pas refermés" in refused(data)
