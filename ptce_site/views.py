@@ -33,7 +33,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if request.path_info.startswith(reverse("api-v1:root")):
+    # ``path``, not ``path_info``: ``reverse`` writes the URL prefix (SCRIPT_NAME) too.
+    if request.path.startswith(reverse("api-v1:root")):
         return not_found_response()
     return render(request, "404.html", status=404)
 

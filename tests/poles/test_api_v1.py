@@ -9,7 +9,7 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from tests.factories import (
     ApplicationFactory,
@@ -309,6 +309,19 @@ def test_an_address_no_endpoint_answers_is_the_apis_json_404(client, db, path):
     assert response.json()["detail"] == "Nothing public at this address of the API."
     assert response.json()["messages"]["fr"] == "Rien de public à cette adresse de l'API."
     assert "<html" in client.get("/inconnu/").content.decode()  # the site's pages keep theirs
+
+
+def test_the_apis_json_404_under_a_url_prefix(client, db):
+    """Served under a prefix (SCRIPT_NAME=/registre), the API's addresses are still its own."""
+    set_script_prefix("/registre/")  # what the handler does for SCRIPT_NAME=/registre
+    try:
+        response = client.get("/api/v1/inconnu/", SCRIPT_NAME="/registre")
+        site_page = client.get("/inconnu/", SCRIPT_NAME="/registre")
+    finally:
+        clear_script_prefix()
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "<html" in site_page.content.decode()
 
 
 def test_an_accept_header_the_api_cannot_answer_is_a_406_in_the_sites_languages(client, db):
