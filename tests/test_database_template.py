@@ -53,8 +53,11 @@ def test_only_the_oldest_templates_beyond_those_kept_are_dropped(monkeypatch):
     """Checkouts at other migrations sharing the server keep their templates: only those
     beyond the newest ``KEPT_TEMPLATES`` are dropped, never this run's."""
     monkeypatch.setattr(database_template, "KEPT_TEMPLATES", 2)
-    prefix, ours = database_template.POSTGRESQL_PREFIX, database_template.postgresql_template()
-    names = [f"{prefix}older_{os.getpid()}", f"{prefix}newer_{os.getpid()}"]
+    ours = database_template.postgresql_template()
+    # A prefix of this test's own: templates other checkouts make meanwhile are not counted.
+    prefix = f"{database_template.POSTGRESQL_PREFIX}test_{os.getpid()}_"
+    monkeypatch.setattr(database_template, "POSTGRESQL_PREFIX", prefix)
+    names = [f"{prefix}older", f"{prefix}newer"]
     with connection._nodb_cursor() as cursor:
         for name in names:  # in this order: the second one is the newest
             cursor.execute(f"CREATE DATABASE {name} TEMPLATE template0")

@@ -53,3 +53,21 @@ def test_a_poles_indicators_read_in_the_pages_language(client, pole):
     english = text_of(client.get(pole.get_absolute_url(), {"lang": "en"}))
     assert f"{year}: 12" in english and f"{year} : " not in english
     assert "Social and solidarity economy (ESS) enterprise: 1" in english
+
+
+def test_the_history_writes_english_dates_in_british_order(pole):
+    """« 5 January 2020 » in English as on every English page, not Django's American
+    « Jan. 5, 2020 »; French « 5 janvier 2020 »."""
+    from django.utils import translation
+
+    from poles.leadership.history import recent_changes
+
+    membership = MembershipFactory(pole=pole, joined_on=datetime.date(2019, 3, 1))
+    membership.joined_on = datetime.date(2020, 1, 5)
+    membership.save()
+    for language, before, after in [
+        ("en", "1 March 2019", "5 January 2020"), ("fr", "1 mars 2019", "5 janvier 2020")
+    ]:
+        with translation.override(language):
+            [change] = recent_changes(pole, limit=1)
+            assert [(field.before, field.after) for field in change.fields] == [(before, after)]

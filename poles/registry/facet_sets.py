@@ -286,12 +286,13 @@ _lock = threading.Lock()
 _current: PoleSets | None = None
 
 
-def pole_sets() -> PoleSets:
-    """The sets of the registry as it is now: read again after any write to it."""
+def pole_sets(key: tuple | None = None) -> PoleSets:
+    """The sets of the registry as it is now (``key``: its ``registry_state()``, when the
+    caller read it already): read again after any write to it."""
     global _current
     # The version in the database follows the changes made by other processes; the cache's
     # generation those made in this one's transaction (each test's, rolled back, too).
-    key = registry_state()
+    key = key or registry_state()
     sets = _current
     if sets is None or sets.key != key:
         with _lock:

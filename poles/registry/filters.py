@@ -26,6 +26,7 @@ from ..territories.models import FormerRegion, Region
 from .models import Objective, Pole, Sector
 from .search import SearchQuery, parse
 from .search.models import MemberKind
+from .version import kept_for, registry_state
 
 if TYPE_CHECKING:
     from .facet_sets import PoleSets
@@ -161,18 +162,25 @@ class PoleFilterSet(ExplainedFilterSet):
         return cls(request.GET or None, queryset=Pole.objects.published())
 
     @cached_property
+    def state(self) -> tuple:
+        """The registry's state, read once for the page (one indexed read of one row)."""
+        return registry_state()
+
+    @cached_property
     def sets(self) -> PoleSets:
         """The registry's sets as this page reads them (``facet_sets.py``, which reads this
         module's orders: imported here)."""
         from .facet_sets import pole_sets
 
-        return pole_sets()
+        return pole_sets(self.state)
 
     def rows_of(self, name: str, queryset: QuerySet) -> list:
         """The options of the selects (regions, former regions, sectors, calls), read once per
         state of the registry and language rather than on every page (four queries and about
-        3 ms of Python a page): the rows are only read, never changed."""
-        return self.sets.kept(f"options:{name}:{get_language()}", lambda: list(queryset))
+        3 ms of Python a page), in a store of their own: the exports and the API, which do not
+        read the sets, do not build them for these. The rows are only read, never changed."""
+        store = kept_for(self.state)
+        return store.get(f"options:{name}:{get_language()}", lambda: list(queryset))
 
     # -- filters ---------------------------------------------------------------------------
     @staticmethod

@@ -94,6 +94,23 @@ def registry_state() -> tuple:
     )
 
 
+_kept: tuple[tuple, KeptForState] | None = None
+_kept_lock = threading.Lock()
+
+
+def kept_for(state: tuple) -> KeptForState:
+    """The values kept for ``state`` (``registry_state()``) that belong to no larger object
+    (the directory's sets and the network keep theirs): a new, empty store for a new state."""
+    global _kept
+    current = _kept
+    if current is None or current[0] != state:
+        with _kept_lock:
+            if _kept is None or _kept[0] != state:
+                _kept = (state, KeptForState())
+            current = _kept
+    return current[1]
+
+
 def _move() -> None:
     try:
         if not RegistryVersion.objects.filter(pk=ROW).update(value=F("value") + 1):
