@@ -32,6 +32,7 @@ import tablib
 from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.formats import base_formats
@@ -98,7 +99,7 @@ def _formula_error(line: int, column: str) -> ImportFileError:
 def _too_many_rows() -> ImportFileError:
     return ImportFileError(
         _("Le fichier compte plus de %(limit)s lignes : découpez-le en plusieurs fichiers.")
-        % {"limit": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", "\u202f")}
+        % {"limit": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True)}
     )
 
 
@@ -206,7 +207,7 @@ def _cell_too_long(line: int) -> ImportFileError:
             "ligne %(line)s : une cellule dépasse %(limit)s caractères. Raccourcissez-la et "
             "envoyez le fichier à nouveau."
         )
-        % {"line": line, "limit": f"{MAX_CELL_CHARS:,}".replace(",", "\u202f")}
+        % {"line": line, "limit": number_format(MAX_CELL_CHARS, force_grouping=True)}
     )
 
 

@@ -160,7 +160,7 @@ def test_a_cell_too_long_is_said_so_with_its_line(reader_limit):
         message = refused(data)
     finally:
         csv.field_size_limit(previous)
-    assert message.startswith("ligne 3 : une cellule dépasse 131\u202f072 caractères")
+    assert message.startswith("ligne 3 : une cellule dépasse 131\xa0072 caractères")
 
 
 def test_a_nul_character_in_a_cell_is_refused_with_its_line_and_column():
