@@ -222,13 +222,13 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
         if all(value in ("", None) for value in values):
             continue
         if not header:
-            header = [str(value or "").strip() for value in values]
+            header = _header(values)
         for index, value in enumerate(values):
             if not isinstance(value, str):
                 continue
             if len(value) > MAX_CELL_CHARS:
                 raise _cell_too_long(line)
-            column = header[index] if index < len(header) else str(index + 1)
+            column = _column(header, index)
             if text_cells and value.startswith("=") and kept:
                 raise _formula_error(line, column)
             if "\x00" in value:  # PostgreSQL refuses it in text; SQLite would keep it unseen
@@ -243,6 +243,16 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
         if len(kept) > settings.IMPORT_MAX_ROWS + 1:
             raise _too_many_rows()
     return kept
+
+
+def _header(values) -> list[str]:
+    """The names of a header row's columns."""
+    return [str(value or "").strip() for value in values]
+
+
+def _column(header: list[str], index: int) -> str:
+    """A column as a message names it: its header, or its number beyond the header."""
+    return header[index] if index < len(header) else str(index + 1)
 
 
 def refuse_repeated_columns(headers: list[str], known: set[str]) -> None:
@@ -270,7 +280,7 @@ def refuse_repeated_columns(headers: list[str], known: set[str]) -> None:
 def _dataset(rows: list[list]) -> tablib.Dataset:
     if not rows:
         raise ImportFileError(_("Le fichier est vide."))
-    headers = [str(value or "").strip() for value in rows[0]]
+    headers = _header(rows[0])
     while headers and not headers[-1]:
         headers.pop()
     if not any(headers):
@@ -346,11 +356,10 @@ def _read_xlsx(data: bytes) -> tablib.Dataset:
             values = []
             for index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
-                    column = header[index] if index < len(header) else str(index + 1)
-                    raise _formula_error(line, column)
+                    raise _formula_error(line, _column(header, index))
                 values.append(cell.value)
             if not header and any(value not in ("", None) for value in values):
-                header.extend(str(value or "").strip() for value in values)
+                header.extend(_header(values))
             yield values
 
     try:

@@ -115,14 +115,6 @@ def _explained(exc, request) -> tuple[str, dict] | None:
     return None
 
 
-def not_found_response() -> JsonResponse:
-    """The API's 404 for an address under ``/api/v1/`` that no endpoint answers (the site's
-    error page is HTML, which a program reading JSON cannot use)."""
-    response = JsonResponse(_said(NOT_FOUND), status=404)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 def exception_handler(exc, context):
     """DRF's errors in the site's languages, and a 429 that says in French and English when
     to come back (DRF sets ``Retry-After``)."""
@@ -163,3 +155,11 @@ def api_endpoint(view):
         return response
 
     return gzip_page(wrapped)
+
+
+@api_endpoint
+def not_found(request) -> JsonResponse:
+    """The API's 404 for an address under ``/api/v1/`` that no endpoint answers (the site's
+    error page is HTML, which a program reading JSON cannot use), with what every API
+    response carries."""
+    return JsonResponse(_said(NOT_FOUND), status=404)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from .cache import cache_public_page
 from .links import absolute_url
 from .middleware import requested_language
-from .rest import not_found_response
+from .rest import not_found
 
 
 @require_safe
@@ -35,7 +35,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     # ``path``, not ``path_info``: ``reverse`` writes the URL prefix (SCRIPT_NAME) too.
     if request.path.startswith(reverse("api-v1:root")):
-        return not_found_response()
+        return not_found(request)
     return render(request, "404.html", status=404)
 
 

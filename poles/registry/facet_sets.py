@@ -25,7 +25,6 @@ FilterSet's own results.
 from __future__ import annotations
 
 import sys
-import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -45,7 +44,7 @@ from .charter.models import signed_charter
 from .filters import SORT_ORDERS
 from .models import Pole
 from .search.models import MemberKind
-from .version import KeptForState, registry_state
+from .version import KeptForState, OnePerState
 
 T = TypeVar("T")
 
@@ -282,21 +281,12 @@ def _read(key: tuple) -> PoleSets:
     return sets
 
 
-_lock = threading.Lock()
-_current: PoleSets | None = None
+# The version in the database follows the changes made by other processes; the cache's
+# generation those made in this one's transaction (each test's, rolled back, too).
+_sets = OnePerState(_read)
 
 
 def pole_sets(key: tuple | None = None) -> PoleSets:
     """The sets of the registry as it is now (``key``: its ``registry_state()``, when the
     caller read it already): read again after any write to it."""
-    global _current
-    # The version in the database follows the changes made by other processes; the cache's
-    # generation those made in this one's transaction (each test's, rolled back, too).
-    key = key or registry_state()
-    sets = _current
-    if sets is None or sets.key != key:
-        with _lock:
-            if _current is None or _current.key != key:
-                _current = _read(key)
-            sets = _current
-    return sets
+    return _sets.get(key)

@@ -94,21 +94,35 @@ def registry_state() -> tuple:
     )
 
 
-_kept: tuple[tuple, KeptForState] | None = None
-_kept_lock = threading.Lock()
+class OnePerState[T]:
+    """One value for the registry as it is now, made by ``make(state)`` when its state
+    (``registry_state()``) changes, by one thread: the directory's sets, the network, the
+    values ``kept_for`` a state."""
+
+    def __init__(self, make: Callable[[tuple], T]) -> None:
+        self._make = make
+        self._current: tuple[tuple, T] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, state: tuple | None = None) -> T:
+        """The value of ``state`` (read now when not given: one indexed read of one row)."""
+        state = state or registry_state()
+        current = self._current
+        if current is None or current[0] != state:
+            with self._lock:
+                if self._current is None or self._current[0] != state:
+                    self._current = (state, self._make(state))
+                current = self._current
+        return current[1]
+
+
+_kept = OnePerState(lambda state: KeptForState())
 
 
 def kept_for(state: tuple) -> KeptForState:
-    """The values kept for ``state`` (``registry_state()``) that belong to no larger object
-    (the directory's sets and the network keep theirs): a new, empty store for a new state."""
-    global _kept
-    current = _kept
-    if current is None or current[0] != state:
-        with _kept_lock:
-            if _kept is None or _kept[0] != state:
-                _kept = (state, KeptForState())
-            current = _kept
-    return current[1]
+    """The values kept for ``state`` that belong to no larger object (the directory's sets and
+    the network keep theirs): a new, empty store for a new state."""
+    return _kept.get(state)
 
 
 def _move() -> None:

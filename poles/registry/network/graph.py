@@ -26,7 +26,6 @@ database does is what it does fast: grouping the memberships in the order of an 
 from __future__ import annotations
 
 import sys
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ from members.models import Membership, Organisation
 from ptce_site.collation import french
 
 from ..models import Pole
-from ..version import KeptForState, registry_state
+from ..version import KeptForState, OnePerState
 
 T = TypeVar("T")
 
@@ -316,24 +315,9 @@ def _pairs(weights: dict[frozenset, int]) -> dict[tuple, int]:
     return pairs
 
 
-_lock = threading.Lock()
-_current: Network | None = None
+_network = OnePerState(build)
 
 
 def network() -> Network:
     """The network of the registry as it is now: read again after any change to it."""
-    global _current
-    key = registry_state()
-    current = _current
-    if current is None or current.key != key:
-        with _lock:
-            if _current is None or _current.key != key:
-                _current = build(key)
-            current = _current
-    return current
-
-
-def forget() -> None:
-    """Drop the process's copy (tests that change the registry outside a transaction)."""
-    global _current
-    _current = None
+    return _network.get()
