@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from poles.models import PoleProposal
 from tests.conftest import CHROMIUM
@@ -59,7 +60,8 @@ def test_a_visitor_proposes_a_pole_and_is_asked_to_confirm(browser_pages, live_s
     link = re.search(r"http://\S+/proposer/confirmer/\S+/", mail.outbox[-1].body).group(0)
     page.goto(live_server.url + link.split("testserver", 1)[-1])
     page.get_by_role("button", name="Confirmer ma proposition").click()
-    assert "votre proposition est confirmée" in page.get_by_role("heading").inner_text()
+    # The answer's heading is awaited: inner_text() would read the page being left.
+    expect(page.get_by_role("heading")).to_contain_text("votre proposition est confirmée")
     proposal.refresh_from_db()
     assert proposal.status == PoleProposal.Status.PENDING
     assert page.problems == []
@@ -80,6 +82,8 @@ def test_the_proposal_and_contact_pages_have_no_accessibility_violation(
     # The form sent empty: its errors too.
     page.goto(live_server.url + "/proposer/")
     page.get_by_role("button", name="Envoyer ma proposition").click()
+    # count() does not wait: the answer's page is awaited first, or the old one is counted.
+    page.locator(".field-errors").first.wait_for()
     assert page.locator(".field-errors").count() >= 4
     problems["/proposer/ (erreurs)"] = axe_violations(page)
     assert {url: found for url, found in problems.items() if found} == {}
