@@ -23,7 +23,7 @@ PER_PAGE = 20
 @cache_public_page(OrganisationFilterSet, "page")
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
-        Organisation.objects.select_related("region")
+        Organisation.objects.public().select_related("region")
         .with_pole_count(published_only=True)
         .with_call_count()
     ).order_by(french("name"), "pk")
@@ -61,7 +61,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by(french("pole__name"), "pole_id", "joined_on", "pk")
     )
     organisation = get_object_or_404(
-        Organisation.objects.select_related("region").prefetch_related(
+        Organisation.objects.public().select_related("region").prefetch_related(
             Prefetch("memberships", queryset=public_memberships, to_attr="public_memberships"),
             # Calls come in their own order (newest first, then by title): Call.Meta.
             Prefetch("organised_calls", to_attr="calls_organised"),

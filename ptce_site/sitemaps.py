@@ -58,7 +58,7 @@ class CallSitemap(Sitemap):
 
 class OrganisationSitemap(Sitemap):
     def items(self):
-        return Organisation.objects.only("slug", "updated_at").order_by("pk")
+        return Organisation.objects.public().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, organisation: Organisation):
         return organisation.updated_at

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -32,7 +32,6 @@ from ptce_site.collation import french
 from ptce_site.links import absolute_url
 
 from ...territories.models import FormerRegion, Region
-from ..charter.models import CharterSignature
 from ..events.models import Event
 from ..facets import PoleFacets
 from ..filters import PoleFilterSet
@@ -121,20 +120,6 @@ class PoleViewSet(ReadOnly):
         return self.paginated(PoleFacets(filterset).results(self.get_queryset()))
 
 
-def public_organisations():
-    """The organisations the public pages name: members (current or past) of a published pole,
-    organisers of a call or of an event, signatories of the charter (the API's charter and
-    events link to them)."""
-    in_published = Membership.objects.filter(organisation=OuterRef("pk"), pole__is_published=True)
-    signatories = CharterSignature.objects.filter(organisation__isnull=False)
-    return Organisation.objects.filter(
-        Q(Exists(in_published))
-        | Q(pk__in=Call.organisers.through.objects.values("organisation"))
-        | Q(pk__in=Event.organisers.through.objects.values("organisation"))
-        | Q(pk__in=signatories.values("organisation"))
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Organisations of the published poles, organisers of calls and events, and "
@@ -148,7 +133,7 @@ class OrganisationViewSet(ReadOnly):
     detail_serializer_class = s.OrganisationDetailSerializer
 
     def get_queryset(self):
-        organisations = public_organisations().select_related("region")
+        organisations = Organisation.objects.public().select_related("region")
         if self.action != "retrieve":
             return organisations.order_by(french("name"), "pk")
         memberships = (
