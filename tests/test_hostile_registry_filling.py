@@ -508,6 +508,7 @@ def test_the_new_pages_fit_a_360_px_phone(browser_pages, live_server, settings):
     # The form's errors, every field at once.
     page.goto(live_server.url + FORM_URL)
     page.get_by_role("button", name="Envoyer ma proposition").click()
+    page.locator(".field-errors").first.wait_for()  # the answer, not the page being left
     wide["/proposer/ (erreurs)"] = overflows(page)
     # A leader logs in with their address, then reads what their pole lacks.
     page.goto(live_server.url + reverse("login"))
