@@ -61,7 +61,12 @@ def pole_table_schema() -> dict:
     """The Table Schema of ``/poles/export.csv``, from its columns (``exports.POLE_COLUMNS``)."""
     return {
         "fields": [_field(header, options) for header, _value, options in POLE_COLUMNS],
-        "primaryKey": [str(POLE_COLUMNS[1][0])],
+        # The column whose values are unique (each pole's address), named by that property
+        # rather than by its position among the columns.
+        "primaryKey": [
+            str(header) for header, _value, options in POLE_COLUMNS
+            if options.get("constraints", {}).get("unique")
+        ],
         "missingValues": [""],
     }
 

@@ -238,6 +238,8 @@ def test_csv_export_is_valid_against_its_table_schema(client, seeded, tmp_path):
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
         header = next(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
         assert header == [field["name"] for field in schema["fields"]]
+        # Each row's key: the pole's address, unique, in the file's language.
+        assert schema["primaryKey"] == [{"fr": "adresse", "en": "address"}[lang]]
 
 
 def test_each_statistics_csv_is_valid_against_its_schema_in_the_datapackage(
