@@ -11,7 +11,7 @@ import logging
 import math
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import quote_etag
 from django.utils.translation import gettext, gettext_noop
@@ -135,6 +135,14 @@ def exception_handler(exc, context):
     return response
 
 
+def open_to_every_origin(response: HttpResponse) -> HttpResponse:
+    """``Access-Control-Allow-Origin: *`` on an answer of the open data (the API, the
+    GeoJSON files), its errors included, so that a partner site's script reads them: public
+    data, no credentials, no cookie."""
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def api_endpoint(view):
     """``view`` with what every API response carries: ``Access-Control-Allow-Origin: *``
     (public data, no credentials), an ETag computed from the body before it is gzipped (the
@@ -147,7 +155,7 @@ def api_endpoint(view):
         response = view(request, *args, **kwargs)
         if callable(getattr(response, "render", None)):
             response.render()
-        response["Access-Control-Allow-Origin"] = "*"
+        open_to_every_origin(response)
         if request.method in {"GET", "HEAD"} and response.status_code == 200:
             digest = hashlib.sha256(response.content).hexdigest()[:32]
             response["ETag"] = quote_etag(digest)

@@ -24,6 +24,7 @@ from calls.models import Application, Call
 from ptce_site.cache import cache_public_page
 from ptce_site.collation import french
 from ptce_site.links import absolute_url
+from ptce_site.rest import open_to_every_origin
 
 from ..territories.departments import department_expression, former_regions_by_department
 from ..territories.models import FormerRegion, Region
@@ -149,14 +150,13 @@ def _with_cache_headers(response: HttpResponse) -> HttpResponse:
     # membership, a sector renamed, a departure date that comes), so a client revalidating
     # with If-Modified-Since alone would keep a stale copy. The ETag, from the body, is exact.
     response["Cache-Control"] = "public, max-age=300"
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return open_to_every_origin(response)
 
 
 def _bad_level() -> JsonResponse:
-    return JsonResponse(
+    return open_to_every_origin(JsonResponse(
         {"error": _("Le paramètre « level » vaut « current » ou « former ».")}, status=400
-    )
+    ))
 
 
 @require_safe

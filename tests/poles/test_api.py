@@ -72,6 +72,8 @@ def test_bad_level_is_a_400_with_a_message(client, seeded):
     response = client.get(REGIONS, {"level": "departements"})
     assert response.status_code == 400
     assert "current" in json.loads(response.content)["error"]
+    # A partner site's script reads the message, as it reads the files.
+    assert response["Access-Control-Allow-Origin"] == "*"
 
 
 def test_poles_geojson_lists_located_published_poles_with_their_properties(client):
