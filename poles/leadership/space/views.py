@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from members.forms import memberships_formset, search_organisations, suggestion_value
+from ptce_site.admin_scope import scoped_form
 from ptce_site.collation import french
 
 from ...registry.models import Pole
@@ -36,6 +37,14 @@ def get_pole_for_leader(request: HttpRequest, slug: str, *, for_update: bool = F
         return poles.get(slug=slug)
     except Pole.DoesNotExist:
         raise Http404(_("Aucun pôle ne correspond.")) from None
+
+
+def profile_form_class(request: HttpRequest, pole: Pole) -> type[PoleProfileForm]:
+    """The profile form; kept within a regional curator's regions when they edit a pole they
+    do not lead (moving it out of them is refused, as in the admin). A leader may move theirs."""
+    if pole.leaders.filter(pk=request.user.pk).exists():
+        return PoleProfileForm
+    return scoped_form(PoleProfileForm, request.user)
 
 
 def save_if_current(
@@ -99,7 +108,8 @@ def edit_pole(request: HttpRequest, slug: str) -> HttpResponse:
         form = PoleProfileForm(instance=pole)
         return render(request, "space/pole_form.html", {**context, "form": form})
 
-    form = PoleProfileForm(request.POST, request.FILES, instance=pole)
+    form_class = profile_form_class(request, pole)
+    form = form_class(request.POST, request.FILES, instance=pole)
     if form.is_valid():
         def save(current: Pole) -> None:
             form.save()
@@ -117,7 +127,7 @@ def edit_pole(request: HttpRequest, slug: str) -> HttpResponse:
         # a second save knowingly replace it.
         data = locking.reopened(request.POST, "version", current.version)
         data["snapshot"] = PoleProfileForm.sign(current)
-        form = PoleProfileForm(data, instance=current)
+        form = form_class(data, instance=current)
         form.is_valid()
         message = STALE_MESSAGE
         if request.FILES.get("logo"):
