@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
+from django.http import QueryDict
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -324,11 +325,42 @@ MembershipFormSet = forms.inlineformset_factory(
 )
 
 
+PREFIX = "members"
+_ROW_KEY = re.compile(rf"^{PREFIX}-(\d+)-(.+)$")
+
+
+def without_deleted_rows(data: QueryDict, pole) -> QueryDict:
+    """A stale members page's post without the rows of memberships deleted since it was
+    opened, the others renumbered: shown again, and saved again, with the rest of the input."""
+    rows: dict[int, dict[str, list]] = {}
+    for key in data:
+        if match := _ROW_KEY.match(key):
+            rows.setdefault(int(match[1]), {})[match[2]] = data.getlist(key)
+    current = {str(pk) for pk in pole.memberships.values_list("pk", flat=True)}
+    deleted = {index for index, row in rows.items() if row.get("id", [""])[0] not in {"", *current}}
+    counts = [data.get(f"{PREFIX}-{name}_FORMS", "") for name in ("TOTAL", "INITIAL")]
+    if not deleted or not all(is_digits(count) for count in counts):
+        return data  # nothing deleted, or a forged page the formset refuses anyway
+    kept = data.copy()
+    for key in data:
+        if _ROW_KEY.match(key):
+            del kept[key]
+    for index, row in rows.items():
+        if index not in deleted:
+            shifted = index - sum(gone < index for gone in deleted)
+            for name, values in row.items():
+                kept.setlist(f"{PREFIX}-{shifted}-{name}", values)
+    total, initial = (int(count) for count in counts)
+    kept[f"{PREFIX}-TOTAL_FORMS"] = str(total - len(deleted))
+    kept[f"{PREFIX}-INITIAL_FORMS"] = str(initial - sum(gone < initial for gone in deleted))
+    return kept
+
+
 def memberships_formset(pole, user, data=None) -> BaseMembershipFormSet:
     # Current memberships first, then the ended ones.
     queryset = pole.memberships.select_related("organisation").order_by(
         F("left_on").desc(nulls_first=True), french("organisation__name"), "pk"
     )
     return MembershipFormSet(
-        data, instance=pole, queryset=queryset, form_kwargs={"user": user}, prefix="members"
+        data, instance=pole, queryset=queryset, form_kwargs={"user": user}, prefix=PREFIX
     )

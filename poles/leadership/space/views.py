@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from members.forms import memberships_formset, search_organisations, suggestion_value
+from members.forms import (
+    memberships_formset,
+    search_organisations,
+    suggestion_value,
+    without_deleted_rows,
+)
 from ptce_site.admin_scope import scoped_form
 from ptce_site.collation import french
 
@@ -153,11 +158,14 @@ def pole_members(request: HttpRequest, slug: str) -> HttpResponse:
         context["version_form"] = PoleVersionForm(initial={"version": pole.version})
         return render(request, "space/pole_members.html", context)
 
-    formset = memberships_formset(pole, request.user, request.POST)
     version_form = PoleVersionForm(request.POST)
     if not version_form.is_valid():
         raise Http404(_("Aucun pôle ne correspond."))  # a forged page, not a user's mistake
     version = version_form.cleaned_data["version"]
+    if locking.is_stale(version, pole.version):
+        # Before the rows are validated: one someone deleted meanwhile is no mistake of theirs.
+        return _members_conflict(request, context, pole, version)
+    formset = memberships_formset(pole, request.user, request.POST)
     if formset.is_valid():
 
         def save(current: Pole) -> None:
@@ -182,18 +190,25 @@ def pole_members(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("space:pole-members", slug=pole.slug)
         if saved is False:
-            messages.error(request, STALE_MESSAGE)
-            data = locking.reopened(request.POST, "version", current.version)
-            context.update(
-                pole=current,
-                formset=memberships_formset(current, request.user, data),
-                version_form=PoleVersionForm(data),
-                conflict=changes_since_version(current, version),
-            )
-            context["formset"].is_valid()
-            return render(request, "space/pole_members.html", context, status=409)
+            return _members_conflict(request, context, current, version)
     context.update(formset=formset, version_form=version_form)
     return render(request, "space/pole_members.html", context, status=400)
+
+
+def _members_conflict(request, context: dict, current: Pole, version: int) -> HttpResponse:
+    """The members page after a stale save: what changed since ``version``, the input kept
+    (less the rows someone deleted meanwhile), and the current version, to save over it."""
+    messages.error(request, STALE_MESSAGE)
+    data = locking.reopened(request.POST, "version", current.version)
+    data = without_deleted_rows(data, current)
+    context.update(
+        pole=current,
+        formset=memberships_formset(current, request.user, data),
+        version_form=PoleVersionForm(data),
+        conflict=changes_since_version(current, version),
+    )
+    context["formset"].is_valid()
+    return render(request, "space/pole_members.html", context, status=409)
 
 
 @require_safe
