@@ -7,12 +7,14 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
+from django.http import QueryDict
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from poles.territories.communes import place_in_commune
 from ptce_site.collation import french
 from ptce_site.forms import BoundedInlineFormSet
+from ptce_site.search import fold
 
 from .models import Membership, Organisation, compact_siren, is_digits, is_siren_shaped
 
@@ -133,7 +135,26 @@ class OrganisationCreationForm(forms.ModelForm):
                 place_in_commune(self.instance, code)  # the commune's name and region
             except ValidationError as error:
                 self.add_error("commune_code", error)
+        name = cleaned_data.get("name")
+        if name and not cleaned_data.get("siren") and "siren" not in self.errors:
+            # Without a SIREN to tell it apart, the same name is the same organisation: a
+            # second one would split its poles (and the network of poles) in two.
+            same_name = Organisation.objects.filter(name__unaccented__iexact=" ".join(name.split()))
+            if same_name.exists():
+                self.add_error("name", ValidationError(
+                    _(
+                        "Une organisation s'appelle déjà « %(name)s » : choisissez-la comme "
+                        "organisation existante, ou indiquez le SIREN de la nouvelle si c'en "
+                        "est une autre."
+                    ),
+                    code="name_taken",
+                    params={"name": name},
+                ))
         return cleaned_data
+
+    def key(self) -> str:
+        """The new organisation's name as two rows typing it are the same one."""
+        return fold(" ".join(self.cleaned_data["name"].split()))
 
     def save_for(self, user) -> Organisation:
         organisation = self.save(commit=False)
@@ -231,8 +252,16 @@ class MembershipForm(forms.ModelForm):
             exclude.add("organisation")
         return exclude
 
+    # The row above that creates the same new organisation, if any (``same_new_organisations``).
+    same_as: MembershipForm | None = None
+
+    def creates(self) -> bool:
+        return self.new is not None and self.new.has_changed() and self.new.is_valid()
+
     def save(self, commit: bool = True) -> Membership:
-        if self.new is not None and self.new.has_changed() and self.new.is_valid():
+        if self.same_as is not None:  # saved before this row: its organisation exists
+            self.instance.organisation = self.same_as.instance.organisation
+        elif self.creates():
             self.instance.organisation = self.new.save_for(self.user)
         return super().save(commit)
 
@@ -249,6 +278,39 @@ class BaseMembershipFormSet(BoundedInlineFormSet):
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Supprimer cette ligne (saisie erronée)")
 
+    def clean(self):
+        super().clean()
+        creating = [
+            form for form in self.forms if form.creates() and not self._should_delete_form(form)
+        ]
+        same_new_organisations(creating)
+
+
+def same_new_organisations(forms: list[MembershipForm]) -> None:
+    """Rows creating an organisation of the same name create it once (one organisation with
+    two roles), unless their SIRENs differ; two names cannot share a SIREN."""
+    first_by_name: dict[str, MembershipForm] = {}
+    name_by_siren: dict[str, str] = {}
+    for form in forms:
+        key, siren = form.new.key(), form.new.cleaned_data["siren"]
+        first = first_by_name.setdefault(key, form)
+        if first is not form:
+            if first.new.cleaned_data["siren"] != siren:
+                raise ValidationError(
+                    _("« %(name)s » est créée deux fois avec deux SIREN différents : corrigez "
+                      "l'une des lignes."),
+                    code="siren_differs",
+                    params={"name": form.new.cleaned_data["name"]},
+                )
+            form.same_as = first
+        elif siren and name_by_siren.setdefault(siren, key) != key:
+            raise ValidationError(
+                _("Deux nouvelles organisations portent le même SIREN %(siren)s : corrigez "
+                  "l'une des lignes."),
+                code="siren_twice",
+                params={"siren": siren},
+            )
+
 
 MembershipFormSet = forms.inlineformset_factory(
     # The registry's Pole, reached through the foreign key: organisations sit below the
@@ -263,11 +325,42 @@ MembershipFormSet = forms.inlineformset_factory(
 )
 
 
+PREFIX = "members"
+_ROW_KEY = re.compile(rf"^{PREFIX}-(\d+)-(.+)$")
+
+
+def without_deleted_rows(data: QueryDict, pole) -> QueryDict:
+    """A stale members page's post without the rows of memberships deleted since it was
+    opened, the others renumbered: shown again, and saved again, with the rest of the input."""
+    rows: dict[int, dict[str, list]] = {}
+    for key in data:
+        if match := _ROW_KEY.match(key):
+            rows.setdefault(int(match[1]), {})[match[2]] = data.getlist(key)
+    current = {str(pk) for pk in pole.memberships.values_list("pk", flat=True)}
+    deleted = {index for index, row in rows.items() if row.get("id", [""])[0] not in {"", *current}}
+    counts = [data.get(f"{PREFIX}-{name}_FORMS", "") for name in ("TOTAL", "INITIAL")]
+    if not deleted or not all(is_digits(count) for count in counts):
+        return data  # nothing deleted, or a forged page the formset refuses anyway
+    kept = data.copy()
+    for key in data:
+        if _ROW_KEY.match(key):
+            del kept[key]
+    for index, row in rows.items():
+        if index not in deleted:
+            shifted = index - sum(gone < index for gone in deleted)
+            for name, values in row.items():
+                kept.setlist(f"{PREFIX}-{shifted}-{name}", values)
+    total, initial = (int(count) for count in counts)
+    kept[f"{PREFIX}-TOTAL_FORMS"] = str(total - len(deleted))
+    kept[f"{PREFIX}-INITIAL_FORMS"] = str(initial - sum(gone < initial for gone in deleted))
+    return kept
+
+
 def memberships_formset(pole, user, data=None) -> BaseMembershipFormSet:
     # Current memberships first, then the ended ones.
     queryset = pole.memberships.select_related("organisation").order_by(
         F("left_on").desc(nulls_first=True), french("organisation__name"), "pk"
     )
     return MembershipFormSet(
-        data, instance=pole, queryset=queryset, form_kwargs={"user": user}, prefix="members"
+        data, instance=pole, queryset=queryset, form_kwargs={"user": user}, prefix=PREFIX
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from members.models import current_membership
 from ptce_site.collation import french, french_key
+from ptce_site.scope import scope
 
 from ..territories.models import FormerRegion, Region
 
@@ -157,11 +158,13 @@ class PoleQuerySet(models.QuerySet):
         return sorted(shared, key=lambda e: (-len(e[1]), french_key(e[0].name)))
 
     def editable_by(self, user) -> PoleQuerySet:
-        """The poles ``user`` may edit: those they lead; every pole for curators."""
+        """The poles ``user`` may edit: those they lead; for curators, those they curate too
+        (every pole, or a regional curator's regions: ``ptce_site.scope``, as in the admin)."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if user.is_staff and user.has_perm("poles.change_pole"):
-            return self
+            led = user.led_poles.values_list("pk", flat=True)
+            return scope().visible(self, user, also=led)
         return self.led_by(user)
 
     def led_by(self, user) -> PoleQuerySet:

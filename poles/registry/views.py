@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from calls.models import Application, Call
@@ -263,8 +264,14 @@ def map_page(request: HttpRequest) -> HttpResponse:
 def map_strings(metric: str = "laureates") -> dict:
     """The words the map's script shows, translated here (the script holds no text)."""
     return {
-        "laureates": _("lauréats"),
         "poles": _("pôles"),
+        # A count with its noun, for 0, 1 and 2 or more (the cases French and English tell
+        # apart: « 0 lauréat », "0 winners"); the script takes the form of min(count, 2).
+        "counted": {
+            "laureates": [ngettext("%(counter)s lauréat", "%(counter)s lauréats", n)
+                          for n in (0, 1, 2)],
+            "poles": [ngettext("%(counter)s pôle", "%(counter)s pôles", n) for n in (0, 1, 2)],
+        },
         "legend": _("Lauréats") if metric == "laureates" else _("Pôles"),
         "loading": _("Chargement…"),
         "none": _("Aucun pôle ne correspond dans cette région."),

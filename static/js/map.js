@@ -57,6 +57,12 @@
     })();
   }
 
+  /* « 1 lauréat », « 0 lauréat », « 3 lauréats » ("0 winners" in English): the page gives the
+     words for 0, 1 and 2 or more in its language (map_strings). */
+  function counted(what, count) {
+    return strings.counted[what][Math.min(count, 2)].replace("%(counter)s", String(count));
+  }
+
   function setUp(map, element) {
     var metric = element.dataset.metric;
     var compact = element.dataset.compact === "true";
@@ -79,7 +85,7 @@
       smoothFactor: 1.5,  // fewer points to draw; the outlines' precision shows no change
       onEachFeature: function (feature, layer) {
         layersByCode[feature.properties.code] = layer;
-        var label = feature.properties.name + " : " + feature.properties[metric] + " " + strings[metric];
+        var label = feature.properties.name + " : " + counted(metric, feature.properties[metric]);
         layer.bindTooltip(el("span", label), { sticky: true });
         layer.on("click", function () { showRegion(feature, layer); });
         layer.on("add", function () { if (!compact) { asButton(layer, label, feature); } });
@@ -141,7 +147,7 @@
       url.searchParams.set(level === "former" ? "former_region" : "region", feature.properties.slug);
       panel.replaceChildren(el("h2", feature.properties.name), el("p", strings.loading, "muted"));
       getJSON(url).then(function (data) {
-        panel.replaceChildren(el("h2", feature.properties.name), el("p", data.count + " " + strings.poles));
+        panel.replaceChildren(el("h2", feature.properties.name), el("p", counted("poles", data.count)));
         panel.appendChild(data.poles.length ? poleList(data.poles) : el("p", strings.none, "muted"));
         if (data.count > data.poles.length) { panel.appendChild(el("p", strings.more)); }
         panel.appendChild(el("p")).appendChild(link(strings.directory, data.directory_url));

@@ -221,7 +221,9 @@ def test_the_keyboard_reaches_each_region_and_enter_lists_its_poles(map_site, pa
     # Each of the 18 regions in turn, its name and count announced.
     assert len(set(names)) == 18
     assert "Île-de-France : 4 lauréats" in names
-    assert "Bretagne : 0 lauréats" in names
+    # French counts 0 and 1 in the singular (« 1 lauréats » was read out).
+    assert "Bretagne : 0 lauréat" in names
+    assert any(name.endswith(" : 1 lauréat") for name in names)
 
     page.focus("#map")
     while focused(page)["label"] != "Île-de-France : 4 lauréats":
@@ -230,6 +232,7 @@ def test_the_keyboard_reaches_each_region_and_enter_lists_its_poles(map_site, pa
     page.wait_for_selector("#region-panel ul.region-poles li", timeout=10_000)
     assert page.locator("#region-panel h2").inner_text() == "Île-de-France"
     assert page.locator("#region-panel ul.region-poles li").count() == 4
+    assert page.locator("#region-panel p").first.inner_text() == "4 pôles"
     assert_clean(page)
 
 

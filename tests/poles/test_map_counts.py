@@ -167,3 +167,22 @@ def test_regions_geojson_serves_each_outline_as_stored_in_compact_json(client, t
     assert by_name["Bretagne"]["properties"]["label_point"] == [-1.4, 48.2]
     assert by_name["Grand Est"]["geometry"] is None  # no outline loaded: served without one
     assert body == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ["0 lauréat", "1 lauréat", "2 lauréats", "0 pôle", "1 pôle", "2 pôles"]),
+        ("en", ["0 winners", "1 winner", "2 winners", "0 clusters", "1 cluster", "2 clusters"]),
+    ],
+)
+def test_the_map_counts_a_region_in_the_singular_or_plural_of_its_language(
+    client, language, words
+):
+    """The words the script puts after a region's count, for 0, 1 and 2 or more."""
+    page = client.get(reverse("poles:map"), {"lang": language}).content.decode()
+    strings = json.loads(re.search(r'id="map-strings"[^>]*>(.*?)</script>', page, re.S)[1])
+    counted = strings["counted"]
+    forms = [text.replace("%(counter)s", str(n)) for what in ("laureates", "poles")
+             for n, text in enumerate(counted[what])]
+    assert forms == words

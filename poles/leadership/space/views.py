@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from members.forms import memberships_formset, search_organisations, suggestion_value
+from members.forms import (
+    memberships_formset,
+    search_organisations,
+    suggestion_value,
+    without_deleted_rows,
+)
+from ptce_site.admin_scope import scoped_form
 from ptce_site.collation import french
 
 from ...registry.models import Pole
@@ -36,6 +42,14 @@ def get_pole_for_leader(request: HttpRequest, slug: str, *, for_update: bool = F
         return poles.get(slug=slug)
     except Pole.DoesNotExist:
         raise Http404(_("Aucun pôle ne correspond.")) from None
+
+
+def profile_form_class(request: HttpRequest, pole: Pole) -> type[PoleProfileForm]:
+    """The profile form; kept within a regional curator's regions when they edit a pole they
+    do not lead (moving it out of them is refused, as in the admin). A leader may move theirs."""
+    if pole.leaders.filter(pk=request.user.pk).exists():
+        return PoleProfileForm
+    return scoped_form(PoleProfileForm, request.user)
 
 
 def save_if_current(
@@ -99,7 +113,8 @@ def edit_pole(request: HttpRequest, slug: str) -> HttpResponse:
         form = PoleProfileForm(instance=pole)
         return render(request, "space/pole_form.html", {**context, "form": form})
 
-    form = PoleProfileForm(request.POST, request.FILES, instance=pole)
+    form_class = profile_form_class(request, pole)
+    form = form_class(request.POST, request.FILES, instance=pole)
     if form.is_valid():
         def save(current: Pole) -> None:
             form.save()
@@ -117,7 +132,7 @@ def edit_pole(request: HttpRequest, slug: str) -> HttpResponse:
         # a second save knowingly replace it.
         data = locking.reopened(request.POST, "version", current.version)
         data["snapshot"] = PoleProfileForm.sign(current)
-        form = PoleProfileForm(data, instance=current)
+        form = form_class(data, instance=current)
         form.is_valid()
         message = STALE_MESSAGE
         if request.FILES.get("logo"):
@@ -143,11 +158,14 @@ def pole_members(request: HttpRequest, slug: str) -> HttpResponse:
         context["version_form"] = PoleVersionForm(initial={"version": pole.version})
         return render(request, "space/pole_members.html", context)
 
-    formset = memberships_formset(pole, request.user, request.POST)
     version_form = PoleVersionForm(request.POST)
     if not version_form.is_valid():
         raise Http404(_("Aucun pôle ne correspond."))  # a forged page, not a user's mistake
     version = version_form.cleaned_data["version"]
+    if locking.is_stale(version, pole.version):
+        # Before the rows are validated: one someone deleted meanwhile is no mistake of theirs.
+        return _members_conflict(request, context, pole, version)
+    formset = memberships_formset(pole, request.user, request.POST)
     if formset.is_valid():
 
         def save(current: Pole) -> None:
@@ -172,18 +190,25 @@ def pole_members(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("space:pole-members", slug=pole.slug)
         if saved is False:
-            messages.error(request, STALE_MESSAGE)
-            data = locking.reopened(request.POST, "version", current.version)
-            context.update(
-                pole=current,
-                formset=memberships_formset(current, request.user, data),
-                version_form=PoleVersionForm(data),
-                conflict=changes_since_version(current, version),
-            )
-            context["formset"].is_valid()
-            return render(request, "space/pole_members.html", context, status=409)
+            return _members_conflict(request, context, current, version)
     context.update(formset=formset, version_form=version_form)
     return render(request, "space/pole_members.html", context, status=400)
+
+
+def _members_conflict(request, context: dict, current: Pole, version: int) -> HttpResponse:
+    """The members page after a stale save: what changed since ``version``, the input kept
+    (less the rows someone deleted meanwhile), and the current version, to save over it."""
+    messages.error(request, STALE_MESSAGE)
+    data = locking.reopened(request.POST, "version", current.version)
+    data = without_deleted_rows(data, current)
+    context.update(
+        pole=current,
+        formset=memberships_formset(current, request.user, data),
+        version_form=PoleVersionForm(data),
+        conflict=changes_since_version(current, version),
+    )
+    context["formset"].is_valid()
+    return render(request, "space/pole_members.html", context, status=409)
 
 
 @require_safe

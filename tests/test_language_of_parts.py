@@ -1,0 +1,47 @@
+"""English pages mark the texts they show in French (a pole's summary and description, an
+organisation's description, a call's or an event's text without its English version) with
+``lang="fr"``: a screen reader reads them with a French voice, not as English words (WCAG
+3.1.2). French pages, and texts written in English, carry no mark."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CallFactory, EventFactory, OrganisationFactory, PoleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def marked(client, url: str, text: str, language: str) -> bool:
+    """Whether the element holding ``text`` on the page says it is French."""
+    page = client.get(url, {"lang": language}).content.decode()
+    opening = re.search(rf"<(?:p|div)([^>]*)>\s*(?:<p>)?{re.escape(text)}", page)
+    assert opening, f"{text!r} not found on {url}"
+    return 'lang="fr"' in opening[1]
+
+
+def test_a_poles_summary_and_description_are_marked_french_on_english_pages(client):
+    pole = PoleFactory(summary="Coopérer sur le territoire", description="Une longue histoire")
+    for url in (pole.get_absolute_url(), reverse("poles:pole-list")):
+        assert marked(client, url, "Coopérer sur le territoire", "en")
+        assert not marked(client, url, "Coopérer sur le territoire", "fr")
+    assert marked(client, pole.get_absolute_url(), "Une longue histoire", "en")
+
+
+def test_an_organisations_description_is_marked_french_on_english_pages(client):
+    organisation = OrganisationFactory(description="Recyclerie associative")
+    PoleFactory().memberships.create(organisation=organisation)
+    assert marked(client, organisation.get_absolute_url(), "Recyclerie associative", "en")
+
+
+def test_a_translated_text_is_marked_only_where_its_english_is_missing(client):
+    translated = CallFactory(summary_fr="Premier appel", summary_en="First call")
+    untranslated = CallFactory(summary_fr="Second appel", summary_en="")
+    for call in (translated, untranslated):
+        url = call.get_absolute_url()
+        english = "First call" if call is translated else "Second appel"
+        assert marked(client, url, english, "en") is (call is untranslated)
+    event = EventFactory(description_fr="Journée nationale", description_en="")
+    assert marked(client, event.get_absolute_url(), "Journée nationale", "en")
+    assert not marked(client, event.get_absolute_url(), "Journée nationale", "fr")
