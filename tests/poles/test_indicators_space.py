@@ -99,6 +99,21 @@ def test_a_year_not_finished_or_before_the_approach_is_a_404(client, pole, alice
     assert not YearlyIndicators.objects.exists()
 
 
+def test_a_year_before_the_poles_founding_is_a_404_unless_it_was_reported(client, pole, alice):
+    """The list of years starts at the founding year: the address of an earlier one is not a
+    way around it. A year already reported (before the founding year was known) stays open."""
+    pole.founded_year = LAST_YEAR - 1
+    pole.save()
+    client.force_login(alice)
+    before = LAST_YEAR - 2
+    assert client.get(year_url(pole, before)).status_code == 404
+    assert client.post(year_url(pole, before), figures()).status_code == 404
+    assert not YearlyIndicators.objects.exists()
+    assert client.get(year_url(pole, LAST_YEAR - 1)).status_code == 200
+    YearlyIndicators.objects.create(pole=pole, year=before, jobs_fte=2)
+    assert client.get(year_url(pole, before)).status_code == 200
+
+
 def test_another_poles_forms_answer_404(client, pole, bob, stranger):
     for user in (bob, stranger):
         client.force_login(user)

@@ -97,6 +97,9 @@ def pole_indicator(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if not is_reportable(year):
         raise Http404(_("Aucune année de ce pôle ne correspond."))
     row = YearlyIndicators.objects.filter(pole=pole, year=year).first()
+    # The years its list offers: those since its founding, and those it already reported.
+    if row is None and year not in _years(pole):
+        raise Http404(_("Aucune année de ce pôle ne correspond."))
     context = {"pole": pole, "year": year, "row": row}
     if row is None:
         row = YearlyIndicators(pole=pole, year=year)
