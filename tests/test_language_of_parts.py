@@ -27,6 +27,10 @@ def test_a_poles_summary_and_description_are_marked_french_on_english_pages(clie
         assert marked(client, url, "Coopérer sur le territoire", "en")
         assert not marked(client, url, "Coopérer sur le territoire", "fr")
     assert marked(client, pole.get_absolute_url(), "Une longue histoire", "en")
+    # Under a search, the card's extract of them, its words marked.
+    searched = client.get(reverse("poles:pole-list"), {"q": "histoire", "lang": "en"})
+    extract = re.search(r'<p class="snippet"([^>]*)>', searched.content.decode())
+    assert extract and 'lang="fr"' in extract[1]
 
 
 def test_an_organisations_description_is_marked_french_on_english_pages(client):
