@@ -26,6 +26,7 @@ from tests.admin_helpers import plain_rendering
 from tests.browser_pages import PagePool
 from tests.database_template import migrations_from_a_template
 from tests.factories import CuratorFactory, PoleFactory, UserFactory
+from tests.kept_builds import kept_folder, static_files_digest
 from tests.stack_room import with_stack_room
 
 PASSWORD = "motdepasse-solide-2026"
@@ -297,12 +298,16 @@ def production_static_settings(static_root) -> dict:
 
 
 @pytest.fixture(scope="session")
-def production_static_root(tmp_path_factory):
-    """``collectstatic`` as in production, once per test process, into a temporary folder."""
-    root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(**production_static_settings(root)):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return root
+def production_static_root():
+    """``collectstatic`` as in production, into a folder kept between runs for the same static
+    files (tests/kept_builds.py): made by the first test process that needs it."""
+
+    def collect(root):
+        with override_settings(**production_static_settings(root)):
+            call_command("collectstatic", interactive=False, verbosity=0)
+
+    digest = static_files_digest(PRODUCTION_STATICFILES["BACKEND"])
+    return kept_folder("production-static", digest, collect)
 
 
 @pytest.fixture(scope="session")
