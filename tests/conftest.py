@@ -219,15 +219,17 @@ def _cache_keys_of_this_process():
 def _seed_snapshot(django_db_setup, django_db_blocker):
     """``load_seed_data --skip-communes`` once, on the empty test database; its rows kept."""
     with django_db_blocker.unblock():
-        return seed_snapshot.capture(
-            lambda: call_command("load_seed_data", "--skip-communes", verbosity=0)
+        return seed_snapshot.kept(
+            "seed", lambda: call_command("load_seed_data", "--skip-communes", verbosity=0)
         )
 
 
 @pytest.fixture(scope="session")
 def _seed_snapshot_with_communes(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        return seed_snapshot.capture(lambda: call_command("load_seed_data", verbosity=0))
+        return seed_snapshot.kept(
+            "seed-with-communes", lambda: call_command("load_seed_data", verbosity=0)
+        )
 
 
 @pytest.fixture
