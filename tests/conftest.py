@@ -21,7 +21,7 @@ from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.utils import override_settings
 
-from tests import seed_snapshot
+from tests import seed_snapshot, set_up_state
 from tests.admin_helpers import plain_rendering
 from tests.browser_pages import PagePool
 from tests.database_template import migrations_from_a_template
@@ -108,10 +108,13 @@ def _migrations_from_a_template(django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(_migrations_from_a_template, django_db_setup):
+def django_db_setup(_migrations_from_a_template, django_db_setup, django_db_blocker):
     """pytest-django's own, with the template while it runs (and only then: the tests of data
-    migrations migrate the database for real)."""
+    migrations migrate the database for real); the database as it left it kept for the
+    transactional tests' ending (tests/set_up_state.py)."""
     _migrations_from_a_template.close()
+    with django_db_blocker.unblock():
+        set_up_state.keep()
     yield
 
 
