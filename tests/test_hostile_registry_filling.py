@@ -507,7 +507,10 @@ def test_the_new_pages_fit_a_360_px_phone(browser_pages, live_server, settings):
         wide[url] = overflows(page)
     # The form's errors, every field at once.
     page.goto(live_server.url + FORM_URL)
-    page.get_by_role("button", name="Envoyer ma proposition").click()
+    # The answer is awaited: click() does not wait for the navigation it starts, and the
+    # page being left was measured, or the measure failed with its document gone.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer ma proposition").click()
     wide["/proposer/ (erreurs)"] = overflows(page)
     # A leader logs in with their address, then reads what their pole lacks.
     page.goto(live_server.url + reverse("login"))
