@@ -21,11 +21,12 @@ from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.utils import override_settings
 
-from tests import seed_snapshot
+from tests import seed_snapshot, set_up_state
 from tests.admin_helpers import plain_rendering
 from tests.browser_pages import PagePool
 from tests.database_template import migrations_from_a_template
 from tests.factories import CuratorFactory, PoleFactory, UserFactory
+from tests.kept_builds import kept_folder, static_files_digest
 from tests.stack_room import with_stack_room
 
 PASSWORD = "motdepasse-solide-2026"
@@ -107,10 +108,13 @@ def _migrations_from_a_template(django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(_migrations_from_a_template, django_db_setup):
+def django_db_setup(_migrations_from_a_template, django_db_setup, django_db_blocker):
     """pytest-django's own, with the template while it runs (and only then: the tests of data
-    migrations migrate the database for real)."""
+    migrations migrate the database for real); the database as it left it kept for the
+    transactional tests' ending (tests/set_up_state.py)."""
     _migrations_from_a_template.close()
+    with django_db_blocker.unblock():
+        set_up_state.keep()
     yield
 
 
@@ -218,15 +222,17 @@ def _cache_keys_of_this_process():
 def _seed_snapshot(django_db_setup, django_db_blocker):
     """``load_seed_data --skip-communes`` once, on the empty test database; its rows kept."""
     with django_db_blocker.unblock():
-        return seed_snapshot.capture(
-            lambda: call_command("load_seed_data", "--skip-communes", verbosity=0)
+        return seed_snapshot.kept(
+            "seed", lambda: call_command("load_seed_data", "--skip-communes", verbosity=0)
         )
 
 
 @pytest.fixture(scope="session")
 def _seed_snapshot_with_communes(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        return seed_snapshot.capture(lambda: call_command("load_seed_data", verbosity=0))
+        return seed_snapshot.kept(
+            "seed-with-communes", lambda: call_command("load_seed_data", verbosity=0)
+        )
 
 
 @pytest.fixture
@@ -297,12 +303,16 @@ def production_static_settings(static_root) -> dict:
 
 
 @pytest.fixture(scope="session")
-def production_static_root(tmp_path_factory):
-    """``collectstatic`` as in production, once per test process, into a temporary folder."""
-    root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(**production_static_settings(root)):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return root
+def production_static_root():
+    """``collectstatic`` as in production, into a folder kept between runs for the same static
+    files (tests/kept_builds.py): made by the first test process that needs it."""
+
+    def collect(root):
+        with override_settings(**production_static_settings(root)):
+            call_command("collectstatic", interactive=False, verbosity=0)
+
+    digest = static_files_digest(PRODUCTION_STATICFILES["BACKEND"])
+    return kept_folder("production-static", digest, collect)
 
 
 @pytest.fixture(scope="session")
