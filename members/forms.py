@@ -44,6 +44,12 @@ def search_organisations(query: str, limit: int = MAX_SUGGESTIONS):
     )
 
 
+def same_name(text: str) -> Q:
+    """The organisations named ``text``, accents, case and repeated spaces aside: the one test
+    of « the same name » (a leader naming an existing one, or creating one already there)."""
+    return Q(name__unaccented__iexact=" ".join(text.split()))
+
+
 def find_organisation(text: str) -> Organisation:
     """The one organisation ``text`` designates: a suggestion's value, an exact name (accents
     and case ignored), a SIREN or an identifier; ``ValidationError`` otherwise."""
@@ -56,7 +62,7 @@ def find_organisation(text: str) -> Organisation:
         field = "siren" if is_digits(key) else "slug"
         candidates = Organisation.objects.filter(**{field: key})
     if not candidates:
-        candidates = Organisation.objects.filter(Q(name__unaccented__iexact=text) | Q(slug=text))
+        candidates = Organisation.objects.filter(same_name(text) | Q(slug=text))
     found = list(candidates[:2])
     if not found:
         raise ValidationError(
@@ -139,8 +145,7 @@ class OrganisationCreationForm(forms.ModelForm):
         if name and not cleaned_data.get("siren") and "siren" not in self.errors:
             # Without a SIREN to tell it apart, the same name is the same organisation: a
             # second one would split its poles (and the network of poles) in two.
-            same_name = Organisation.objects.filter(name__unaccented__iexact=" ".join(name.split()))
-            if same_name.exists():
+            if Organisation.objects.filter(same_name(name)).exists():
                 self.add_error("name", ValidationError(
                     _(
                         "Une organisation s'appelle déjà « %(name)s » : choisissez-la comme "
@@ -153,7 +158,8 @@ class OrganisationCreationForm(forms.ModelForm):
         return cleaned_data
 
     def key(self) -> str:
-        """The new organisation's name as two rows typing it are the same one."""
+        """The new organisation's name as two rows typing it are the same one (``same_name``'s
+        test, made in Python on rows not yet saved)."""
         return fold(" ".join(self.cleaned_data["name"].split()))
 
     def save_for(self, user) -> Organisation:

@@ -93,7 +93,7 @@ def invite_leader(
         user, created = accounts.get_or_create_user(email=email)
         if not created:
             _check(accounts.account_refusal(user, email))
-        if pole.leaders.filter(pk=user.pk).exists():
+        if pole.is_led_by(user):
             raise ValidationError(
                 _("%(email)s porte déjà le pôle « %(pole)s » : aucune invitation n'est envoyée."),
                 code="already_leader",

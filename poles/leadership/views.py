@@ -100,7 +100,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def claim_pole(request: HttpRequest, slug: str) -> HttpResponse:
     """The "Je porte ce pôle" form: a visitor asks to manage a published pole's profile."""
     pole = get_object_or_404(Pole.objects.published(), slug=slug)
-    if request.user.is_authenticated and pole.leaders.filter(pk=request.user.pk).exists():
+    if pole.is_led_by(request.user):
         # Its own leader, from the public page's link: nothing to ask the team.
         messages.info(request, _("Vous portez déjà ce pôle : voici sa fiche, à tenir à jour."))
         return redirect("space:edit-pole", slug=pole.slug)

@@ -302,6 +302,10 @@ class Pole(CountsSaves, models.Model):
     def get_absolute_url(self) -> str:
         return slug_path("poles:pole-detail", self.slug)
 
+    def is_led_by(self, user) -> bool:
+        """Whether ``user`` is one of its leaders (a curator who does not lead it is not)."""
+        return user.is_authenticated and self.leaders.filter(pk=user.pk).exists()
+
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None

@@ -301,32 +301,6 @@ def test_another_poles_membership_ids_are_refused(alice, pole):
     assert own.role == "member"
 
 
-def test_stale_members_page_is_refused_and_keeps_the_input(alice, curator, pole):
-    membership = MembershipFactory(pole=pole, organisation__name="Coopérative Archer")
-    opened_by_alice = members_data(pole)
-    opened_by_curator = members_data(pole)
-    opened_by_alice["members-0-role"] = "founder"
-    assert login(alice).post(members_url(pole), opened_by_alice).status_code == 302
-
-    opened_by_curator["members-0-left_on"] = "2025-01-31"
-    second = login(curator)
-    response = second.post(members_url(pole), opened_by_curator)
-    assert response.status_code == 409
-    html = unescape(response.content.decode())
-    assert "Quelqu'un d'autre a modifié cette fiche" in html
-    assert "Membre fondateur" in html  # what changed in between: the role, before → after
-    assert 'value="2025-01-31"' in html  # what she typed is kept
-    membership.refresh_from_db()
-    assert membership.role == "founder" and membership.left_on is None
-
-    # Saving again, knowingly, applies her input.
-    resubmitted = {**opened_by_curator, "version": response.context["version_form"].data["version"]}
-    resubmitted["members-0-role"] = "founder"
-    assert second.post(members_url(pole), resubmitted).status_code == 302
-    membership.refresh_from_db()
-    assert str(membership.left_on) == "2025-01-31"
-
-
 def test_forged_version_is_a_404(alice, pole):
     data = members_data(pole)
     data["version"] = "abc"

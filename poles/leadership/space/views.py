@@ -47,7 +47,7 @@ def get_pole_for_leader(request: HttpRequest, slug: str, *, for_update: bool = F
 def profile_form_class(request: HttpRequest, pole: Pole) -> type[PoleProfileForm]:
     """The profile form; kept within a regional curator's regions when they edit a pole they
     do not lead (moving it out of them is refused, as in the admin). A leader may move theirs."""
-    if pole.leaders.filter(pk=request.user.pk).exists():
+    if pole.is_led_by(request.user):
         return PoleProfileForm
     return scoped_form(PoleProfileForm, request.user)
 
