@@ -21,6 +21,7 @@ from ptce_site.collation import french, french_key
 from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
 from ptce_site.structured_data import json_ld
+from ptce_site.typography import with_label
 
 from ..territories.curators import curating_organisations
 from ..territories.departments import former_region_of
@@ -272,6 +273,8 @@ def map_strings(metric: str = "laureates") -> dict:
                           for n in (0, 1, 2)],
             "poles": [ngettext("%(counter)s pôle", "%(counter)s pôles", n) for n in (0, 1, 2)],
         },
+        # « Bretagne : 2 lauréats », "Brittany: 2 winners": the language's punctuation.
+        "labelled": with_label("%(label)s", "%(value)s"),
         "legend": _("Lauréats") if metric == "laureates" else _("Pôles"),
         "loading": _("Chargement…"),
         "none": _("Aucun pôle ne correspond dans cette région."),

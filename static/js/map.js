@@ -63,6 +63,14 @@
     return strings.counted[what][Math.min(count, 2)].replace("%(counter)s", String(count));
   }
 
+  /* « Bretagne : 2 lauréats », "Bretagne: 2 winners": the page's pattern (map_strings), its
+     two places filled in one pass (a name holding "%(value)s" stays as it is). */
+  function labelled(label, value) {
+    return strings.labelled.replace(/%\((label|value)\)s/g, function (_, part) {
+      return part === "label" ? label : value;
+    });
+  }
+
   function setUp(map, element) {
     var metric = element.dataset.metric;
     var compact = element.dataset.compact === "true";
@@ -85,7 +93,7 @@
       smoothFactor: 1.5,  // fewer points to draw; the outlines' precision shows no change
       onEachFeature: function (feature, layer) {
         layersByCode[feature.properties.code] = layer;
-        var label = feature.properties.name + " : " + counted(metric, feature.properties[metric]);
+        var label = labelled(feature.properties.name, counted(metric, feature.properties[metric]));
         layer.bindTooltip(el("span", label), { sticky: true });
         layer.on("click", function () { showRegion(feature, layer); });
         layer.on("add", function () { if (!compact) { asButton(layer, label, feature); } });
