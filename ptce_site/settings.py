@@ -308,9 +308,10 @@ CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")  # the team's, on /contact/ (empty:
 # Map tiles: OpenStreetMap by default; another {z}/{x}/{y} source, or empty for no tiles (the
 # site then draws its own layers only and makes no request to a tile server).
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILES_ATTRIBUTION = env_str(  # HTML: OpenStreetMap's licence asks for a link
-    "MAP_TILES_ATTRIBUTION",
-    '© <a href="https://www.openstreetmap.org/copyright">les contributeurs d\'OpenStreetMap</a>',
+# HTML: OpenStreetMap's licence asks for a link. The default in the page's language (lazy);
+# one the operator sets is shown as written.
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION", "") or _(
+    '© <a href="https://www.openstreetmap.org/copyright">les contributeurs d\'OpenStreetMap</a>'
 )
 # "{s}" (tile subdomains) becomes a "*" wildcard in the Content-Security-Policy.
 _tiles = urlsplit(MAP_TILES_URL.replace("{s}", "subdomain"))

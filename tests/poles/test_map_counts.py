@@ -3,6 +3,7 @@ query (``RegionCounts``) and its selects written by ``poles/map.html`` itself.""
 
 import json
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -195,3 +196,13 @@ def test_the_maps_region_labels_are_punctuated_in_the_pages_language(client):
         page = client.get(reverse("poles:map"), {"lang": language}).content.decode()
         strings = json.loads(re.search(r'id="map-strings"[^>]*>(.*?)</script>', page, re.S)[1])
         assert strings["labelled"] == expected
+
+
+def test_the_tiles_attribution_is_in_the_pages_language(client):
+    """OpenStreetMap's credit, under every map with tiles, in English on English pages (an
+    operator's own ``MAP_TILES_ATTRIBUTION`` is shown as written)."""
+    # Read as the page's map options hold it (JSON in an attribute, its « < » escaped).
+    english = unescape(client.get(reverse("poles:map"), {"lang": "en"}).content.decode())
+    french = unescape(client.get(reverse("poles:map")).content.decode())
+    assert "OpenStreetMap contributors</a>" in english and "contributeurs" not in english
+    assert "les contributeurs d" in french and "OpenStreetMap contributors" not in french
