@@ -256,6 +256,11 @@ class MembershipForm(forms.ModelForm):
         exclude = super()._get_validation_exclusions()
         if self.instance.organisation_id is None:  # a new organisation: nothing to collide with
             exclude.add("organisation")
+        elif self.has_changed():
+            # Not a field of Meta, so Django leaves it out, and with it the constraint « one
+            # role once per organisation and pole »: the database would refuse the save instead
+            # of the row saying why. Unchanged rows have nothing new to check.
+            exclude.discard("organisation")
         return exclude
 
     # The row above that creates the same new organisation, if any (``same_new_organisations``).

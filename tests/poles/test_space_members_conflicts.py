@@ -6,8 +6,11 @@ remain."""
 from html import unescape
 
 import pytest
+from django.db import IntegrityError
 
-from tests.factories import MembershipFactory
+from members.models import Organisation
+from poles.leadership.space import views
+from tests.factories import MembershipFactory, OrganisationFactory, _siren
 from tests.poles.test_space_members import login, members_data, members_url
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +74,82 @@ def test_a_row_deleted_meanwhile_is_a_conflict_and_saving_again_applies_the_rest
     assert kept.role == "founder"
     assert sorted(pole.memberships.values_list("organisation__name", flat=True)) == [
         "Nouvelle venue", "Zèbre"]
+
+
+def landing_first(monkeypatch, other_save) -> None:
+    """``other_save()`` committed by someone else after this page passed validation and just
+    before it is saved: the database, not the form, then refuses the save."""
+    save_if_current = views.save_if_current
+
+    def crossed(*args):
+        other_save()
+        return save_if_current(*args)
+
+    monkeypatch.setattr(views, "save_if_current", crossed)
+
+
+def test_a_siren_taken_by_someone_else_at_the_same_moment_says_so_on_its_row(
+    alice, pole, monkeypatch
+):
+    siren = _siren(5151)
+    landing_first(monkeypatch, lambda: OrganisationFactory(name="Arrivée avant", siren=siren))
+    new = {"new-name": "Recyclerie", "new-kind": "ess", "new-siren": siren}
+    data = members_data(pole, new=[new])
+    response = login(alice).post(members_url(pole), data)
+
+    assert response.status_code == 400
+    html = unescape(response.content.decode())
+    assert "Une organisation porte déjà ce numéro SIREN : choisissez-la" in html
+    assert 'value="Recyclerie"' in html  # what she typed is kept
+    assert not pole.memberships.exists()
+    assert not Organisation.objects.filter(name="Recyclerie").exists()
+
+
+def test_a_membership_added_by_someone_else_at_the_same_moment_says_so_on_its_row(
+    alice, pole, monkeypatch
+):
+    organisation = OrganisationFactory(name="Coopérative Archer")
+    landing_first(monkeypatch, lambda: MembershipFactory(pole=pole, organisation=organisation))
+    data = members_data(pole, new=[{"organisation": organisation.slug, "role": "member"}])
+    response = login(alice).post(members_url(pole), data)
+
+    assert response.status_code == 400
+    assert "Cette organisation a déjà ce rôle dans ce pôle." in unescape(response.content.decode())
+    assert pole.memberships.count() == 1  # the other one's, not a second
+
+
+def test_a_role_the_organisation_already_has_is_refused_on_its_row(alice, pole):
+    organisation = OrganisationFactory(name="Coopérative Archer")
+    founder = MembershipFactory(pole=pole, organisation=organisation, role="founder")
+    member = MembershipFactory(pole=pole, organisation=organisation, role="member")
+    client = login(alice)
+    for data in (
+        members_data(pole, new=[{"organisation": organisation.slug, "role": "founder"}]),
+        members_data(pole, rows=[{"membership": member, "role": "founder"}]),
+        # Two rows swapping their roles: each meets the other's role as saved.
+        members_data(pole, rows=[
+            {"membership": founder, "role": "member"}, {"membership": member, "role": "founder"}]),
+    ):
+        response = client.post(members_url(pole), data)
+        assert response.status_code == 400
+        assert "Cette organisation a déjà ce rôle dans ce pôle." in unescape(
+            response.content.decode())
+    assert sorted(pole.memberships.values_list("pk", "role")) == sorted(
+        [(founder.pk, "founder"), (member.pk, "member")])
+
+
+def test_a_save_the_database_refuses_for_a_reason_gone_since_says_nothing_is_saved(
+    alice, pole, monkeypatch
+):
+    def refused():
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    landing_first(monkeypatch, refused)
+    data = members_data(pole, new=[{"new-name": "Recyclerie", "new-kind": "ess"}])
+    response = login(alice).post(members_url(pole), data)
+
+    assert response.status_code == 400
+    html = unescape(response.content.decode())
+    assert "Rien n'est enregistré : une autre personne a enregistré les mêmes données" in html
+    assert 'value="Recyclerie"' in html
+    assert not pole.memberships.exists()

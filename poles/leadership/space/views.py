@@ -177,12 +177,8 @@ def pole_members(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             saved, current = save_if_current(request, slug, version, save)
         except IntegrityError:
-            # Two rows swapped roles, or someone added the same membership meanwhile.
             saved, current = None, pole
-            formset._non_form_errors = formset.error_class(
-                [_("Ces adhésions se contredisent (même organisation, même rôle) : corrigez-les.")],
-                renderer=formset.renderer,
-            )
+            formset = _after_a_crossed_save(pole, request, formset)
         if saved:
             messages.success(
                 request,
@@ -193,6 +189,23 @@ def pole_members(request: HttpRequest, slug: str) -> HttpResponse:
             return _members_conflict(request, context, current, version)
     context.update(formset=formset, version_form=version_form)
     return render(request, "space/pole_members.html", context, status=400)
+
+
+def _after_a_crossed_save(pole: Pole, request: HttpRequest, formset):
+    """The members page after the database refused a save that passed validation: someone
+    else's save landed in between (the same membership, or a new organisation's SIREN, added
+    meanwhile), or two rows swapped roles. Checked again against the rows as they are now,
+    the page says which row is refused and why; otherwise it says what may have happened."""
+    checked = memberships_formset(pole, request.user, request.POST)
+    if not checked.is_valid():
+        return checked
+    formset._non_form_errors = formset.error_class(
+        [_("Rien n'est enregistré : une autre personne a enregistré les mêmes données au même "
+           "moment, ou deux lignes donnent à une organisation le même rôle. Vérifiez les lignes "
+           "et enregistrez de nouveau.")],
+        renderer=formset.renderer,
+    )
+    return formset
 
 
 def _members_conflict(request, context: dict, current: Pole, version: int) -> HttpResponse:
