@@ -42,13 +42,26 @@ def pg_ctl(action: str) -> None:
     subprocess.run(command, check=True, timeout=60, capture_output=True)
 
 
+Event = tuple[float, int, bool]  # (ended, status, a traceback in the body)
+
+
 def main() -> int:
     port = load.free_port()
     env = load.production_env(port, GUNICORN_MAX_REQUESTS="0")
     if not env.get("DATABASE_URL", "").startswith("postgres"):
         print("DATABASE_URL must name a PostgreSQL database (make drill sets it).")
         return 2
-    events: list[tuple[float, int, bool]] = []  # (ended, status, traceback in the body)
+    total = BEFORE_SECONDS + OUTAGE_SECONDS + AFTER_SECONDS
+    print(f"gunicorn (2 workers) sur 127.0.0.1:{port} ; 16 connexions sur /poles/ pendant "
+          f"{total} s, PostgreSQL arrêté {OUTAGE_SECONDS} s")
+    events, marks = _outage_under_load(env, total)
+    return _verdict(events, marks)
+
+
+def _outage_under_load(env: dict[str, str], total: int) -> tuple[list[Event], dict[str, float]]:
+    """The load for ``total`` seconds, PostgreSQL stopped after BEFORE_SECONDS: every
+    request's end and answer, and the moments of the stop, the restart and the end."""
+    events: list[Event] = []
     lock = threading.Lock()
 
     def record(started: float, ended: float, status: int, body: bytes) -> None:
@@ -56,9 +69,6 @@ def main() -> int:
             events.append((ended, status, b"Traceback" in body))
 
     marks: dict[str, float] = {}
-    total = BEFORE_SECONDS + OUTAGE_SECONDS + AFTER_SECONDS
-    print(f"gunicorn (2 workers) sur 127.0.0.1:{port} ; 16 connexions sur /poles/ pendant "
-          f"{total} s, PostgreSQL arrêté {OUTAGE_SECONDS} s")
     with load.Gunicorn(env) as server:
         loads = [
             threading.Thread(
@@ -88,9 +98,13 @@ def main() -> int:
         for thread in loads:
             thread.join()
         marks["end"] = time.monotonic()
+    return events, marks
+
+
+def _verdict(events: list[Event], marks: dict[str, float]) -> int:
+    """Prints each phase's answers and what did not hold; 0 when everything did."""
     # The last failure after the restart marks the recovery; every later request succeeded.
-    with lock:
-        after_restart = [e for e in events if e[0] >= marks["started"]]
+    after_restart = [e for e in events if e[0] >= marks["started"]]
     failed_after = [ended for ended, status, _tb in after_restart if status != 200]
     recovered = max(failed_after) if failed_after else marks["started"]
     phases = {
