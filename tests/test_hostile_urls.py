@@ -49,9 +49,7 @@ import pytest
 from django.test import Client
 
 from ptce_site.forms import BoundedInlineFormSet
-from tests.factories import (
-    FormerRegionFactory,
-)
+from tests.factories import FormerRegionFactory
 from tests.walk_routes import SHARES
 from tests.walk_site import pages_of_the_site, walk_the_site
 from tests.walk_visitors import SiteData, build_site_data
