@@ -48,7 +48,7 @@ from functools import wraps
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
-from django.contrib.admin.options import TO_FIELD_VAR, ActionLocation, IncorrectLookupParameters
+from django.contrib.admin.options import TO_FIELD_VAR, IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import (
@@ -60,9 +60,9 @@ from django.core.exceptions import (
 )
 from django.db import router, transaction
 from django.http import Http404, HttpResponseRedirect
-from django.utils.translation import gettext_lazy
 
 from .admin_scope import ScopedAdmin, ensure_visible, scoped_inline
+from .admin_wording import AgreeingWords
 from .forms import BoundedInlineFormSet, KeyedModelMultipleChoiceField
 
 logger = logging.getLogger(__name__)
@@ -151,47 +151,6 @@ def _refuse_unusable_parameters(view):
     return checked
 
 
-# The grammatical gender of each registered model's name, declared once here, for the labels
-# that agree with it: « Supprimer les organisations sélectionnées », not Django's
-# « sélectionné(e)s ». tests/test_wording.py checks that every registered model is in one set.
-FEMININE_MODELS = frozenset({
-    "axes.accessattempt", "axes.accesslog", "calls.application", "calls.milestone",
-    "members.membership", "members.organisation", "poles.claimrequest", "poles.commune",
-    "poles.formerregion", "poles.invitation", "poles.poleproposal", "poles.region",
-    "poles.charter", "poles.chartersignature",
-})
-MASCULINE_MODELS = frozenset({
-    "auth.group", "auth.user", "axes.accessfailurelog", "calls.call", "poles.objective",
-    "poles.event", "poles.pole", "poles.sector", "poles.sourcedocument",
-    "poles.yearlyindicators",
-})
-
-
-# Labels that name the selection: (masculine, feminine), chosen by ``agreeing``.
-DELETE_SELECTED = (
-    gettext_lazy("Supprimer les %(verbose_name_plural)s sélectionnés"),
-    gettext_lazy("Supprimer les %(verbose_name_plural)s sélectionnées"),
-)
-EXPORT_SELECTED = (
-    gettext_lazy("Exporter les %(verbose_name_plural)s sélectionnés (CSV, XLSX, ODS)"),
-    gettext_lazy("Exporter les %(verbose_name_plural)s sélectionnées (CSV, XLSX, ODS)"),
-)
-
-
-def agreeing(model, labels: tuple[str, str]) -> str:
-    """Of a (masculine, feminine) pair of action labels, the one that agrees with ``model``'s
-    name, still to be formatted with it (as Django formats every action's label)."""
-    masculine, feminine = labels
-    return feminine if model._meta.label_lower in FEMININE_MODELS else masculine
-
-
-def delete_selected_label(model) -> str:
-    """The label of the bulk delete action, agreeing with the model's name."""
-    return agreeing(model, DELETE_SELECTED) % {
-        "verbose_name_plural": model._meta.verbose_name_plural
-    }
-
-
 class _ReusesCheckedList:
     """The changelist that ``_lookups_fail`` built and read to try the query string's lookups,
     given to the view instead of a second one: a filtered list ran its queries twice (a
@@ -205,19 +164,6 @@ class _ReusesCheckedList:
         return super().get_changelist_instance(request)
 
 
-class _AgreeingActionLabels:
-    """Given to every registered ModelAdmin by ``PtceAdminSite.register``."""
-
-    def get_action_choices(
-        self, request, default_choices=None, action_location=ActionLocation.CHANGE_LIST
-    ):
-        choices = super().get_action_choices(request, default_choices, action_location)
-        return [
-            (name, delete_selected_label(self.model) if name == "delete_selected" else label)
-            for name, label in choices
-        ]
-
-
 class PtceAdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable=False):
         return super().admin_view(_refuse_unusable_parameters(view), cacheable)
@@ -226,10 +172,10 @@ class PtceAdminSite(admin.AdminSite):
         # Every admin, Django's and django-axes' included, with labels that agree, and within
         # the account's scope, inlines included (admin_scope.py).
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, _AgreeingActionLabels):
+        if not issubclass(admin_class, AgreeingWords):
             admin_class = type(
                 admin_class.__name__,
-                (_AgreeingActionLabels, _ReusesCheckedList, ScopedAdmin, admin_class),
+                (AgreeingWords, _ReusesCheckedList, ScopedAdmin, admin_class),
                 {
                     "__module__": admin_class.__module__,
                     "__doc__": admin_class.__doc__,

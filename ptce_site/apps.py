@@ -1,13 +1,22 @@
 from importlib import import_module
 
+from axes.apps import AppConfig as AxesConfig
 from django.apps import apps
 from django.contrib.admin.apps import SimpleAdminConfig
 from django.db.models.signals import post_migrate
 from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext_lazy as _
 
 # Apps whose ``admin`` module must not be imported: ``leaflet.admin`` imports GeoDjango,
 # which needs the GDAL library, and the registry uses no GeoDjango (plain floats).
 SKIPPED_ADMIN_MODULES = {"leaflet"}
+
+
+class LoginLockoutConfig(AxesConfig):
+    """django-axes (failed logins, lockouts), named in the admin's words: « AXES » named only
+    the package."""
+
+    verbose_name = _("Sécurité des connexions")
 
 
 class PtceAdminConfig(SimpleAdminConfig):

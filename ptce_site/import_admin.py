@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ExportForm, ImportForm
 
-from .admin_site import EXPORT_SELECTED, agreeing
+from .admin_wording import EXPORT_SELECTED, agreeing
 from .exports import EXPORT_FORMATS, SemicolonCSV, dated_filename
 from .import_templates import describe_columns, template_file
 from .imports import ImportFileError, SpreadsheetFormat, check_size

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "django_filters",
     "leaflet",
     "simple_history",
-    "axes",
+    "ptce_site.apps.LoginLockoutConfig",  # django-axes, named « Sécurité des connexions »
     "import_export",
     "drf_spectacular",  # DRF itself not: its French catalogue would replace Django's messages
     "poles",

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import translation
 
-from ptce_site.admin_site import FEMININE_MODELS, MASCULINE_MODELS, delete_selected_label
+from ptce_site.admin_wording import FEMININE_MODELS, MASCULINE_MODELS, delete_selected_label
 
 pytestmark = pytest.mark.django_db
 
