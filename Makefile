@@ -54,7 +54,10 @@ install: $(VENV)/.installed ## Create .venv and install the project with its dev
 
 .PHONY: messages
 messages: install ## Refresh the catalogues from the code, then compile them (.po -> .mo, committed)
-	$(PY) manage.py makemessages -l en -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=.cache
+	@# The admin templates that repeat Django's own words ("Save", "Home"…) are left to Django's
+	@# catalogue: in the project's, the French msgstr would be these English msgids.
+	$(PY) manage.py makemessages -l en -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=.cache \
+	  --ignore=templates/admin/change_form.html --ignore=templates/admin/submit_line.html
 	@# French is the source language: its catalogue repeats each msgid, for French plural rules.
 	msgattrib --clear-fuzzy --empty ptce_site/locale/fr/LC_MESSAGES/django.po -o ptce_site/locale/fr/LC_MESSAGES/django.po
 	msgen ptce_site/locale/fr/LC_MESSAGES/django.po -o ptce_site/locale/fr/LC_MESSAGES/django.po

@@ -12,6 +12,9 @@ declared too.
 
 from __future__ import annotations
 
+import json
+
+from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
 from django.utils.translation import gettext, gettext_lazy
 
@@ -20,6 +23,7 @@ FEMININE_MODELS = frozenset({
     "members.membership", "members.organisation", "poles.claimrequest", "poles.commune",
     "poles.formerregion", "poles.invitation", "poles.poleproposal", "poles.region",
     "poles.charter", "poles.chartersignature",
+    "poles.regionalcurator",  # an inline's: « animation régionale »
 })
 MASCULINE_MODELS = frozenset({
     "auth.group", "auth.user", "axes.accessfailurelog", "calls.call", "poles.objective",
@@ -86,6 +90,23 @@ ADD = {
 }
 
 
+# A form saved, then a new one; a row added to an inline.
+SAVE_AND_ADD_ANOTHER = {
+    "m": gettext_lazy("Enregistrer et en ajouter un autre"),
+    "f": gettext_lazy("Enregistrer et en ajouter une autre"),
+    "m_vowel": gettext_lazy("Enregistrer et en ajouter un autre"),
+    "f_vowel": gettext_lazy("Enregistrer et en ajouter une autre"),
+    "plural": gettext_lazy("Enregistrer et en ajouter d'autres"),
+}
+ADD_ANOTHER = {
+    "m": gettext_lazy("Ajouter un autre %(name)s"),
+    "f": gettext_lazy("Ajouter une autre %(name)s"),
+    "m_vowel": gettext_lazy("Ajouter un autre %(name)s"),
+    "f_vowel": gettext_lazy("Ajouter une autre %(name)s"),
+    "plural": gettext_lazy("Ajouter d'autres %(name)s"),
+}
+
+
 def agreeing(model, labels: tuple[str, str]) -> str:
     """Of a (masculine, feminine) pair of action labels, the one that agrees with ``model``'s
     name, still to be formatted with it (as Django formats every action's label)."""
@@ -100,19 +121,31 @@ def delete_selected_label(model) -> str:
     }
 
 
-def form_of(model) -> str:
-    """The form of ``model``'s name that its article and adjectives agree with (French)."""
+def form_of(model, name=None) -> str:
+    """The form of ``model``'s name (or of ``name``, another name of its rows: an inline's)
+    that its article and adjectives agree with (French)."""
     label = model._meta.label_lower
     if label in PLURAL_MODELS:
         return "plural"
     gender = "f" if label in FEMININE_MODELS else "m"
-    name = str(model._meta.verbose_name)
+    name = str(name or model._meta.verbose_name)
     return f"{gender}_vowel" if name[:1].lower() in VOWELS else gender
 
 
-def naming(model, labels: dict) -> str:
-    """The label of ``labels`` that agrees with ``model``'s name, with its name."""
-    return gettext(labels[form_of(model)]) % {"name": model._meta.verbose_name}
+def naming(model, labels: dict, name=None) -> str:
+    """The label of ``labels`` that agrees with ``model``'s name (or ``name``), with it."""
+    name = name or model._meta.verbose_name
+    return gettext(labels[form_of(model, name)]) % {"name": name}
+
+
+class AgreeingInlineFormSet(helpers.InlineAdminFormSet):
+    """An inline's « Ajouter une autre adhésion » (Django: « Ajouter un objet Adhésion
+    supplémentaire »): its script reads the words from this data."""
+
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        data["options"]["addText"] = naming(self.formset.model, ADD_ANOTHER, self.opts.verbose_name)
+        return json.dumps(data)
 
 
 class AgreeingWords:
@@ -146,7 +179,18 @@ class AgreeingWords:
         context["title"] = self._agreeing_title(
             context.get("title"), {"Add %s": NEW, "Change %s": CHANGE, "View %s": VIEW}
         )
+        # The breadcrumbs' last item (« Nouvelle organisation ») and the submit row's words
+        # (templates/admin/change_form.html, submit_line.html).
+        context.setdefault("new_title", naming(self.model, NEW))
+        context.setdefault("save_and_add_label", naming(self.model, SAVE_AND_ADD_ANOTHER))
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            if type(inline_formset) is helpers.InlineAdminFormSet:
+                inline_formset.__class__ = AgreeingInlineFormSet  # the same, but its words
+        return inline_formsets
 
     def _agreeing_title(self, title, replaced: dict):
         """``title`` in words that agree when it is one of Django's (``replaced``: Django's

@@ -12,7 +12,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
-from ptce_site.admin_wording import ADD, CHANGE, CHOOSE_TO_CHANGE, NEW, naming
+from ptce_site.admin_wording import (
+    ADD,
+    CHANGE,
+    CHOOSE_TO_CHANGE,
+    FEMININE_MODELS,
+    MASCULINE_MODELS,
+    NEW,
+    naming,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +93,23 @@ def test_english_keeps_django_s_words(admin_client):
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = page(admin_client, reverse("admin:poles_pole_changelist"))
     assert "Select cluster to change" in html and "Add cluster" in html
+
+
+def test_a_new_object_s_breadcrumb_buttons_and_inline_rows_agree(admin_client):
+    html = page(admin_client, reverse("admin:members_organisation_add"))
+    assert '<li aria-current="page">Nouvelle organisation</li>' in html
+    assert 'value="Enregistrer et en ajouter une autre"' in html
+    assert 'value="Enregistrer"' in html  # Django's own words stay Django's French
+    assert '"addText": "Ajouter une autre adh\\u00e9sion"' in html  # the inline's script
+    assert "Ajouter un objet" not in html
+
+
+def test_every_inline_s_model_has_a_declared_gender():
+    inline_models = {
+        inline.model._meta.label_lower
+        for model_admin in admin.site._registry.values()
+        for inline in model_admin.inlines
+    }
+    assert inline_models <= FEMININE_MODELS | MASCULINE_MODELS, inline_models - (
+        FEMININE_MODELS | MASCULINE_MODELS
+    )
