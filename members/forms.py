@@ -299,7 +299,8 @@ class BaseMembershipFormSet(BoundedInlineFormSet):
 
 def same_new_organisations(forms: list[MembershipForm]) -> None:
     """Rows creating an organisation of the same name create it once (one organisation with
-    two roles), unless their SIRENs differ; two names cannot share a SIREN."""
+    two roles), unless their SIRENs differ; the same role twice, or two names sharing a SIREN,
+    are refused."""
     first_by_name: dict[str, MembershipForm] = {}
     name_by_siren: dict[str, str] = {}
     for form in forms:
@@ -311,6 +312,12 @@ def same_new_organisations(forms: list[MembershipForm]) -> None:
                     _("« %(name)s » est créée deux fois avec deux SIREN différents : corrigez "
                       "l'une des lignes."),
                     code="siren_differs",
+                    params={"name": form.new.cleaned_data["name"]},
+                )
+            if first.cleaned_data.get("role") == form.cleaned_data.get("role"):
+                raise ValidationError(
+                    _("« %(name)s » a deux lignes avec le même rôle : supprimez l'une d'elles."),
+                    code="same_role_twice",
                     params={"name": form.new.cleaned_data["name"]},
                 )
             form.same_as = first

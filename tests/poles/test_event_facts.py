@@ -13,15 +13,8 @@ import datetime
 import pytest
 
 from poles.models import Event
-from tests.test_seed_facts import (
-    CALL_2011,
-    DOMAIN,
-    NATIONAL_DAY,
-    SEMINAR,
-    documents,
-    fact,
-    normalised,
-)
+from tests.seed_document_facts import CALL_2011, DOMAIN, NATIONAL_DAY, SEMINAR, fact
+from tests.test_seed_facts import documents, normalised
 
 pytestmark = pytest.mark.django_db
 
