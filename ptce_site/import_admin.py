@@ -28,6 +28,7 @@ from import_export.forms import ExportForm, ImportForm
 
 from .admin_site import EXPORT_SELECTED, agreeing
 from .exports import EXPORT_FORMATS, SemicolonCSV, dated_filename
+from .import_pending import discard, remember, take
 from .import_templates import describe_columns, template_file
 from .imports import ImportFileError, SpreadsheetFormat, check_size
 from .resources import all_errors, file_errors, summary
@@ -113,6 +114,7 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
         context = getattr(response, "context_data", None)
         if context is None:
             return response
+        self.keep_or_discard_upload(request, context)
         # The columns an import reads: not those only exported (a pole's calls, its date).
         context["fields_list"] = [
             (resource.get_display_name(), [f.column_name for f in resource().importable_fields()])
@@ -122,6 +124,42 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
         if result is not None:
             context.update(summary=summary(result), file_errors=file_errors(result))
         return response
+
+    @staticmethod
+    def keep_or_discard_upload(request, context) -> None:
+        """The previewed file awaits this session's confirmation; a refused one is deleted."""
+        name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if name and "confirm_form" in context:
+            remember(request, name)
+        elif name:
+            discard(name)
+
+    def process_import(self, request, **kwargs):
+        """The library's, for a file this session previewed and has not confirmed yet (a
+        second confirmation, or a forged one, says so instead of a server error)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and not self.confirmable(request):
+            messages.error(
+                request,
+                _(
+                    "Cet import n'est plus en attente : il a déjà été confirmé, ou son aperçu "
+                    "a expiré. Vérifiez la liste, puis envoyez le fichier à nouveau si besoin."
+                ),
+            )
+            info = self.opts.app_label, self.opts.model_name
+            return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_import"))
+        return super().process_import(request, **kwargs)
+
+    def confirmable(self, request) -> bool:
+        post = request.POST
+        formats = {str(index) for index in range(len(self.get_import_formats()))}
+        resources = {str(i) for i in range(len(self.get_import_resource_classes(request)))}
+        return (
+            post.get("format") in formats
+            and post.get("resource", "") in resources | {""}
+            and take(request, post.get("import_file_name", ""))
+        )
 
     def process_result(self, result, request):
         errors = all_errors(result)
