@@ -211,11 +211,12 @@ def _cell_too_long(line: int) -> ImportFileError:
     )
 
 
-def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
-    """The rows, up to the limit, with blank lines left out and neutralised values restored;
-    a CSV cell starting with "=" is a formula a spreadsheet would run, and a NUL character in
-    a cell is refused."""
+def _bounded_rows(rows, *, text_cells: bool = False) -> tuple[list[list], list[int]]:
+    """The rows, up to the limit, with blank lines left out and neutralised values restored,
+    and the line of each in the file; a CSV cell starting with "=" is a formula a spreadsheet
+    would run, and a NUL character in a cell is refused."""
     kept: list[list] = []
+    lines: list[int] = []
     header: list = []
     for line, row in enumerate(rows, 1):
         values = [v.strip() if isinstance(v, str) else v for v in row]
@@ -240,9 +241,10 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
                     % {"line": line, "column": column}
                 )
         kept.append([spreadsheet_value(value) for value in values])
+        lines.append(line)
         if len(kept) > settings.IMPORT_MAX_ROWS + 1:
             raise _too_many_rows()
-    return kept
+    return kept, lines
 
 
 def _header(values) -> list[str]:
@@ -277,7 +279,9 @@ def refuse_repeated_columns(headers: list[str], known: set[str]) -> None:
         )
 
 
-def _dataset(rows: list[list]) -> tablib.Dataset:
+def _dataset(table: tuple[list[list], list[int]]) -> tablib.Dataset:
+    """The rows as a dataset, its ``lines`` each data row's line in the file (``file_line``)."""
+    rows, lines = table
     if not rows:
         raise ImportFileError(_("Le fichier est vide."))
     headers = _header(rows[0])
@@ -290,7 +294,15 @@ def _dataset(rows: list[list]) -> tablib.Dataset:
     for row in rows[1:]:
         row = list(row[:width]) + [""] * (width - len(row))
         dataset.append(["" if value is None else value for value in row])
+    dataset.lines = lines[1:]
     return dataset
+
+
+def file_line(dataset, number: int) -> int:
+    """The line in the file of the data row ``number`` (from 1): blank lines were left out,
+    yet a message names the line the spreadsheet shows."""
+    lines = getattr(dataset, "lines", None) or []
+    return lines[number - 1] if 0 < number <= len(lines) else number + 1
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:

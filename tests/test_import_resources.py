@@ -2,8 +2,11 @@
 members/resources.py, calls/resources.py) and ``manage.py import_registry``: round trips,
 dry runs, history, French errors with line and column, natural keys."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
+from openpyxl import Workbook
 
 from calls.models import Application
 from calls.resources import ApplicationResource
@@ -159,8 +162,9 @@ def test_unknown_values_are_said_with_the_allowed_ones(reference):
         for e in errors
     )
     assert any(e.endswith("« Atlantide » : région introuvable dans le registre.") for e in errors)
-    assert any(e.endswith("« Pêche » : secteur d'activité introuvable dans le registre.")
-               for e in errors)
+    assert any(
+        e.endswith("« Pêche » : secteur d'activité introuvable dans le registre.") for e in errors
+    )
     assert not Pole.objects.exists()
 
 
@@ -170,6 +174,27 @@ def test_missing_required_columns_and_repeated_keys_refuse_the_file(reference):
     twice = "nom;région\nPôle A;84\nPôle B;84\npôle a;84\n".encode()
     errors = all_errors(run(PoleResource, twice))
     assert len(errors) == 1 and "lignes 2, 4" in errors[0]
+    assert not Pole.objects.exists()
+
+
+def test_errors_name_the_line_the_spreadsheet_shows_despite_blank_lines(reference):
+    """Blank lines are left out of the import; they were left out of the line numbers too
+    (« ligne 3 » for the sheet's row 5)."""
+    sheet = Workbook()
+    rows = [["nom", "région", "année de création"], [], ["A", "84", 2000], [None, None]]
+    for row in [*rows, ["B", "84", "abc"], ["C", "84", 2001], ["C", "84", 2001]]:
+        sheet.active.append(row)
+    content = io.BytesIO()
+    sheet.save(content)
+    assert all_errors(run(PoleResource, content.getvalue())) == [
+        "Le même élément apparaît plusieurs fois dans le fichier (lignes 6, 7) : gardez une "
+        "seule ligne par élément."
+    ]
+    sheet.active.delete_rows(7)
+    sheet.save(content := io.BytesIO())
+    assert all_errors(run(PoleResource, content.getvalue())) == [
+        "ligne 5, colonne « année de création » : « abc » n'est pas un nombre."
+    ]
     assert not Pole.objects.exists()
 
 
