@@ -168,15 +168,27 @@ def pole_widget() -> KeyedWidget:
     return KeyedWidget(pole_model, ("slug",), "slug", preload=False, describe=_("pôle"))
 
 
-def organisation_widget() -> KeyedWidget:
-    return KeyedWidget(
-        Organisation, ("siren", "slug"), "slug", preload=False, describe=_("organisation")
-    )
+def organisation_key(value) -> str:
+    """An organisation's cell as its key: a SIREN as people type it ("732 829 320") or as a
+    spreadsheet kept it (a number, its leading zero lost), or an identifier."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return text_of(value).zfill(9)
+    return compact_siren(text_of(value))  # an identifier holds no white space
+
+
+class OrganisationWidget(KeyedWidget):
+    def __init__(self):
+        super().__init__(
+            Organisation, ("siren", "slug"), "slug", preload=False, describe=_("organisation")
+        )
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(organisation_key(value), row, **kwargs)
 
 
 class MembershipResource(RegistryResource):
     pole = Field("pole", _("pôle"), widget=pole_widget())
-    organisation = Field("organisation", _("organisation"), widget=organisation_widget())
+    organisation = Field("organisation", _("organisation"), widget=OrganisationWidget())
     role = Field("role", _("rôle"), widget=ChoiceWidget(Membership.Role))
     joined_on = Field("joined_on", _("arrivée le"), widget=DateWidget())
     left_on = Field("left_on", _("départ le"), widget=DateWidget())
@@ -220,7 +232,7 @@ class MembershipResource(RegistryResource):
         return queryset.select_related("pole", "organisation")
 
     def row_key(self, row):
-        return tuple(
-            fold(text_of(row.get(str(self.fields[n].column_name))))
-            for n in ("pole", "organisation", "role")
+        pole, organisation, role = (
+            row.get(str(self.fields[name].column_name)) for name in ("pole", "organisation", "role")
         )
+        return fold(text_of(pole)), fold(organisation_key(organisation)), fold(text_of(role))

@@ -258,6 +258,27 @@ def test_memberships_link_poles_and_organisations_by_their_keys(reference):
     assert summary(run(MembershipResource, data.encode()))["unchanged"] == 1
 
 
+def test_a_membership_finds_its_organisation_by_a_siren_as_people_write_it(reference):
+    """« 732 829 320 » (or with no-break spaces), as the organisations' import reads it, and
+    a number that lost its leading zero in a spreadsheet: they were « introuvable »."""
+    PoleFactory(name="Pôle Sud", slug="pole-sud")
+    coteaux = OrganisationFactory(siren="732829320")
+    zero = OrganisationFactory(siren="012345675")
+    sheet = Workbook()
+    for row in (
+        ["pôle", "organisation", "rôle"],
+        ["pole-sud", "732\u00a0829 320", "Membre"],
+        ["pole-sud", 12345675, "Membre"],
+    ):
+        sheet.active.append(row)
+    sheet.save(content := io.BytesIO())
+    assert all_errors(result := run(MembershipResource, content.getvalue())) == []
+    assert summary(result)["new"] == 2
+    assert set(Membership.objects.values_list("organisation", flat=True)) == {coteaux.pk, zero.pk}
+    twice = "pôle;organisation;rôle\npole-sud;732 829 320;Membre\npole-sud;732829320;Membre\n"
+    assert "lignes 2, 3" in all_errors(run(MembershipResource, twice.encode()))[0]
+
+
 def test_the_command_imports_and_reports(tmp_path, reference):
     path = tmp_path / "poles.csv"
     path.write_bytes(POLES_CSV.encode("cp1252"))
