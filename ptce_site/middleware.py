@@ -1,9 +1,14 @@
-"""The site's language (French unless the visitor chose another one), and private pages."""
+"""The site's language (French unless the visitor chose another one), private pages, and the
+304s of the open data."""
 
 from django.conf import settings
+from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
+
+# Headers a 304 keeps from the answer it replaces, beyond those Django keeps (RFC 9110's).
+KEPT_BY_304 = ("Access-Control-Allow-Origin",)
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -55,3 +60,17 @@ class PrivatePagesMiddleware:
         if request.path.startswith(self.prefixes):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
+    """Django's, whose 304 keeps ``Access-Control-Allow-Origin`` (the open data's,
+    ``ptce_site.rest.open_to_every_origin``): Django's 304 keeps only the caching headers, so
+    that a partner site's script revalidating a file with its ETag was refused the answer."""
+
+    def process_response(self, request, response):
+        answer = super().process_response(request, response)
+        if answer is not response:
+            for header in KEPT_BY_304:
+                if header in response:
+                    answer[header] = response[header]
+        return answer
