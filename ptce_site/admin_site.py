@@ -36,6 +36,10 @@ Django's admin answers some values no browser sends with a 500 (Django 6.1); fou
 - a forged inline management form (``…-TOTAL_FORMS=99999999``) made Django build and render
   2,000 inline forms (10 to 20 s): the project's ``TabularInline`` bounds them.
 
+Django's « Voir sur le site » redirect (``/admin/r/<type>/<id>/``) checks no permission and no
+scope: here it answers only for an object the account may see in its model's admin (404
+otherwise, as every page of one object).
+
 The site's class is the admin's default site through ``PtceAdminConfig.default_site``, so that
 every registered admin, Django's and django-axes' included, goes through ``admin_view``.
 """
@@ -51,6 +55,8 @@ from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR, ActionLocation, IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import (
     BadRequest,
     ImproperlyConfigured,
@@ -60,6 +66,7 @@ from django.core.exceptions import (
 )
 from django.db import router, transaction
 from django.http import Http404, HttpResponseRedirect
+from django.urls import path
 from django.utils.translation import gettext_lazy
 
 from .admin_scope import ScopedAdmin, ensure_visible, scoped_inline
@@ -221,6 +228,32 @@ class _AgreeingActionLabels:
 class PtceAdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable=False):
         return super().admin_view(_refuse_unusable_parameters(view), cacheable)
+
+    def get_urls(self):
+        return [
+            path(
+                "r/<int:content_type_id>/<path:object_id>/",
+                self.admin_view(self.view_on_site),
+                name="view_on_site",
+            )
+            if getattr(pattern, "name", None) == "view_on_site"
+            else pattern
+            for pattern in super().get_urls()
+        ]
+
+    def view_on_site(self, request, content_type_id: int, object_id: str):
+        """Django's « Voir sur le site » redirect, for an object the account may see in the
+        admin (Django's checks nothing: walking the ids gave any staff account the address,
+        so the name, of every object, a regional curator's other regions' included)."""
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except ContentType.DoesNotExist:
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        if model_admin is None or not model_admin.has_view_or_change_permission(request):
+            raise Http404
+        ensure_visible(request, model_admin, object_id)  # 404 out of scope
+        return contenttype_views.shortcut(request, content_type_id, object_id)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Every admin, Django's and django-axes' included, with labels that agree, and within
