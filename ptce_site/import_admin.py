@@ -1,7 +1,7 @@
 """The admin's bulk import and export (django-import-export), as the registry's admins use it:
 ``RegistryImportExportMixin`` goes before the admin's other bases.
 
-- Import: one format for every accepted file (``ptce_site.imports.SpreadsheetFormat``: CSV,
+- Import: one format for every accepted file (``SpreadsheetFormat``: CSV,
   XLSX or ODS, found from the content, refused whole when hostile); a dry run whose preview
   says, per row, new / changed (which columns, before → after) / unchanged / errors in French
   with line and column; nothing written before the curator confirms; the confirmed import
@@ -23,15 +23,37 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportActionMixin, ImportMixin
+from import_export.formats import base_formats
 from import_export.forms import ExportForm, ImportForm
 
 from .admin_site import EXPORT_SELECTED, agreeing
 from .exports import EXPORT_FORMATS, SemicolonCSV, dated_filename
 from .import_pending import discard, remember, take
 from .import_templates import describe_columns, template_file
-from .imports import ImportFileError, SpreadsheetFormat, check_size
+from .imports import ImportFileError, check_size, read_table
 from .resources import all_errors, file_errors, summary
+
+
+class SpreadsheetFormat(base_formats.Format):
+    """django-import-export's import format for every accepted file: the kind is found from
+    the content (``read_table``), never from the name the uploader gave it."""
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding  # unused: the encoding is found from the content
+
+    def get_title(self):
+        return gettext_lazy("CSV, XLSX ou ODS")
+
+    def create_dataset(self, in_stream):
+        return read_table(in_stream)
+
+    def can_import(self):
+        return True
+
+    def get_extension(self):
+        return "csv"
 
 
 class RegistryImportForm(ImportForm):

@@ -7,8 +7,9 @@ Refused with a French sentence (``ImportFileError``) and nothing read further:
 
 - a file larger than ``IMPORT_MAX_BYTES`` or with more data rows than ``IMPORT_MAX_ROWS``;
 - what is not a spreadsheet (an image, a PDF, a Word document, an old ``.xls``);
-- an archive that would inflate beyond ``MAX_UNCOMPRESSED_BYTES`` or ``MAX_RATIO`` times its
-  size (a zip bomb named ``.xlsx``), checked from the zip's directory before any XML is read;
+- an archive that would inflate out of proportion (a zip bomb named ``.xlsx``), checked from
+  the zip's directory before any XML is read (``import_archives``);
+- an XLSX with merged cells among its data rows (all but the first would be read empty);
 - a text in another encoding (UTF-16, Cyrillic, Japanese…), or in two (UTF-8 and
   Windows-1252 lines: two files pasted together);
 - a malformed CSV (a quote left open, which would swallow the rows after it), and a cell
@@ -18,7 +19,7 @@ Refused with a French sentence (``ImportFileError``) and nothing read further:
   refused, not neutralised: a registry takes values, and a formula's value is not in the file.
 
 A value our exports neutralised (``'+33 1…``) is read back as it was (``spreadsheet_value``).
-django-import-export reads the result through ``SpreadsheetFormat``.
+django-import-export reads it through ``import_admin.SpreadsheetFormat``.
 """
 
 from __future__ import annotations
@@ -34,15 +35,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from import_export.formats import base_formats
 
 from .exports import spreadsheet_value
+from .import_archives import abnormal_size, first_merge_below, merged_ranges
 
-# A real XLSX or ODS deflates 5 to 20 times; a zip bomb, thousands of times.
-MAX_RATIO = 200
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_MEMBERS = 2_000
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
 # The longest cell read, whatever the format: Python's CSV reader's default limit, checked here
@@ -311,13 +307,7 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
         raise _not_a_spreadsheet() from None
-    members = archive.infolist()
-    total = sum(member.file_size for member in members)
-    if (
-        len(members) > MAX_ZIP_MEMBERS
-        or total > MAX_UNCOMPRESSED_BYTES
-        or any(m.file_size > MAX_RATIO * max(m.compress_size, 1024) for m in members)
-    ):
+    if (total := abnormal_size(archive)) is not None:
         raise ImportFileError(
             _(
                 "Ce fichier se décompresse en un volume anormal (%(size)s Mo) : il est refusé "
@@ -332,7 +322,7 @@ def _read_zipped(data: bytes) -> tablib.Dataset:
     archive = _open_zip(data)
     names = set(archive.namelist())
     if "xl/workbook.xml" in names:
-        return _read_xlsx(data)
+        return _read_xlsx(data, archive)
     if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
         if b"table:formula=" in archive.read("content.xml"):
             raise ImportFileError(
@@ -353,7 +343,7 @@ def _read_zipped(data: bytes) -> tablib.Dataset:
     raise _not_a_spreadsheet()
 
 
-def _read_xlsx(data: bytes) -> tablib.Dataset:
+def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:
     from openpyxl import load_workbook  # uses defusedxml when installed (it is)
 
     try:
@@ -375,26 +365,22 @@ def _read_xlsx(data: bytes) -> tablib.Dataset:
             yield values
 
     try:
-        return _dataset(_bounded_rows(cells()))
+        table = _bounded_rows(cells())
+        part = getattr(sheet, "_worksheet_path", None)  # openpyxl's, not public
+        if (
+            table[1]
+            and part
+            and (merge := first_merge_below(merged_ranges(archive, part), table[1][0]))
+        ):
+            raise ImportFileError(
+                _(
+                    "ligne %(line)s, colonne « %(column)s » : des cellules sont fusionnées ; "
+                    "seule la première garde la valeur, les autres seraient lues vides. "
+                    "Défusionnez-les en répétant la valeur sur chaque ligne, puis envoyez le "
+                    "fichier à nouveau."
+                )
+                % {"line": merge[1], "column": _column(header, merge[0])}
+            )
+        return _dataset(table)
     finally:
         workbook.close()
-
-
-class SpreadsheetFormat(base_formats.Format):
-    """django-import-export's import format for every accepted file: the kind is found from
-    the content (``read_table``), never from the name the uploader gave it."""
-
-    def __init__(self, encoding=None):
-        self.encoding = encoding  # unused: the encoding is found from the content
-
-    def get_title(self):
-        return gettext_lazy("CSV, XLSX ou ODS")
-
-    def create_dataset(self, in_stream):
-        return read_table(in_stream)
-
-    def can_import(self):
-        return True
-
-    def get_extension(self):
-        return "csv"

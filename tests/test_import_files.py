@@ -19,10 +19,13 @@ def refused(data: bytes) -> str:
     return " ".join(caught.value.messages)
 
 
-def xlsx(rows) -> bytes:
+def xlsx(rows, *merged) -> bytes:
+    """A workbook of ``rows``, with the ``merged`` ranges of cells merged."""
     workbook = Workbook()
     for row in rows:
         workbook.active.append(row)
+    for cells in merged:
+        workbook.active.merge_cells(cells)
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
@@ -55,6 +58,17 @@ def test_xlsx_and_ods_files_are_read_as_their_first_sheet():
         dataset = read_table(data)
         assert dataset.headers == ["nom", "latitude", "année"]
         assert dataset[0][0] == "Pôle Sud" and float(dataset[0][1]) == 43.6
+
+
+def test_merged_cells_among_the_data_rows_are_refused_with_where_they_are():
+    """A region merged over three poles' rows: the first got it, the two others were read with
+    an empty region (and an import emptied theirs)."""
+    rows = [["nom", "région", "territoire"], ["A", "84", "T"], ["B", None, "U"], ["C", None, "V"]]
+    message = refused(xlsx(rows, "B2:B4"))
+    assert message.startswith("ligne 2, colonne « région » : des cellules sont fusionnées")
+    assert refused(xlsx(rows, "C3:D3")).startswith("ligne 3, colonne « territoire »")
+    # Header cells merged lose no value.
+    assert [row[0] for row in read_table(xlsx(rows, "A1:B1"))] == ["A", "B", "C"]
 
 
 def test_a_value_our_exports_neutralised_reads_back_as_it_was():
