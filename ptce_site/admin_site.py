@@ -25,6 +25,8 @@ Django's admin answers some values no browser sends with a 500 (Django 6.1); fou
   empty, a number too large for the column): Django filters the rows with ``pk__in`` and
   ``int()`` or the database fails. Such values select no row, like a deleted row's key: the
   action runs on the others, or Django says that nothing was selected;
+- the same lookups on an import-export admin's « Exporter » page (``export/?name__regex=(``),
+  which reads the list's query string and answered 500 or 503: the list's ``?e=1`` answer;
 - a NUL character in a query string (``?publisher=a%00``, ``?outcome__exact=a%00``): the
   list filters and the search hand it to the database, and PostgreSQL refuses NUL in text. No
   browser sends one: the admin answers 400, like Django's own bad requests;
@@ -66,7 +68,7 @@ from django.core.exceptions import (
 )
 from django.db import router, transaction
 from django.http import Http404, HttpResponseRedirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 
 from .admin_scope import ScopedAdmin, ensure_visible, scoped_inline
@@ -109,6 +111,23 @@ def _drop_unusable_selection(request, model_admin) -> None:
         request.POST = post
 
 
+def _export_lookups_fail(request, model_admin) -> bool:
+    """Whether the export page's rows (the changelist's, filtered by the same query string)
+    cannot be counted with its lookups; the export view answers none of their errors."""
+    if all(name in NOT_LOOKUPS for name in request.GET):
+        return False
+    if not model_admin.has_export_permission(request):
+        return False  # the view refuses
+    try:
+        with transaction.atomic(using=router.db_for_read(model_admin.model)):
+            model_admin.get_export_queryset(request).count()
+    except (PermissionDenied, Http404):
+        return False  # the view answers them as Django does
+    except Exception:  # IncorrectLookupParameters, and what the database raised
+        return True
+    return False
+
+
 def _lookups_fail(request, model_admin) -> bool:
     """Whether the changelist's rows cannot be counted and read with the query string's
     lookups: tried in a savepoint (a failed statement aborts a PostgreSQL transaction)."""
@@ -147,6 +166,13 @@ def _refuse_unusable_parameters(view):
         model_admin = getattr(view, "__self__", None)
         if isinstance(model_admin, admin.ModelAdmin) and "object_id" in kwargs:
             ensure_visible(request, model_admin, kwargs["object_id"])  # 404 out of scope
+        if getattr(view, "__name__", "") == "export_action" and _export_lookups_fail(
+            request, model_admin
+        ):
+            # Django's answer to a list's invalid filter: the list unfiltered, saying so.
+            info = model_admin.opts.app_label, model_admin.opts.model_name
+            changelist = reverse(f"admin:{info[0]}_{info[1]}_changelist")
+            return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
         if getattr(view, "__name__", "") != "changelist_view":
             return view(request, *args, **kwargs)
         if _lookups_fail(request, model_admin):
