@@ -28,9 +28,11 @@ import csv
 import io
 import zipfile
 from collections import defaultdict
+from xml.etree.ElementTree import ParseError
 
 import tablib
 from charset_normalizer import from_bytes
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
@@ -38,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from .exports import spreadsheet_value
 from .import_archives import abnormal_size, first_merge_below, merged_ranges
+from .import_ods import OdsSheet
 
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
@@ -323,24 +326,38 @@ def _read_zipped(data: bytes) -> tablib.Dataset:
     names = set(archive.namelist())
     if "xl/workbook.xml" in names:
         return _read_xlsx(data, archive)
-    if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
-        if b"table:formula=" in archive.read("content.xml"):
+    if {"mimetype", "content.xml"} <= names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+        content = archive.read("content.xml")
+        if b"table:formula=" in content:
             raise ImportFileError(
                 _(
                     "Le fichier contient des formules, qui ne sont pas acceptées : collez "
                     "plutôt leurs valeurs (Collage spécial → Valeurs) et envoyez-le à nouveau."
                 )
             )
-        book = tablib.Databook()
+        sheet = OdsSheet(content)  # the first: the others may list the allowed values
         try:
-            book.load(data, format="ods")
-        except Exception:  # odfpy's parse errors have no common base
+            table = _bounded_rows(sheet.rows())
+        except (ParseError, DefusedXmlException):
             raise _not_a_spreadsheet() from None
-        if not book.sheets():
-            raise ImportFileError(_("Le fichier est vide."))
-        first = book.sheets()[0]  # the others may list the allowed values (the template)
-        return _dataset(_bounded_rows([first.headers or [], *first]))
+        _refuse_merged_data(table, sheet.merges)
+        return _dataset(table)
     raise _not_a_spreadsheet()
+
+
+def _refuse_merged_data(table: tuple[list[list], list[int]], merges) -> None:
+    """Refuses merged cells among the data rows (``import_archives``)."""
+    rows, lines = table
+    if lines and (merge := first_merge_below(merges, lines[0])):
+        raise ImportFileError(
+            _(
+                "ligne %(line)s, colonne « %(column)s » : des cellules sont fusionnées ; "
+                "seule la première garde la valeur, les autres seraient lues vides. "
+                "Défusionnez-les en répétant la valeur sur chaque ligne, puis envoyez le "
+                "fichier à nouveau."
+            )
+            % {"line": merge[1], "column": _column(_header(rows[0]), merge[0])}
+        )
 
 
 def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:
@@ -367,20 +384,7 @@ def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:
     try:
         table = _bounded_rows(cells())
         part = getattr(sheet, "_worksheet_path", None)  # openpyxl's, not public
-        if (
-            table[1]
-            and part
-            and (merge := first_merge_below(merged_ranges(archive, part), table[1][0]))
-        ):
-            raise ImportFileError(
-                _(
-                    "ligne %(line)s, colonne « %(column)s » : des cellules sont fusionnées ; "
-                    "seule la première garde la valeur, les autres seraient lues vides. "
-                    "Défusionnez-les en répétant la valeur sur chaque ligne, puis envoyez le "
-                    "fichier à nouveau."
-                )
-                % {"line": merge[1], "column": _column(header, merge[0])}
-            )
+        _refuse_merged_data(table, merged_ranges(archive, part) if part else [])
         return _dataset(table)
     finally:
         workbook.close()

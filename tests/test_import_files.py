@@ -71,6 +71,86 @@ def test_merged_cells_among_the_data_rows_are_refused_with_where_they_are():
     assert [row[0] for row in read_table(xlsx(rows, "A1:B1"))] == ["A", "B", "C"]
 
 
+ODS_CONTENT = (
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+    '<office:spreadsheet><table:table table:name="Feuille1">{rows}</table:table>'
+    "</office:spreadsheet></office:body></office:document-content>"
+)
+
+ODS_MANIFEST = (
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def ods(*rows: str) -> bytes:
+    """An ODS file whose first sheet's rows are written as LibreOffice writes them."""
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", ODS_CONTENT.format(rows="".join(rows)))
+    return stream.getvalue()
+
+
+def row(*cells: str, repeated: int = 1) -> str:
+    repeat = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    return f"<table:table-row{repeat}>{''.join(cells)}</table:table-row>"
+
+
+def cell(text: str = "", repeated: int = 1, attributes: str = "") -> str:
+    if repeated > 1:
+        attributes += f' table:number-columns-repeated="{repeated}"'
+    if text:
+        attributes += ' office:value-type="string"'
+        return f"<table:table-cell{attributes}><text:p>{text}</text:p></table:table-cell>"
+    return f"<table:table-cell{attributes}/>"
+
+
+def test_an_ods_sheet_is_read_as_libreoffice_shows_it():
+    """LibreOffice stores identical neighbouring cells once, repeated: the reader read them
+    once and dropped repeated empty cells, so the values after them moved one column left
+    (a region read as a territory); it kept a cell's first paragraph only, and refused a file
+    holding a comment as « not a spreadsheet »."""
+    header = row(*map(cell, ["nom", "statut", "territoire", "témoin", "publié", "région"]))
+    data = ods(
+        header,
+        row(
+            cell("Pôle A"),
+            cell(repeated=2),
+            cell("non", repeated=2),
+            cell("84"),
+            cell(repeated=1018),
+        ),
+        row(cell("Pôle B"), cell(), cell("Bray"), cell(), cell("oui"), cell("84"), repeated=2),
+        row(
+            cell('Un<text:s text:c="2"/><text:span>deux</text:span></text:p><text:p>trois'),
+            cell(attributes=' office:value-type="float" office:value="45.75"'),
+        ),
+        row(cell(repeated=1024), repeated=1048570),
+    )
+    assert [list(values) for values in read_table(data)] == [
+        ["Pôle A", "", "", "non", "non", "84"],
+        ["Pôle B", "", "Bray", "", "oui", "84"],
+        ["Pôle B", "", "Bray", "", "oui", "84"],
+        ["Un  deux\ntrois", 45.75, "", "", "", ""],
+    ]
+    comment = "<office:annotation><text:p>à vérifier</text:p></office:annotation>"
+    data = ods(header, row(cell("Pôle C"), f"<table:table-cell>{comment}</table:table-cell>"))
+    assert list(read_table(data)[0]) == ["Pôle C", "", "", "", "", ""]
+    spanned = ods(
+        row(cell("nom"), cell("région")),
+        row(cell("A"), cell("84", attributes=' table:number-rows-spanned="2"')),
+        row(cell("B"), "<table:covered-table-cell/>"),
+    )
+    assert refused(spanned).startswith("ligne 2, colonne « région » : des cellules sont fusionnées")
+
+
 def test_a_value_our_exports_neutralised_reads_back_as_it_was():
     table = tablib.Dataset(["=1+1", "+33 1 23 45 67 89"], headers=["nom", "téléphone"])
     for data in (SemicolonCSV().export_data(table).encode(), SafeXLSX().export_data(table)):
