@@ -147,12 +147,11 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
             context.update(summary=summary(result), file_errors=file_errors(result))
         return response
 
-    @staticmethod
-    def keep_or_discard_upload(request, context) -> None:
+    def keep_or_discard_upload(self, request, context) -> None:
         """The previewed file awaits this session's confirmation; a refused one is deleted."""
         name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
         if name and "confirm_form" in context:
-            remember(request, name)
+            remember(request, self.opts.label_lower, name)
         elif name:
             discard(name)
 
@@ -180,7 +179,7 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
         return (
             post.get("format") in formats
             and post.get("resource", "") in resources | {""}
-            and take(request, post.get("import_file_name", ""))
+            and take(request, self.opts.label_lower, post.get("import_file_name", ""))
         )
 
     def process_result(self, result, request):

@@ -262,6 +262,10 @@ def test_a_file_is_confirmed_only_by_the_session_that_previewed_it(curator_clien
     other.force_login(CuratorFactory(username="other"))
     assert other.post(PROCESS, preview.context["confirm_form"].initial)["Location"] == IMPORT
     assert not Pole.objects.exists()
+    # Nor on another list's page, where it was never previewed.
+    elsewhere = reverse("admin:members_organisation_process_import")
+    response = curator_client.post(elsewhere, preview.context["confirm_form"].initial)
+    assert response["Location"] == reverse("admin:members_organisation_import")
     assert confirm(curator_client, preview)["Location"] == CHANGELIST  # still the previewer's
 
 
