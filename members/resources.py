@@ -28,6 +28,7 @@ from ptce_site.import_widgets import (
     DateWidget,
     KeyedWidget,
     fold,
+    identifier_reader,
     text_field,
     text_of,
 )
@@ -105,7 +106,7 @@ class OrganisationResource(RegistryResource):
         return (
             ("siren", value)
             if value
-            else ("slug", text_of(row.get(slug)) or fold(text_of(row.get(name))))
+            else ("slug", text_of(row.get(slug)).lower() or fold(text_of(row.get(name))))
         )
 
     def check_file(self, dataset) -> None:
@@ -115,7 +116,7 @@ class OrganisationResource(RegistryResource):
     def fill_identifiers(self, dataset) -> None:
         """Each row's organisation identifier: the one of the organisation with its SIREN, the
         one given, the one of the organisation of that name, or a new one from the name.
-        Read in three queries for the whole file."""
+        Read in four queries for the whole file."""
         slug_column, siren_column, name_column = self.columns()
         rows = list(dataset.dict)
         sirens = {compact_siren(text_of(row.get(siren_column))) for row in rows} - {""}
@@ -130,10 +131,13 @@ class OrganisationResource(RegistryResource):
             by_name[name].append(slug)
         bases = {slugify(text_of(row.get(name_column)))[:190] or "organisation" for row in rows}
         taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
+        identifier = identifier_reader(
+            Organisation, {text_of(row.get(slug_column)) for row in rows}
+        )
         slugs = []
         for row in rows:
             siren = compact_siren(text_of(row.get(siren_column)))
-            slug = by_siren.get(siren) or text_of(row.get(slug_column))
+            slug = by_siren.get(siren) or identifier(text_of(row.get(slug_column)))
             if not slug:
                 name = text_of(row.get(name_column))
                 same = by_name.get(name.lower(), [])

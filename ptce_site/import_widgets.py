@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
@@ -25,6 +27,7 @@ from .search import fold
 TRUE_WORDS = {"oui", "o", "vrai", "x", "1", "yes", "y", "true"}
 FALSE_WORDS = {"non", "n", "faux", "0", "no", "false", ""}
 LIST_SEPARATORS = re.compile(r"\s*[,;|]\s*")
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # Django's validate_slug
 
 
 def text_of(value) -> str:
@@ -251,6 +254,26 @@ class KeyedManyWidget(widgets.ManyToManyWidget):
             return ""
         with translation.override(settings.LANGUAGE_CODE):
             return ", ".join(str(getattr(item, self.one.label)) for item in value.all())
+
+
+def identifier_reader(model, texts) -> Callable[[str], str]:
+    """How a file's identifier (slug) cells read: as the row they name spells it, whatever the
+    case typed (« POLE-SUD » names « pole-sud »: an exact lookup took it for a new row, and
+    imported a second pole), else in lower case, as the site makes them; a text that is no
+    identifier as typed (the model refuses it). One query for the file's ``texts``."""
+    lowered = {text.lower() for text in texts if text}
+    known = dict(
+        model._default_manager.annotate(lower_slug=Lower("slug"))
+        .filter(lower_slug__in=lowered)
+        .values_list("lower_slug", "slug")
+    )
+
+    def read(text: str) -> str:
+        if not SLUG.fullmatch(text):
+            return text
+        return known.get(text.lower(), text.lower())
+
+    return read
 
 
 def text_field(attribute: str, column) -> Field:

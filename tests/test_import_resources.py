@@ -247,6 +247,26 @@ def test_organisations_are_found_by_siren_then_identifier(db):
     assert organisation.name == "La Scop du Bois" and Organisation.objects.count() == 1
 
 
+def test_an_identifier_typed_in_capitals_names_its_row_not_a_new_one(reference):
+    """« POLE-SUD » for « pole-sud »: the import created a second pole (and a second
+    organisation) instead of changing the one the row names."""
+    PoleFactory(name="Pôle Sud", slug="pole-sud", territory="Ancien")
+    OrganisationFactory(name="Scop du Bois", slug="scop-du-bois", siren="")
+    data = "nom;identifiant;région;territoire\nPôle Sud;POLE-SUD;84;Nouveau\n"
+    assert summary(run(PoleResource, data.encode()))["changed"] == 1
+    assert list(Pole.objects.values_list("slug", "territory")) == [("pole-sud", "Nouveau")]
+    data = "nom;identifiant;type\nLa Scop du Bois;Scop-Du-Bois;Entreprise de l'ESS\n"
+    assert summary(run(OrganisationResource, data.encode()))["changed"] == 1
+    assert list(Organisation.objects.values_list("slug", "name")) == [
+        ("scop-du-bois", "La Scop du Bois")
+    ]
+    twice = "nom;identifiant\nPôle Nord;pole-nord\nPôle Nord;Pole-Nord\n"
+    assert "lignes 2, 3" in all_errors(run(PoleResource, twice.encode()))[0]
+    new = "nom;identifiant\nPôle Est;Pole-Est\n"
+    assert summary(run(PoleResource, new.encode()))["new"] == 1
+    assert Pole.objects.filter(slug="pole-est").exists()  # as the site writes them
+
+
 def test_memberships_link_poles_and_organisations_by_their_keys(reference):
     pole = PoleFactory(name="Pôle Sud", slug="pole-sud")
     organisation = OrganisationFactory(siren="732829320")
