@@ -27,6 +27,7 @@ from ptce_site.import_widgets import (
     CodeWidget,
     DateWidget,
     KeyedWidget,
+    cell_key,
     fold,
     identifier_reader,
     text_field,
@@ -236,7 +237,4 @@ class MembershipResource(RegistryResource):
         return queryset.select_related("pole", "organisation")
 
     def row_key(self, row):
-        pole, organisation, role = (
-            row.get(str(self.fields[name].column_name)) for name in ("pole", "organisation", "role")
-        )
-        return fold(text_of(pole)), fold(organisation_key(organisation)), fold(text_of(role))
+        return tuple(cell_key(self.fields[name], row) for name in ("pole", "organisation", "role"))

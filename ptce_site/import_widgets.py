@@ -256,6 +256,19 @@ class KeyedManyWidget(widgets.ManyToManyWidget):
             return ", ".join(str(getattr(item, self.one.label)) for item in value.all())
 
 
+def cell_key(field: Field, row: dict):
+    """A key cell as what it names (a related row's key, a choice's code), so that two rows
+    naming one thing differently (an organisation by its SIREN and by its identifier, a call by
+    its identifier and by its title) are one key; its folded text when it names nothing (the
+    row's error says why)."""
+    text = row.get(str(field.column_name))
+    try:
+        value = field.widget.clean(text, row=row)
+    except ValueError:
+        return fold(text_of(text))
+    return value.pk if isinstance(value, models.Model) else value
+
+
 def identifier_reader(model, texts) -> Callable[[str], str]:
     """How a file's identifier (slug) cells read: as the row they name spells it, whatever the
     case typed (« POLE-SUD » names « pole-sud »: an exact lookup took it for a new row, and

@@ -19,6 +19,7 @@ from ptce_site.imports import read_table
 from ptce_site.resources import all_errors, summary
 from tests.factories import (
     ApplicationFactory,
+    CallFactory,
     CommuneFactory,
     FormerRegionFactory,
     MembershipFactory,
@@ -297,6 +298,27 @@ def test_a_membership_finds_its_organisation_by_a_siren_as_people_write_it(refer
     assert set(Membership.objects.values_list("organisation", flat=True)) == {coteaux.pk, zero.pk}
     twice = "pôle;organisation;rôle\npole-sud;732 829 320;Membre\npole-sud;732829320;Membre\n"
     assert "lignes 2, 3" in all_errors(run(MembershipResource, twice.encode()))[0]
+
+
+def test_one_row_named_two_ways_in_a_file_is_a_repeated_key(reference):
+    """An organisation by its identifier then its SIREN, a call by its identifier then its
+    title: the repeat was not seen, and the second row failed with the database's English
+    « UNIQUE constraint failed: … »."""
+    CallFactory(slug="aap-2013", title="Appel 2013")
+    PoleFactory(slug="sud")
+    OrganisationFactory(slug="coop", siren="732829320")
+    for resource, data in [
+        (MembershipResource, "pôle;organisation;rôle\nsud;coop;Membre\nsud;732829320;Membre\n"),
+        (
+            ApplicationResource,
+            "appel;pôle;résultat\naap-2013;sud;Lauréat\nAppel 2013;sud;Lauréat\n",
+        ),
+    ]:
+        errors = all_errors(run(resource, data.encode()))
+        assert errors == [
+            "Le même élément apparaît plusieurs fois dans le fichier (lignes 2, 3) : "
+            "gardez une seule ligne par élément."
+        ]
 
 
 def test_the_command_imports_and_reports(tmp_path, reference):
