@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
 from collections import defaultdict
 from xml.etree.ElementTree import ParseError
@@ -34,23 +35,26 @@ import tablib
 from charset_normalizer import from_bytes
 from defusedxml import DefusedXmlException
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .exports import spreadsheet_value
 from .import_archives import abnormal_size, first_merge_below, merged_ranges
+from .import_errors import (
+    ImportFileError,
+    damaged,
+    formula_error,
+    merged_cells,
+    not_a_spreadsheet,
+)
 from .import_ods import OdsSheet
 
+logger = logging.getLogger(__name__)
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
 # The longest cell read, whatever the format: Python's CSV reader's default limit, checked here
 # too since that limit is the process's and a library may raise it (frictionless does).
 MAX_CELL_CHARS = 131_072
-
-
-class ImportFileError(ValidationError):
-    """A file refused as a whole, with the reason in French."""
 
 
 def check_size(size: int) -> None:
@@ -71,28 +75,18 @@ def read_table(data: bytes) -> tablib.Dataset:
     if not data.strip():
         raise ImportFileError(_("Le fichier est vide."))
     if data.startswith(b"PK\x03\x04"):
-        return _read_zipped(data)
+        try:
+            return _read_zipped(data)
+        except ImportFileError:
+            raise
+        except Exception:  # a damaged archive: zlib's, zipfile's, openpyxl's errors...
+            logger.warning("Uploaded spreadsheet unreadable", exc_info=True)
+            raise damaged() from None
     if data.startswith(OLE2_MAGIC):
         raise ImportFileError(
             _("Les anciens fichiers Excel (.xls) ne sont pas acceptés : enregistrez-le en .xlsx.")
         )
     return _read_csv(_decode(data))
-
-
-def _not_a_spreadsheet() -> ImportFileError:
-    return ImportFileError(
-        _("Ce fichier n'est pas un tableur : envoyez un fichier CSV, XLSX ou ODS.")
-    )
-
-
-def _formula_error(line: int, column: str) -> ImportFileError:
-    return ImportFileError(
-        _(
-            "ligne %(line)s, colonne « %(column)s » : une formule n'est pas acceptée. Collez "
-            "plutôt ses valeurs (Collage spécial → Valeurs) et envoyez le fichier à nouveau."
-        )
-        % {"line": line, "column": column}
-    )
 
 
 def _too_many_rows() -> ImportFileError:
@@ -106,7 +100,7 @@ def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise ImportFileError(_encoding_message())
-        raise _not_a_spreadsheet()
+        raise not_a_spreadsheet()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -230,7 +224,7 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> tuple[list[list], list[i
                 raise _cell_too_long(line)
             column = _column(header, index)
             if text_cells and value.startswith("=") and kept:
-                raise _formula_error(line, column)
+                raise formula_error(line, column)
             if "\x00" in value:  # PostgreSQL refuses it in text; SQLite would keep it unseen
                 raise ImportFileError(
                     _(
@@ -309,7 +303,7 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        raise _not_a_spreadsheet() from None
+        raise not_a_spreadsheet() from None
     if (total := abnormal_size(archive)) is not None:
         raise ImportFileError(
             _(
@@ -339,25 +333,17 @@ def _read_zipped(data: bytes) -> tablib.Dataset:
         try:
             table = _bounded_rows(sheet.rows())
         except (ParseError, DefusedXmlException):
-            raise _not_a_spreadsheet() from None
+            raise not_a_spreadsheet() from None
         _refuse_merged_data(table, sheet.merges)
         return _dataset(table)
-    raise _not_a_spreadsheet()
+    raise not_a_spreadsheet()
 
 
 def _refuse_merged_data(table: tuple[list[list], list[int]], merges) -> None:
     """Refuses merged cells among the data rows (``import_archives``)."""
     rows, lines = table
     if lines and (merge := first_merge_below(merges, lines[0])):
-        raise ImportFileError(
-            _(
-                "ligne %(line)s, colonne « %(column)s » : des cellules sont fusionnées ; "
-                "seule la première garde la valeur, les autres seraient lues vides. "
-                "Défusionnez-les en répétant la valeur sur chaque ligne, puis envoyez le "
-                "fichier à nouveau."
-            )
-            % {"line": merge[1], "column": _column(_header(rows[0]), merge[0])}
-        )
+        raise merged_cells(merge[1], _column(_header(rows[0]), merge[0]))
 
 
 def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:
@@ -366,7 +352,9 @@ def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl's errors on a damaged file have no common base
-        raise _not_a_spreadsheet() from None
+        raise not_a_spreadsheet() from None
+    if not workbook.worksheets:
+        raise ImportFileError(_("Le fichier est vide."))
     sheet = workbook.worksheets[0]
     header: list = []
 
@@ -375,7 +363,7 @@ def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:
             values = []
             for index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
-                    raise _formula_error(line, _column(header, index))
+                    raise formula_error(line, _column(header, index))
                 values.append(cell.value)
             if not header and any(value not in ("", None) for value in values):
                 header.extend(_header(values))

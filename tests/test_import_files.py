@@ -3,6 +3,7 @@ in French, before any row reaches the database."""
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -185,6 +186,36 @@ def test_an_old_xls_and_a_word_document_are_refused():
     with zipfile.ZipFile(stream, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
     assert "n'est pas un tableur" in refused(stream.getvalue())
+
+
+def damaged(data: bytes, member: str) -> bytes:
+    """``data`` with ``member``'s compressed bytes scrambled, as a broken download leaves it."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    scrambled = bytearray(data)
+    for index in range(start + info.compress_size // 2, start + info.compress_size // 2 + 20):
+        scrambled[index] ^= 0x5A
+    return bytes(scrambled)
+
+
+def test_a_damaged_xlsx_or_ods_or_one_without_a_sheet_is_refused_in_french():
+    """zlib's and zipfile's errors reached the admin as « 'error' encountered while trying to
+    read file » (and the command as a traceback); a workbook without a sheet as IndexError."""
+    rows = [[f"Pôle {number}", "x" * 50, number] for number in range(200)]
+    broken_ods = damaged(
+        ods(*(row(cell(f"v{n}"), cell("w" * 40)) for n in range(300))), "content.xml"
+    )
+    for data in (damaged(xlsx(rows), "xl/worksheets/sheet1.xml"), broken_ods):
+        assert refused(data).startswith("Ce fichier est endommagé et ne peut pas être lu")
+    archive = zipfile.ZipFile(io.BytesIO(xlsx(rows)))
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as copy:
+        for member in archive.infolist():
+            content = archive.read(member)
+            if member.filename == "xl/workbook.xml":
+                content = re.sub(rb"<sheets>.*</sheets>", b"<sheets></sheets>", content)
+            copy.writestr(member, content)
+    assert refused(stream.getvalue()) == "Le fichier est vide."
 
 
 def test_a_zip_bomb_named_xlsx_is_refused_before_any_xml_is_read():
