@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import datetime
 import io
+from itertools import repeat
 
 from defusedxml.ElementTree import iterparse
+
+from .import_errors import damaged
 
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 MAX_COLUMNS = 1024  # beyond, a repeated value is no registry's column
+MAX_SHEET_ROWS = 1_048_576  # LibreOffice's and Excel's last row
 
 
 class OdsSheet:
@@ -57,15 +61,16 @@ class OdsSheet:
                 self._record_merge(element, line + 1, len(row) + blanks + 1)
                 if value in ("", None):
                     blanks += repeated
-                else:
-                    room = MAX_COLUMNS - len(row) - blanks
-                    row.extend([""] * blanks + [value] * max(0, min(repeated, room)))
+                elif (room := MAX_COLUMNS - len(row) - blanks) > 0:
+                    row.extend([""] * blanks + [value] * min(repeated, room))
                     blanks = 0
                 element.clear()
             elif tag == f"{TABLE}table-row":
                 repeated = _count(element, "number-rows-repeated")
                 if row:
-                    yield from [[]] * blank_rows  # the blank rows between, for line numbers
+                    if line + 1 > MAX_SHEET_ROWS:  # no spreadsheet holds more
+                        raise damaged()
+                    yield from repeat([], blank_rows)  # the blank rows between, for the lines
                     yield from (list(row) for _ in range(repeated))
                     blank_rows = 0
                 else:

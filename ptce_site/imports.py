@@ -47,7 +47,7 @@ from .import_errors import (
     merged_cells,
     not_a_spreadsheet,
 )
-from .import_ods import OdsSheet
+from .import_ods import MAX_SHEET_ROWS, OdsSheet
 
 logger = logging.getLogger(__name__)
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -356,10 +356,15 @@ def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:
     if not workbook.worksheets:
         raise ImportFileError(_("Le fichier est vide."))
     sheet = workbook.worksheets[0]
+    # Every row and column the sheet holds: read-only openpyxl stops at the size the file
+    # declares (<dimension>), which some programs write wrong, and the rest was lost unseen.
+    sheet.reset_dimensions()
     header: list = []
 
     def cells():
         for line, row in enumerate(sheet.iter_rows(), 1):
+            if line > MAX_SHEET_ROWS:  # no spreadsheet holds more: openpyxl would count on
+                raise damaged()
             values = []
             for index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":

@@ -152,6 +152,16 @@ def test_an_ods_sheet_is_read_as_libreoffice_shows_it():
     assert refused(spanned).startswith("ligne 2, colonne « région » : des cellules sont fusionnées")
 
 
+def test_an_ods_sheet_repeating_cells_or_rows_beyond_a_sheets_size_costs_nothing():
+    """Repeats are counts: a hostile file's billion blank rows or cells before a value were
+    expanded (memory) or counted one by one (time)."""
+    header = row(cell("nom"), cell("région"))
+    wide = ods(header, row(cell("A"), cell(repeated=10**9), cell("perdu")))
+    assert [list(values) for values in read_table(wide)] == [["A", ""]]
+    tall = ods(header, row(cell(), repeated=10**9), row(cell("B"), cell("84")))
+    assert refused(tall).startswith("Ce fichier est endommagé")
+
+
 def test_a_value_our_exports_neutralised_reads_back_as_it_was():
     table = tablib.Dataset(["=1+1", "+33 1 23 45 67 89"], headers=["nom", "téléphone"])
     for data in (SemicolonCSV().export_data(table).encode(), SafeXLSX().export_data(table)):
@@ -188,6 +198,17 @@ def test_an_old_xls_and_a_word_document_are_refused():
     assert "n'est pas un tableur" in refused(stream.getvalue())
 
 
+def rewritten(data: bytes, member: str, change) -> bytes:
+    """The archive ``data`` with ``member``'s content passed through ``change``."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as copy:
+        for info in archive.infolist():
+            content = archive.read(info)
+            copy.writestr(info.filename, change(content) if info.filename == member else content)
+    return stream.getvalue()
+
+
 def damaged(data: bytes, member: str) -> bytes:
     """``data`` with ``member``'s compressed bytes scrambled, as a broken download leaves it."""
     info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
@@ -207,15 +228,26 @@ def test_a_damaged_xlsx_or_ods_or_one_without_a_sheet_is_refused_in_french():
     )
     for data in (damaged(xlsx(rows), "xl/worksheets/sheet1.xml"), broken_ods):
         assert refused(data).startswith("Ce fichier est endommagé et ne peut pas être lu")
-    archive = zipfile.ZipFile(io.BytesIO(xlsx(rows)))
-    stream = io.BytesIO()
-    with zipfile.ZipFile(stream, "w") as copy:
-        for member in archive.infolist():
-            content = archive.read(member)
-            if member.filename == "xl/workbook.xml":
-                content = re.sub(rb"<sheets>.*</sheets>", b"<sheets></sheets>", content)
-            copy.writestr(member, content)
-    assert refused(stream.getvalue()) == "Le fichier est vide."
+    no_sheet = rewritten(
+        xlsx(rows), "xl/workbook.xml", lambda xml: re.sub(rb"<sheets>.*</sheets>", b"", xml)
+    )
+    assert refused(no_sheet) == "Le fichier est vide."
+
+
+def test_an_xlsx_is_read_whole_whatever_size_it_declares(monkeypatch):
+    """openpyxl's read-only mode stops at the size a sheet declares (``<dimension>``), which
+    some programs write wrong: the rows and columns beyond it were dropped unseen."""
+    data = xlsx([["nom", "région", "territoire"], ["A", "84", "T"], ["B", "53", "U"]])
+    sheet = "xl/worksheets/sheet1.xml"
+    stale = rewritten(data, sheet, lambda xml: re.sub(rb'ref="A1:C3"', b'ref="A1:B2"', xml))
+    dataset = read_table(stale)
+    assert dataset.headers == ["nom", "région", "territoire"]
+    assert [list(values) for values in dataset] == [["A", "84", "T"], ["B", "53", "U"]]
+    # A row beyond a sheet's last: no program writes one, and openpyxl counts every row up to it.
+    monkeypatch.setattr("ptce_site.imports.MAX_SHEET_ROWS", 100)
+    far = b'<row r="200"><c r="A200" t="inlineStr"><is><t>C</t></is></c></row></sheetData>'
+    beyond = rewritten(data, sheet, lambda xml: xml.replace(b"</sheetData>", far))
+    assert refused(beyond).startswith("Ce fichier est endommagé")
 
 
 def test_a_zip_bomb_named_xlsx_is_refused_before_any_xml_is_read():
