@@ -209,12 +209,15 @@ class KeyedWidget(widgets.ForeignKeyWidget):
                         known = key(obj) if callable(key) else getattr(obj, key)
                         self.by_key.setdefault(fold(known), obj)
             return self.by_key.get(fold(text))
-        # Exact keys (identifiers, SIREN): one query per distinct value.
+        # Exact keys (identifiers, SIREN), or an identifier typed in capitals, as
+        # ``identifier_reader`` reads them: one query per distinct value.
+        keys = [key for key in self.keys if isinstance(key, str)]
         query = models.Q()
-        for key in self.keys:
-            if isinstance(key, str):
-                query |= models.Q(**{key: text})
-        return self.model._default_manager.filter(query).first()
+        for key in keys:
+            query |= models.Q(**{f"{key}__in": {text, text.lower()}})
+        found = list(self.model._default_manager.filter(query)[:5])
+        exact = [obj for obj in found if any(getattr(obj, key) == text for key in keys)]
+        return (exact or found or [None])[0]
 
     def clean(self, value, row=None, **kwargs):
         text = text_of(value)

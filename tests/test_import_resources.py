@@ -250,7 +250,7 @@ def test_organisations_are_found_by_siren_then_identifier(db):
 
 def test_an_identifier_typed_in_capitals_names_its_row_not_a_new_one(reference):
     """« POLE-SUD » for « pole-sud »: the import created a second pole (and a second
-    organisation) instead of changing the one the row names."""
+    organisation) instead of changing the one the row names; a membership found neither."""
     PoleFactory(name="Pôle Sud", slug="pole-sud", territory="Ancien")
     OrganisationFactory(name="Scop du Bois", slug="scop-du-bois", siren="")
     data = "nom;identifiant;région;territoire\nPôle Sud;POLE-SUD;84;Nouveau\n"
@@ -263,6 +263,8 @@ def test_an_identifier_typed_in_capitals_names_its_row_not_a_new_one(reference):
     ]
     twice = "nom;identifiant\nPôle Nord;pole-nord\nPôle Nord;Pole-Nord\n"
     assert "lignes 2, 3" in all_errors(run(PoleResource, twice.encode()))[0]
+    memberships = "pôle;organisation;rôle\nPOLE-SUD;Scop-Du-Bois;Membre\n"
+    assert summary(run(MembershipResource, memberships.encode()))["new"] == 1
     new = "nom;identifiant\nPôle Est;Pole-Est\n"
     assert summary(run(PoleResource, new.encode()))["new"] == 1
     assert Pole.objects.filter(slug="pole-est").exists()  # as the site writes them
