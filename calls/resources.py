@@ -73,7 +73,8 @@ class ApplicationResource(RegistryResource):
 
     def preload(self, dataset):
         column = str(self.fields["pole"].column_name)
-        slugs = {text_of(row.get(column)) for row in dataset.dict}
+        typed = {text_of(row.get(column)) for row in dataset.dict}
+        slugs = typed | {slug.lower() for slug in typed}  # as the pole's widget finds them
         return Application.objects.filter(pole__slug__in=slugs).select_related(
             "call", "pole", "former_region"
         )

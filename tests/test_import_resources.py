@@ -265,6 +265,8 @@ def test_an_identifier_typed_in_capitals_names_its_row_not_a_new_one(reference):
     assert "lignes 2, 3" in all_errors(run(PoleResource, twice.encode()))[0]
     memberships = "pôle;organisation;rôle\nPOLE-SUD;Scop-Du-Bois;Membre\n"
     assert summary(run(MembershipResource, memberships.encode()))["new"] == 1
+    # Found again, not taken for a new one (the database refused it, in English).
+    assert summary(run(MembershipResource, memberships.encode()))["unchanged"] == 1
     new = "nom;identifiant\nPôle Est;Pole-Est\n"
     assert summary(run(PoleResource, new.encode()))["new"] == 1
     assert Pole.objects.filter(slug="pole-est").exists()  # as the site writes them
