@@ -1,9 +1,11 @@
-"""The refusal of an uploaded file as a whole (``imports.read_table``), and the sentences of
-those said from more than one place (each reader of the formats)."""
+"""The refusal of an uploaded file as a whole (``imports.read_table``), the sentences of those
+said from more than one place (each reader of the formats), and a row's error that is no
+value's (``row_error``)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError
 from django.utils.translation import gettext as _
 
 
@@ -46,3 +48,16 @@ def merged_cells(line: int, column: str) -> ImportFileError:
         )
         % {"line": line, "column": column}
     )
+
+
+def row_error(error) -> str:
+    """A row's error raised while it was saved, as the preview says it: the database's own
+    words (« UNIQUE constraint failed: … », in English) are no curator's."""
+    if isinstance(error, IntegrityError):
+        return _(
+            "cette ligne désigne un élément déjà enregistré, peut-être par un autre import "
+            "au même moment : envoyez le fichier à nouveau pour voir ce qui a changé."
+        )
+    if isinstance(error, DatabaseError):
+        return _("cette ligne n'a pas pu être enregistrée : vérifiez ses valeurs.")
+    return str(error)

@@ -34,8 +34,9 @@ from simple_history.models import HistoricalRecords
 
 from .constraint_checks import validate_constraints
 from .content import content_changed
+from .import_errors import ImportFileError, row_error
 from .import_widgets import fold, text_of
-from .imports import ImportFileError, file_line, refuse_repeated_columns
+from .imports import file_line, refuse_repeated_columns
 from .scope import scope
 
 STATUS_LABELS = {
@@ -141,9 +142,9 @@ class RegistryResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """``full_clean()``, without two checks the import already made, each a query per row:
         that a related row exists (the widgets took it from the database), and a uniqueness
-        over the row's key columns (``PreloadedInstanceLoader`` read every existing row of the
-        file's keys, so a new row's key is free, and ``check_file`` refused a key repeated in
-        the file). Every other constraint is checked."""
+        over the row's key columns (``PreloadedInstanceLoader`` read the file's keys' rows, so
+        a new row's key is free; ``check_file`` refused a key repeated in the file; a row saved
+        meanwhile is ``row_error``'s). Every other constraint is checked."""
         errors = dict(import_validation_errors or {})
         trusted = {
             field.attribute
@@ -194,8 +195,7 @@ class RegistryResource(resources.ModelResource):
             )
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        self.user = kwargs.get("user")
-        self.dataset = dataset
+        self.user, self.dataset = kwargs.get("user"), dataset
         self.file_name = kwargs.get("file_name") or ""
         self.pending_history: dict[str, list] = defaultdict(list)
         self.changed_poles: set[int | None] = set()
@@ -342,7 +342,7 @@ class RegistryResource(resources.ModelResource):
 
     def error_messages(self, row_result, row, line: int) -> list[str]:
         messages = [
-            _("ligne %(line)s : %(error)s") % {"line": line, "error": error.error}
+            _("ligne %(line)s : %(error)s") % {"line": line, "error": row_error(error.error)}
             for error in row_result.errors
         ]
         if row_result.validation_error is None:

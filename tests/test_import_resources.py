@@ -16,7 +16,7 @@ from poles.models import Pole
 from poles.registry.resources import PoleResource
 from ptce_site.exports import SafeODS, SafeXLSX, SemicolonCSV
 from ptce_site.imports import read_table
-from ptce_site.resources import all_errors, summary
+from ptce_site.resources import PreloadedInstanceLoader, all_errors, summary
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -323,6 +323,20 @@ def test_one_row_named_two_ways_in_a_file_is_a_repeated_key(reference):
             "Le même élément apparaît plusieurs fois dans le fichier (lignes 2, 3) : "
             "gardez une seule ligne par élément."
         ]
+
+
+def test_a_row_saved_meanwhile_by_another_import_is_said_in_french(reference, monkeypatch):
+    """Two curators confirming the same new rows at once: the second's rows were read before
+    the first's were committed, and its save failed with the database's English words."""
+    pole = PoleFactory(slug="sud")
+    organisation = OrganisationFactory(slug="coop")
+    MembershipFactory(pole=pole, organisation=organisation, role="member")
+    monkeypatch.setattr(PreloadedInstanceLoader, "get_instance", lambda loader, row: None)
+    data = "pôle;organisation;rôle\nsud;coop;Membre\n"
+    assert all_errors(run(MembershipResource, data.encode())) == [
+        "ligne 2 : cette ligne désigne un élément déjà enregistré, peut-être par un autre "
+        "import au même moment : envoyez le fichier à nouveau pour voir ce qui a changé."
+    ]
 
 
 def test_the_command_imports_and_reports(tmp_path, reference):
