@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ptce_site.middleware.LanguageMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "ptce_site.middleware.CommonMiddleware",
     "ptce_site.middleware.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
