@@ -61,6 +61,27 @@ class CodeWidget(TextWidget):
         return "".join(text_of(value).split())
 
 
+class PhoneWidget(TextWidget):
+    """A phone number. A spreadsheet that took « 06 12 34 56 78 » typed without spaces for a
+    number dropped its first 0 (a French number has ten digits: nine are left), in an XLSX
+    cell and in the CSV it saves: the 0 comes back. Another number cell is refused: its « + »
+    or its zeros may be lost too."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = text_of(value)
+        if re.fullmatch(r"[1-9][0-9]{8}", text):
+            return "0" + text
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                _(
+                    "« %(value)s » : le tableur a pris ce numéro pour un nombre. Écrivez-le "
+                    "comme du texte (par exemple 01 23 45 67 89 ou +33 1 23 45 67 89)."
+                )
+                % {"value": text}
+            )
+        return text
+
+
 class NumberWidget(widgets.Widget):
     """A number with a decimal point or comma; exported as a number (the CSV format writes
     the decimal comma)."""

@@ -272,6 +272,35 @@ def test_an_identifier_typed_in_capitals_names_its_row_not_a_new_one(reference):
     assert Pole.objects.filter(slug="pole-est").exists()  # as the site writes them
 
 
+def test_a_phone_number_a_spreadsheet_took_for_a_number_gets_its_zero_back(reference):
+    """« 0612345678 » typed in Excel is the number 612345678, in the XLSX and in the CSV it
+    saves: the pole's public phone was imported as « 612345678 »."""
+    sheet = Workbook()
+    for values in (
+        ["nom", "région", "téléphone"],
+        ["Pôle A", "84", 612345678],
+        ["Pôle B", "84", "0478000000"],
+        ["Pôle C", "84", "+33 1 23 45 67 89"],
+    ):
+        sheet.active.append(values)
+    sheet.save(content := io.BytesIO())
+    assert summary(run(PoleResource, content.getvalue()))["new"] == 3
+    assert dict(Pole.objects.values_list("name", "contact_phone")) == {
+        "Pôle A": "0612345678",
+        "Pôle B": "0478000000",
+        "Pôle C": "+33 1 23 45 67 89",
+    }
+    data = "nom;région;téléphone\nPôle D;84;612345678\n".encode()  # Excel's CSV
+    assert summary(run(PoleResource, data))["new"] == 1
+    assert Pole.objects.get(name="Pôle D").contact_phone == "0612345678"
+    sheet.active.append(["Pôle E", "84", 33123456789])  # « +33 1 23 45 67 89 », its + lost
+    sheet.save(content := io.BytesIO())
+    assert all_errors(run(PoleResource, content.getvalue())) == [
+        "ligne 5, colonne « téléphone » : « 33123456789 » : le tableur a pris ce numéro pour "
+        "un nombre. Écrivez-le comme du texte (par exemple 01 23 45 67 89 ou +33 1 23 45 67 89)."
+    ]
+
+
 def test_memberships_link_poles_and_organisations_by_their_keys(reference):
     pole = PoleFactory(name="Pôle Sud", slug="pole-sud")
     organisation = OrganisationFactory(siren="732829320")

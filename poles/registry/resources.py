@@ -29,6 +29,7 @@ from ptce_site.import_widgets import (
     KeyedManyWidget,
     KeyedWidget,
     NumberWidget,
+    PhoneWidget,
     fold,
     identifier_reader,
     text_field,
@@ -77,7 +78,7 @@ class PoleResource(RegistryResource):
     charter_signed_on = Field("charter_signed_on", _("signature de la charte"), widget=DateWidget())
     website = text_field("website", _("site web"))
     contact_email = text_field("contact_email", _("e-mail"))
-    contact_phone = text_field("contact_phone", _("téléphone"))
+    contact_phone = Field("contact_phone", _("téléphone"), widget=PhoneWidget())
     is_published = Field("is_published", _("publié"), widget=BooleanWidget())
     # Exported only: read back, they are ignored.
     address = Field(column_name=_("adresse"), readonly=True)
