@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
 from poles.territories.models import FormerRegion
-from ptce_site.import_widgets import ChoiceWidget, KeyedWidget, TextWidget, fold, text_of
+from ptce_site.import_widgets import ChoiceWidget, KeyedWidget, TextWidget, cell_key, text_of
 from ptce_site.resources import PreloadedInstanceLoader, RegistryResource
 
 from .models import Application, Call
@@ -73,7 +73,8 @@ class ApplicationResource(RegistryResource):
 
     def preload(self, dataset):
         column = str(self.fields["pole"].column_name)
-        slugs = {text_of(row.get(column)) for row in dataset.dict}
+        typed = {text_of(row.get(column)) for row in dataset.dict}
+        slugs = typed | {slug.lower() for slug in typed}  # as the pole's widget finds them
         return Application.objects.filter(pole__slug__in=slugs).select_related(
             "call", "pole", "former_region"
         )
@@ -82,6 +83,4 @@ class ApplicationResource(RegistryResource):
         return queryset.select_related("call", "pole", "former_region")
 
     def row_key(self, row):
-        return tuple(
-            fold(text_of(row.get(str(self.fields[name].column_name)))) for name in ("call", "pole")
-        )
+        return tuple(cell_key(self.fields[name], row) for name in ("call", "pole"))

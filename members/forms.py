@@ -29,16 +29,21 @@ def suggestion_value(organisation: Organisation) -> str:
     return f"{organisation.name} ({key})"
 
 
-def search_organisations(query: str, limit: int = MAX_SUGGESTIONS):
+def search_organisations(query: str, poles, limit: int = MAX_SUGGESTIONS):
     """Organisations whose name contains every word of ``query`` (accents and case ignored)
-    or whose SIREN starts with its digits: one query."""
+    or whose SIREN starts with its digits, among those the public sees and the members of
+    ``poles`` (those the user may edit: not the members of others' unpublished poles): one
+    query."""
     condition = Q()
     for word in query.split():
         condition &= Q(name__unaccented__icontains=word)
     if is_digits(digits := compact_siren(query)):
         condition |= Q(siren__startswith=digits)
+    visible = Q(pk__in=Organisation.objects.public().values("pk")) | Q(
+        pk__in=Membership.objects.filter(pole__in=poles).values("organisation")
+    )
     return (
-        Organisation.objects.filter(condition)
+        Organisation.objects.filter(condition & visible)
         .only("pk", "name", "slug", "siren", "kind", "commune_name")
         .order_by(french("name"), "pk")[:limit]
     )

@@ -27,7 +27,9 @@ from ptce_site.import_widgets import (
     CodeWidget,
     DateWidget,
     KeyedWidget,
+    cell_key,
     fold,
+    identifier_reader,
     text_field,
     text_of,
 )
@@ -105,7 +107,7 @@ class OrganisationResource(RegistryResource):
         return (
             ("siren", value)
             if value
-            else ("slug", text_of(row.get(slug)) or fold(text_of(row.get(name))))
+            else ("slug", text_of(row.get(slug)).lower() or fold(text_of(row.get(name))))
         )
 
     def check_file(self, dataset) -> None:
@@ -115,7 +117,7 @@ class OrganisationResource(RegistryResource):
     def fill_identifiers(self, dataset) -> None:
         """Each row's organisation identifier: the one of the organisation with its SIREN, the
         one given, the one of the organisation of that name, or a new one from the name.
-        Read in three queries for the whole file."""
+        Read in four queries for the whole file."""
         slug_column, siren_column, name_column = self.columns()
         rows = list(dataset.dict)
         sirens = {compact_siren(text_of(row.get(siren_column))) for row in rows} - {""}
@@ -130,10 +132,13 @@ class OrganisationResource(RegistryResource):
             by_name[name].append(slug)
         bases = {slugify(text_of(row.get(name_column)))[:190] or "organisation" for row in rows}
         taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
+        identifier = identifier_reader(
+            Organisation, {text_of(row.get(slug_column)) for row in rows}
+        )
         slugs = []
         for row in rows:
             siren = compact_siren(text_of(row.get(siren_column)))
-            slug = by_siren.get(siren) or text_of(row.get(slug_column))
+            slug = by_siren.get(siren) or identifier(text_of(row.get(slug_column)))
             if not slug:
                 name = text_of(row.get(name_column))
                 same = by_name.get(name.lower(), [])
@@ -168,15 +173,27 @@ def pole_widget() -> KeyedWidget:
     return KeyedWidget(pole_model, ("slug",), "slug", preload=False, describe=_("pôle"))
 
 
-def organisation_widget() -> KeyedWidget:
-    return KeyedWidget(
-        Organisation, ("siren", "slug"), "slug", preload=False, describe=_("organisation")
-    )
+def organisation_key(value) -> str:
+    """An organisation's cell as its key: a SIREN as people type it ("732 829 320") or as a
+    spreadsheet kept it (a number, its leading zero lost), or an identifier."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return text_of(value).zfill(9)
+    return compact_siren(text_of(value))  # an identifier holds no white space
+
+
+class OrganisationWidget(KeyedWidget):
+    def __init__(self):
+        super().__init__(
+            Organisation, ("siren", "slug"), "slug", preload=False, describe=_("organisation")
+        )
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(organisation_key(value), row, **kwargs)
 
 
 class MembershipResource(RegistryResource):
     pole = Field("pole", _("pôle"), widget=pole_widget())
-    organisation = Field("organisation", _("organisation"), widget=organisation_widget())
+    organisation = Field("organisation", _("organisation"), widget=OrganisationWidget())
     role = Field("role", _("rôle"), widget=ChoiceWidget(Membership.Role))
     joined_on = Field("joined_on", _("arrivée le"), widget=DateWidget())
     left_on = Field("left_on", _("départ le"), widget=DateWidget())
@@ -211,7 +228,8 @@ class MembershipResource(RegistryResource):
 
     def preload(self, dataset):
         column = str(self.fields["pole"].column_name)
-        slugs = {text_of(row.get(column)) for row in dataset.dict}
+        typed = {text_of(row.get(column)) for row in dataset.dict}
+        slugs = typed | {slug.lower() for slug in typed}  # as the pole's widget finds them
         return Membership.objects.filter(pole__slug__in=slugs).select_related(
             "pole", "organisation"
         )
@@ -220,7 +238,4 @@ class MembershipResource(RegistryResource):
         return queryset.select_related("pole", "organisation")
 
     def row_key(self, row):
-        return tuple(
-            fold(text_of(row.get(str(self.fields[n].column_name))))
-            for n in ("pole", "organisation", "role")
-        )
+        return tuple(cell_key(self.fields[name], row) for name in ("pole", "organisation", "role"))

@@ -25,6 +25,8 @@ Django's admin answers some values no browser sends with a 500 (Django 6.1); fou
   empty, a number too large for the column): Django filters the rows with ``pk__in`` and
   ``int()`` or the database fails. Such values select no row, like a deleted row's key: the
   action runs on the others, or Django says that nothing was selected;
+- the same lookups on an import-export admin's « Exporter » page (``export/?name__regex=(``),
+  which reads the list's query string and answered 500 or 503: the list's ``?e=1`` answer;
 - a NUL character in a query string (``?publisher=a%00``, ``?outcome__exact=a%00``): the
   list filters and the search hand it to the database, and PostgreSQL refuses NUL in text. No
   browser sends one: the admin answers 400, like Django's own bad requests;
@@ -35,6 +37,10 @@ Django's admin answers some values no browser sends with a 500 (Django 6.1); fou
   still says the choice is invalid), and many-to-many fields that refuse them before any query;
 - a forged inline management form (``…-TOTAL_FORMS=99999999``) made Django build and render
   2,000 inline forms (10 to 20 s): the project's ``TabularInline`` bounds them.
+
+Django's « Voir sur le site » redirect (``/admin/r/<type>/<id>/``) checks no permission and no
+scope: here it answers only for an object the account may see in its model's admin (404
+otherwise, as every page of one object).
 
 The site's class is the admin's default site through ``PtceAdminConfig.default_site``, so that
 every registered admin, Django's and django-axes' included, goes through ``admin_view``.
@@ -51,6 +57,8 @@ from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR, IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import (
     BadRequest,
     ImproperlyConfigured,
@@ -60,6 +68,7 @@ from django.core.exceptions import (
 )
 from django.db import router, transaction
 from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 
 from .admin_scope import ScopedAdmin, ensure_visible, scoped_inline
 from .admin_wording import AgreeingWords
@@ -102,6 +111,23 @@ def _drop_unusable_selection(request, model_admin) -> None:
         request.POST = post
 
 
+def _export_lookups_fail(request, model_admin) -> bool:
+    """Whether the export page's rows (the changelist's, filtered by the same query string)
+    cannot be counted with its lookups; the export view answers none of their errors."""
+    if all(name in NOT_LOOKUPS for name in request.GET):
+        return False
+    if not model_admin.has_export_permission(request):
+        return False  # the view refuses
+    try:
+        with transaction.atomic(using=router.db_for_read(model_admin.model)):
+            model_admin.get_export_queryset(request).count()
+    except (PermissionDenied, Http404):
+        return False  # the view answers them as Django does
+    except Exception:  # IncorrectLookupParameters, and what the database raised
+        return True
+    return False
+
+
 def _lookups_fail(request, model_admin) -> bool:
     """Whether the changelist's rows cannot be counted and read with the query string's
     lookups: tried in a savepoint (a failed statement aborts a PostgreSQL transaction)."""
@@ -140,6 +166,13 @@ def _refuse_unusable_parameters(view):
         model_admin = getattr(view, "__self__", None)
         if isinstance(model_admin, admin.ModelAdmin) and "object_id" in kwargs:
             ensure_visible(request, model_admin, kwargs["object_id"])  # 404 out of scope
+        if getattr(view, "__name__", "") == "export_action" and _export_lookups_fail(
+            request, model_admin
+        ):
+            # Django's answer to a list's invalid filter: the list unfiltered, saying so.
+            info = model_admin.opts.app_label, model_admin.opts.model_name
+            changelist = reverse(f"admin:{info[0]}_{info[1]}_changelist")
+            return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
         if getattr(view, "__name__", "") != "changelist_view":
             return view(request, *args, **kwargs)
         if _lookups_fail(request, model_admin):
@@ -167,6 +200,32 @@ class _ReusesCheckedList:
 class PtceAdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable=False):
         return super().admin_view(_refuse_unusable_parameters(view), cacheable)
+
+    def get_urls(self):
+        return [
+            path(
+                "r/<int:content_type_id>/<path:object_id>/",
+                self.admin_view(self.view_on_site),
+                name="view_on_site",
+            )
+            if getattr(pattern, "name", None) == "view_on_site"
+            else pattern
+            for pattern in super().get_urls()
+        ]
+
+    def view_on_site(self, request, content_type_id: int, object_id: str):
+        """Django's « Voir sur le site » redirect, for an object the account may see in the
+        admin (Django's checks nothing: walking the ids gave any staff account the address,
+        so the name, of every object, a regional curator's other regions' included)."""
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except ContentType.DoesNotExist:
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        if model_admin is None or not model_admin.has_view_or_change_permission(request):
+            raise Http404
+        ensure_visible(request, model_admin, object_id)  # 404 out of scope
+        return contenttype_views.shortcut(request, content_type_id, object_id)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Every admin, Django's and django-axes' included, with labels that agree, and within

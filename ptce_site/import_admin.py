@@ -1,7 +1,7 @@
 """The admin's bulk import and export (django-import-export), as the registry's admins use it:
 ``RegistryImportExportMixin`` goes before the admin's other bases.
 
-- Import: one format for every accepted file (``ptce_site.imports.SpreadsheetFormat``: CSV,
+- Import: one format for every accepted file (``SpreadsheetFormat``: CSV,
   XLSX or ODS, found from the content, refused whole when hostile); a dry run whose preview
   says, per row, new / changed (which columns, before → after) / unchanged / errors in French
   with line and column; nothing written before the curator confirms; the confirmed import
@@ -23,14 +23,37 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportActionMixin, ImportMixin
+from import_export.formats import base_formats
 from import_export.forms import ExportForm, ImportForm
 
 from .admin_wording import EXPORT_SELECTED, agreeing
 from .exports import EXPORT_FORMATS, SemicolonCSV, dated_filename
+from .import_pending import discard, remember, take
 from .import_templates import describe_columns, template_file
-from .imports import ImportFileError, SpreadsheetFormat, check_size
+from .imports import ImportFileError, check_size, read_table
 from .resources import all_errors, file_errors, summary
+
+
+class SpreadsheetFormat(base_formats.Format):
+    """django-import-export's import format for every accepted file: the kind is found from
+    the content (``read_table``), never from the name the uploader gave it."""
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding  # unused: the encoding is found from the content
+
+    def get_title(self):
+        return gettext_lazy("CSV, XLSX ou ODS")
+
+    def create_dataset(self, in_stream):
+        return read_table(in_stream)
+
+    def can_import(self):
+        return True
+
+    def get_extension(self):
+        return "csv"
 
 
 class RegistryImportForm(ImportForm):
@@ -113,6 +136,7 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
         context = getattr(response, "context_data", None)
         if context is None:
             return response
+        self.keep_or_discard_upload(request, context)
         # The columns an import reads: not those only exported (a pole's calls, its date).
         context["fields_list"] = [
             (resource.get_display_name(), [f.column_name for f in resource().importable_fields()])
@@ -122,6 +146,41 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
         if result is not None:
             context.update(summary=summary(result), file_errors=file_errors(result))
         return response
+
+    def keep_or_discard_upload(self, request, context) -> None:
+        """The previewed file awaits this session's confirmation; a refused one is deleted."""
+        name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if name and "confirm_form" in context:
+            remember(request, self.opts.label_lower, name)
+        elif name:
+            discard(name)
+
+    def process_import(self, request, **kwargs):
+        """The library's, for a file this session previewed and has not confirmed yet (a
+        second confirmation, or a forged one, says so instead of a server error)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and not self.confirmable(request):
+            messages.error(
+                request,
+                _(
+                    "Cet import n'est plus en attente : il a déjà été confirmé, ou son aperçu "
+                    "a expiré. Vérifiez la liste, puis envoyez le fichier à nouveau si besoin."
+                ),
+            )
+            info = self.opts.app_label, self.opts.model_name
+            return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_import"))
+        return super().process_import(request, **kwargs)
+
+    def confirmable(self, request) -> bool:
+        post = request.POST
+        formats = {str(index) for index in range(len(self.get_import_formats()))}
+        resources = {str(i) for i in range(len(self.get_import_resource_classes(request)))}
+        return (
+            post.get("format") in formats
+            and post.get("resource", "") in resources | {""}
+            and take(request, self.opts.label_lower, post.get("import_file_name", ""))
+        )
 
     def process_result(self, result, request):
         errors = all_errors(result)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
@@ -25,6 +27,7 @@ from .search import fold
 TRUE_WORDS = {"oui", "o", "vrai", "x", "1", "yes", "y", "true"}
 FALSE_WORDS = {"non", "n", "faux", "0", "no", "false", ""}
 LIST_SEPARATORS = re.compile(r"\s*[,;|]\s*")
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # Django's validate_slug
 
 
 def text_of(value) -> str:
@@ -56,6 +59,27 @@ class CodeWidget(TextWidget):
         if isinstance(value, int | float):
             return text_of(value).zfill(self.width)
         return "".join(text_of(value).split())
+
+
+class PhoneWidget(TextWidget):
+    """A phone number. A spreadsheet that took « 06 12 34 56 78 » typed without spaces for a
+    number dropped its first 0 (a French number has ten digits: nine are left), in an XLSX
+    cell and in the CSV it saves: the 0 comes back. Another number cell is refused: its « + »
+    or its zeros may be lost too."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = text_of(value)
+        if re.fullmatch(r"[1-9][0-9]{8}", text):
+            return "0" + text
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                _(
+                    "« %(value)s » : le tableur a pris ce numéro pour un nombre. Écrivez-le "
+                    "comme du texte (par exemple 01 23 45 67 89 ou +33 1 23 45 67 89)."
+                )
+                % {"value": text}
+            )
+        return text
 
 
 class NumberWidget(widgets.Widget):
@@ -206,12 +230,15 @@ class KeyedWidget(widgets.ForeignKeyWidget):
                         known = key(obj) if callable(key) else getattr(obj, key)
                         self.by_key.setdefault(fold(known), obj)
             return self.by_key.get(fold(text))
-        # Exact keys (identifiers, SIREN): one query per distinct value.
+        # Exact keys (identifiers, SIREN), or an identifier typed in capitals, as
+        # ``identifier_reader`` reads them: one query per distinct value.
+        keys = [key for key in self.keys if isinstance(key, str)]
         query = models.Q()
-        for key in self.keys:
-            if isinstance(key, str):
-                query |= models.Q(**{key: text})
-        return self.model._default_manager.filter(query).first()
+        for key in keys:
+            query |= models.Q(**{f"{key}__in": {text, text.lower()}})
+        found = list(self.model._default_manager.filter(query)[:5])
+        exact = [obj for obj in found if any(getattr(obj, key) == text for key in keys)]
+        return (exact or found or [None])[0]
 
     def clean(self, value, row=None, **kwargs):
         text = text_of(value)
@@ -251,6 +278,39 @@ class KeyedManyWidget(widgets.ManyToManyWidget):
             return ""
         with translation.override(settings.LANGUAGE_CODE):
             return ", ".join(str(getattr(item, self.one.label)) for item in value.all())
+
+
+def cell_key(field: Field, row: dict):
+    """A key cell as what it names (a related row's key, a choice's code), so that two rows
+    naming one thing differently (an organisation by its SIREN and by its identifier, a call by
+    its identifier and by its title) are one key; its folded text when it names nothing (the
+    row's error says why)."""
+    text = row.get(str(field.column_name))
+    try:
+        value = field.widget.clean(text, row=row)
+    except ValueError:
+        return fold(text_of(text))
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def identifier_reader(model, texts) -> Callable[[str], str]:
+    """How a file's identifier (slug) cells read: as the row they name spells it, whatever the
+    case typed (« POLE-SUD » names « pole-sud »: an exact lookup took it for a new row, and
+    imported a second pole), else in lower case, as the site makes them; a text that is no
+    identifier as typed (the model refuses it). One query for the file's ``texts``."""
+    lowered = {text.lower() for text in texts if text}
+    known = dict(
+        model._default_manager.annotate(lower_slug=Lower("slug"))
+        .filter(lower_slug__in=lowered)
+        .values_list("lower_slug", "slug")
+    )
+
+    def read(text: str) -> str:
+        if not SLUG.fullmatch(text):
+            return text
+        return known.get(text.lower(), text.lower())
+
+    return read
 
 
 def text_field(attribute: str, column) -> Field:

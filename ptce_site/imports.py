@@ -7,8 +7,9 @@ Refused with a French sentence (``ImportFileError``) and nothing read further:
 
 - a file larger than ``IMPORT_MAX_BYTES`` or with more data rows than ``IMPORT_MAX_ROWS``;
 - what is not a spreadsheet (an image, a PDF, a Word document, an old ``.xls``);
-- an archive that would inflate beyond ``MAX_UNCOMPRESSED_BYTES`` or ``MAX_RATIO`` times its
-  size (a zip bomb named ``.xlsx``), checked from the zip's directory before any XML is read;
+- an archive that would inflate out of proportion (a zip bomb named ``.xlsx``), checked from
+  the zip's directory before any XML is read (``import_archives``);
+- an XLSX with merged cells among its data rows (all but the first would be read empty);
 - a text in another encoding (UTF-16, Cyrillic, Japanese…), or in two (UTF-8 and
   Windows-1252 lines: two files pasted together);
 - a malformed CSV (a quote left open, which would swallow the rows after it), and a cell
@@ -18,40 +19,42 @@ Refused with a French sentence (``ImportFileError``) and nothing read further:
   refused, not neutralised: a registry takes values, and a formula's value is not in the file.
 
 A value our exports neutralised (``'+33 1…``) is read back as it was (``spreadsheet_value``).
-django-import-export reads the result through ``SpreadsheetFormat``.
+django-import-export reads it through ``import_admin.SpreadsheetFormat``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
 from collections import defaultdict
+from xml.etree.ElementTree import ParseError
 
 import tablib
 from charset_normalizer import from_bytes
+from defusedxml import DefusedXmlException
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from import_export.formats import base_formats
 
 from .exports import spreadsheet_value
+from .import_archives import abnormal_size, first_merge_below, merged_ranges
+from .import_errors import (
+    ImportFileError,
+    damaged,
+    formula_error,
+    merged_cells,
+    not_a_spreadsheet,
+)
+from .import_ods import MAX_SHEET_ROWS, OdsSheet
 
-# A real XLSX or ODS deflates 5 to 20 times; a zip bomb, thousands of times.
-MAX_RATIO = 200
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_MEMBERS = 2_000
+logger = logging.getLogger(__name__)
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc)
 # The longest cell read, whatever the format: Python's CSV reader's default limit, checked here
 # too since that limit is the process's and a library may raise it (frictionless does).
 MAX_CELL_CHARS = 131_072
-
-
-class ImportFileError(ValidationError):
-    """A file refused as a whole, with the reason in French."""
 
 
 def check_size(size: int) -> None:
@@ -72,28 +75,18 @@ def read_table(data: bytes) -> tablib.Dataset:
     if not data.strip():
         raise ImportFileError(_("Le fichier est vide."))
     if data.startswith(b"PK\x03\x04"):
-        return _read_zipped(data)
+        try:
+            return _read_zipped(data)
+        except ImportFileError:
+            raise
+        except Exception:  # a damaged archive: zlib's, zipfile's, openpyxl's errors...
+            logger.warning("Uploaded spreadsheet unreadable", exc_info=True)
+            raise damaged() from None
     if data.startswith(OLE2_MAGIC):
         raise ImportFileError(
             _("Les anciens fichiers Excel (.xls) ne sont pas acceptés : enregistrez-le en .xlsx.")
         )
     return _read_csv(_decode(data))
-
-
-def _not_a_spreadsheet() -> ImportFileError:
-    return ImportFileError(
-        _("Ce fichier n'est pas un tableur : envoyez un fichier CSV, XLSX ou ODS.")
-    )
-
-
-def _formula_error(line: int, column: str) -> ImportFileError:
-    return ImportFileError(
-        _(
-            "ligne %(line)s, colonne « %(column)s » : une formule n'est pas acceptée. Collez "
-            "plutôt ses valeurs (Collage spécial → Valeurs) et envoyez le fichier à nouveau."
-        )
-        % {"line": line, "column": column}
-    )
 
 
 def _too_many_rows() -> ImportFileError:
@@ -107,7 +100,7 @@ def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise ImportFileError(_encoding_message())
-        raise _not_a_spreadsheet()
+        raise not_a_spreadsheet()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -211,11 +204,12 @@ def _cell_too_long(line: int) -> ImportFileError:
     )
 
 
-def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
-    """The rows, up to the limit, with blank lines left out and neutralised values restored;
-    a CSV cell starting with "=" is a formula a spreadsheet would run, and a NUL character in
-    a cell is refused."""
+def _bounded_rows(rows, *, text_cells: bool = False) -> tuple[list[list], list[int]]:
+    """The rows, up to the limit, with blank lines left out and neutralised values restored,
+    and the line of each in the file; a CSV cell starting with "=" is a formula a spreadsheet
+    would run, and a NUL character in a cell is refused."""
     kept: list[list] = []
+    lines: list[int] = []
     header: list = []
     for line, row in enumerate(rows, 1):
         values = [v.strip() if isinstance(v, str) else v for v in row]
@@ -230,7 +224,7 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
                 raise _cell_too_long(line)
             column = _column(header, index)
             if text_cells and value.startswith("=") and kept:
-                raise _formula_error(line, column)
+                raise formula_error(line, column)
             if "\x00" in value:  # PostgreSQL refuses it in text; SQLite would keep it unseen
                 raise ImportFileError(
                     _(
@@ -240,9 +234,10 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> list[list]:
                     % {"line": line, "column": column}
                 )
         kept.append([spreadsheet_value(value) for value in values])
+        lines.append(line)
         if len(kept) > settings.IMPORT_MAX_ROWS + 1:
             raise _too_many_rows()
-    return kept
+    return kept, lines
 
 
 def _header(values) -> list[str]:
@@ -277,7 +272,9 @@ def refuse_repeated_columns(headers: list[str], known: set[str]) -> None:
         )
 
 
-def _dataset(rows: list[list]) -> tablib.Dataset:
+def _dataset(table: tuple[list[list], list[int]]) -> tablib.Dataset:
+    """The rows as a dataset, its ``lines`` each data row's line in the file (``file_line``)."""
+    rows, lines = table
     if not rows:
         raise ImportFileError(_("Le fichier est vide."))
     headers = _header(rows[0])
@@ -290,7 +287,15 @@ def _dataset(rows: list[list]) -> tablib.Dataset:
     for row in rows[1:]:
         row = list(row[:width]) + [""] * (width - len(row))
         dataset.append(["" if value is None else value for value in row])
+    dataset.lines = lines[1:]
     return dataset
+
+
+def file_line(dataset, number: int) -> int:
+    """The line in the file of the data row ``number`` (from 1): blank lines were left out,
+    yet a message names the line the spreadsheet shows."""
+    lines = getattr(dataset, "lines", None) or []
+    return lines[number - 1] if 0 < number <= len(lines) else number + 1
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -298,14 +303,8 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        raise _not_a_spreadsheet() from None
-    members = archive.infolist()
-    total = sum(member.file_size for member in members)
-    if (
-        len(members) > MAX_ZIP_MEMBERS
-        or total > MAX_UNCOMPRESSED_BYTES
-        or any(m.file_size > MAX_RATIO * max(m.compress_size, 1024) for m in members)
-    ):
+        raise not_a_spreadsheet() from None
+    if (total := abnormal_size(archive)) is not None:
         raise ImportFileError(
             _(
                 "Ce fichier se décompresse en un volume anormal (%(size)s Mo) : il est refusé "
@@ -320,69 +319,65 @@ def _read_zipped(data: bytes) -> tablib.Dataset:
     archive = _open_zip(data)
     names = set(archive.namelist())
     if "xl/workbook.xml" in names:
-        return _read_xlsx(data)
-    if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
-        if b"table:formula=" in archive.read("content.xml"):
+        return _read_xlsx(data, archive)
+    if {"mimetype", "content.xml"} <= names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+        content = archive.read("content.xml")
+        if b"table:formula=" in content:
             raise ImportFileError(
                 _(
                     "Le fichier contient des formules, qui ne sont pas acceptées : collez "
                     "plutôt leurs valeurs (Collage spécial → Valeurs) et envoyez-le à nouveau."
                 )
             )
-        book = tablib.Databook()
+        sheet = OdsSheet(content)  # the first: the others may list the allowed values
         try:
-            book.load(data, format="ods")
-        except Exception:  # odfpy's parse errors have no common base
-            raise _not_a_spreadsheet() from None
-        if not book.sheets():
-            raise ImportFileError(_("Le fichier est vide."))
-        first = book.sheets()[0]  # the others may list the allowed values (the template)
-        return _dataset(_bounded_rows([first.headers or [], *first]))
-    raise _not_a_spreadsheet()
+            table = _bounded_rows(sheet.rows())
+        except (ParseError, DefusedXmlException):
+            raise not_a_spreadsheet() from None
+        _refuse_merged_data(table, sheet.merges)
+        return _dataset(table)
+    raise not_a_spreadsheet()
 
 
-def _read_xlsx(data: bytes) -> tablib.Dataset:
+def _refuse_merged_data(table: tuple[list[list], list[int]], merges) -> None:
+    """Refuses merged cells among the data rows (``import_archives``)."""
+    rows, lines = table
+    if lines and (merge := first_merge_below(merges, lines[0])):
+        raise merged_cells(merge[1], _column(_header(rows[0]), merge[0]))
+
+
+def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:
     from openpyxl import load_workbook  # uses defusedxml when installed (it is)
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl's errors on a damaged file have no common base
-        raise _not_a_spreadsheet() from None
+        raise not_a_spreadsheet() from None
+    if not workbook.worksheets:
+        raise ImportFileError(_("Le fichier est vide."))
     sheet = workbook.worksheets[0]
+    # Every row and column the sheet holds: read-only openpyxl stops at the size the file
+    # declares (<dimension>), which some programs write wrong, and the rest was lost unseen.
+    sheet.reset_dimensions()
     header: list = []
 
     def cells():
         for line, row in enumerate(sheet.iter_rows(), 1):
+            if line > MAX_SHEET_ROWS:  # no spreadsheet holds more: openpyxl would count on
+                raise damaged()
             values = []
             for index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
-                    raise _formula_error(line, _column(header, index))
+                    raise formula_error(line, _column(header, index))
                 values.append(cell.value)
             if not header and any(value not in ("", None) for value in values):
                 header.extend(_header(values))
             yield values
 
     try:
-        return _dataset(_bounded_rows(cells()))
+        table = _bounded_rows(cells())
+        part = getattr(sheet, "_worksheet_path", None)  # openpyxl's, not public
+        _refuse_merged_data(table, merged_ranges(archive, part) if part else [])
+        return _dataset(table)
     finally:
         workbook.close()
-
-
-class SpreadsheetFormat(base_formats.Format):
-    """django-import-export's import format for every accepted file: the kind is found from
-    the content (``read_table``), never from the name the uploader gave it."""
-
-    def __init__(self, encoding=None):
-        self.encoding = encoding  # unused: the encoding is found from the content
-
-    def get_title(self):
-        return gettext_lazy("CSV, XLSX ou ODS")
-
-    def create_dataset(self, in_stream):
-        return read_table(in_stream)
-
-    def can_import(self):
-        return True
-
-    def get_extension(self):
-        return "csv"

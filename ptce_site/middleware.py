@@ -1,9 +1,15 @@
-"""The site's language (French unless the visitor chose another one), and private pages."""
+"""The site's language (French unless the visitor chose another one), private pages, and the
+304s and slash redirects of the open data."""
 
 from django.conf import settings
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
+from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
+
+# Headers a 304 or a redirect to the address with a slash keeps from the answer it replaces.
+KEPT_HEADERS = ("Access-Control-Allow-Origin",)
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -55,3 +61,30 @@ class PrivatePagesMiddleware:
         if request.path.startswith(self.prefixes):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _keeping_origin(answer, response):
+    """``answer``, which replaces ``response``, with its ``KEPT_HEADERS``."""
+    if answer is not response:
+        for header in KEPT_HEADERS:
+            if header in response:
+                answer[header] = response[header]
+    return answer
+
+
+class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
+    """Django's, whose 304 keeps ``Access-Control-Allow-Origin`` (the open data's,
+    ``ptce_site.rest.open_to_every_origin``): Django's 304 keeps only the caching headers, so
+    that a partner site's script revalidating a file with its ETag was refused the answer."""
+
+    def process_response(self, request, response):
+        return _keeping_origin(super().process_response(request, response), response)
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, whose redirect to the address with its final slash (``/api/v1/poles`` to
+    ``/api/v1/poles/``) keeps the API's ``Access-Control-Allow-Origin``: a browser follows a
+    redirect for a partner site's script only if the redirect says it too."""
+
+    def process_response(self, request, response):
+        return _keeping_origin(super().process_response(request, response), response)

@@ -34,8 +34,9 @@ from simple_history.models import HistoricalRecords
 
 from .constraint_checks import validate_constraints
 from .content import content_changed
+from .import_errors import ImportFileError, row_error
 from .import_widgets import fold, text_of
-from .imports import ImportFileError, refuse_repeated_columns
+from .imports import file_line, refuse_repeated_columns
 from .scope import scope
 
 STATUS_LABELS = {
@@ -141,9 +142,9 @@ class RegistryResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """``full_clean()``, without two checks the import already made, each a query per row:
         that a related row exists (the widgets took it from the database), and a uniqueness
-        over the row's key columns (``PreloadedInstanceLoader`` read every existing row of the
-        file's keys, so a new row's key is free, and ``check_file`` refused a key repeated in
-        the file). Every other constraint is checked."""
+        over the row's key columns (``PreloadedInstanceLoader`` read the file's keys' rows, so
+        a new row's key is free; ``check_file`` refused a key repeated in the file; a row saved
+        meanwhile is ``row_error``'s). Every other constraint is checked."""
         errors = dict(import_validation_errors or {})
         trusted = {
             field.attribute
@@ -179,10 +180,10 @@ class RegistryResource(resources.ModelResource):
                 % {"columns": ", ".join(f"« {column} »" for column in missing)}
             )
         lines = defaultdict(list)
-        for number, row in enumerate(dataset.dict, 2):
+        for number, row in enumerate(dataset.dict, 1):
             key = self.row_key(row)
             if key is not None:
-                lines[key].append(number)
+                lines[key].append(file_line(dataset, number))
         repeated = [numbers for numbers in lines.values() if len(numbers) > 1]
         if repeated:
             raise ImportFileError(
@@ -194,7 +195,7 @@ class RegistryResource(resources.ModelResource):
             )
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        self.user = kwargs.get("user")
+        self.user, self.dataset = kwargs.get("user"), dataset
         self.file_name = kwargs.get("file_name") or ""
         self.pending_history: dict[str, list] = defaultdict(list)
         self.changed_poles: set[int | None] = set()
@@ -208,8 +209,7 @@ class RegistryResource(resources.ModelResource):
             result.total_rows = len(dataset)
             result.append_base_error(Error(error))
             return result
-        # The headers matched, the column names are read for every cell of every row: as
-        # plain strings (this instance's copies of the fields), not lazy translations.
+        # Column names are read for every cell: plain strings (this instance's fields).
         for field in self.fields.values():
             field.column_name = str(field.column_name)
         kwargs.setdefault("rollback_on_validation_errors", True)
@@ -318,7 +318,7 @@ class RegistryResource(resources.ModelResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         row_result = super().import_row(row, instance_loader, **kwargs)
-        line = kwargs.get("row_number", 0) + 1  # the header is the file's first line
+        line = file_line(self.dataset, kwargs.get("row_number", 0))
         row_result.line = line
         row_result.status = STATUS_LABELS.get(row_result.import_type, "")
         row_result.changes = []
@@ -342,7 +342,7 @@ class RegistryResource(resources.ModelResource):
 
     def error_messages(self, row_result, row, line: int) -> list[str]:
         messages = [
-            _("ligne %(line)s : %(error)s") % {"line": line, "error": error.error}
+            _("ligne %(line)s : %(error)s") % {"line": line, "error": row_error(error.error)}
             for error in row_result.errors
         ]
         if row_result.validation_error is None:

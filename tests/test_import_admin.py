@@ -2,17 +2,20 @@
 memberships and applications: preview, confirm, history, refusals, exports, template, help."""
 
 import io
+import os
+import tempfile
 
 import pytest
 import tablib
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from members.models import Organisation
 from poles.models import Pole
 from ptce_site.imports import read_table
-from tests.factories import OrganisationFactory, PoleFactory, RegionFactory
+from tests.factories import CuratorFactory, OrganisationFactory, PoleFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +221,57 @@ def test_a_curator_who_may_only_view_cannot_import(client, db):
     assert client.get(template).status_code == 403
     assert upload(client, IMPORT, b"nom\nPole\n").status_code == 403
     assert not Pole.objects.exists()
+
+
+def test_a_confirmation_posted_twice_says_so_and_imports_once(curator_client, region):
+    """A double click on « Confirmer l'import », or the page reloaded: the file was gone."""
+    preview = upload(curator_client, IMPORT, "nom;région\nPôle Nouveau;84\n".encode())
+    assert confirm(curator_client, preview)["Location"] == CHANGELIST
+    again = confirm(curator_client, preview)
+    assert again.status_code == 302 and again["Location"] == IMPORT
+    page = curator_client.get(IMPORT).content.decode()
+    assert "Cet import n&#x27;est plus en attente : il a déjà été confirmé" in page
+    assert Pole.objects.filter(name="Pôle Nouveau").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("format", "7"), ("format", "x"), ("resource", "9"), ("import_file_name", "")],
+)
+def test_a_forged_confirmation_is_refused_and_imports_nothing(
+    curator_client, region, field, value, tmp_path
+):
+    preview = upload(curator_client, IMPORT, "nom;région\nPôle Nouveau;84\n".encode())
+    form = preview.context["confirm_form"]
+    # Any other file of the temporary folder: the library read, imported and deleted it.
+    other = tempfile.NamedTemporaryFile(delete=False, suffix=".csv")  # noqa: SIM115
+    other.write("nom;région\nPôle Caché;84\n".encode())
+    other.close()
+    value = value or other.name
+    try:
+        response = curator_client.post(PROCESS, {**form.initial, field: value})
+        assert response.status_code == 302 and response["Location"] == IMPORT
+        assert not Pole.objects.exists() and os.path.exists(other.name)
+    finally:
+        os.remove(other.name)
+
+
+def test_a_file_is_confirmed_only_by_the_session_that_previewed_it(curator_client, region):
+    preview = upload(curator_client, IMPORT, "nom;région\nPôle Nouveau;84\n".encode())
+    other = Client()
+    other.force_login(CuratorFactory(username="other"))
+    assert other.post(PROCESS, preview.context["confirm_form"].initial)["Location"] == IMPORT
+    assert not Pole.objects.exists()
+    # Nor on another list's page, where it was never previewed.
+    elsewhere = reverse("admin:members_organisation_process_import")
+    response = curator_client.post(elsewhere, preview.context["confirm_form"].initial)
+    assert response["Location"] == reverse("admin:members_organisation_import")
+    assert confirm(curator_client, preview)["Location"] == CHANGELIST  # still the previewer's
+
+
+def test_a_refused_preview_leaves_no_file_behind(curator_client, region, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    upload(curator_client, IMPORT, b"nom;territoire\nA;=1+1\n")
+    assert not os.listdir(tmp_path)
+    upload(curator_client, IMPORT, b"nom;territoire\nA;B\n")
+    assert len(os.listdir(tmp_path)) == 1  # awaiting its confirmation

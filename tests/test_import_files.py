@@ -3,6 +3,7 @@ in French, before any row reaches the database."""
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -19,10 +20,13 @@ def refused(data: bytes) -> str:
     return " ".join(caught.value.messages)
 
 
-def xlsx(rows) -> bytes:
+def xlsx(rows, *merged) -> bytes:
+    """A workbook of ``rows``, with the ``merged`` ranges of cells merged."""
     workbook = Workbook()
     for row in rows:
         workbook.active.append(row)
+    for cells in merged:
+        workbook.active.merge_cells(cells)
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
@@ -55,6 +59,107 @@ def test_xlsx_and_ods_files_are_read_as_their_first_sheet():
         dataset = read_table(data)
         assert dataset.headers == ["nom", "latitude", "année"]
         assert dataset[0][0] == "Pôle Sud" and float(dataset[0][1]) == 43.6
+
+
+def test_merged_cells_among_the_data_rows_are_refused_with_where_they_are():
+    """A region merged over three poles' rows: the first got it, the two others were read with
+    an empty region (and an import emptied theirs)."""
+    rows = [["nom", "région", "territoire"], ["A", "84", "T"], ["B", None, "U"], ["C", None, "V"]]
+    message = refused(xlsx(rows, "B2:B4"))
+    assert message.startswith("ligne 2, colonne « région » : des cellules sont fusionnées")
+    assert refused(xlsx(rows, "C3:D3")).startswith("ligne 3, colonne « territoire »")
+    # Header cells merged lose no value.
+    assert [row[0] for row in read_table(xlsx(rows, "A1:B1"))] == ["A", "B", "C"]
+
+
+ODS_CONTENT = (
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+    '<office:spreadsheet><table:table table:name="Feuille1">{rows}</table:table>'
+    "</office:spreadsheet></office:body></office:document-content>"
+)
+
+ODS_MANIFEST = (
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def ods(*rows: str) -> bytes:
+    """An ODS file whose first sheet's rows are written as LibreOffice writes them."""
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", ODS_CONTENT.format(rows="".join(rows)))
+    return stream.getvalue()
+
+
+def row(*cells: str, repeated: int = 1) -> str:
+    repeat = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    return f"<table:table-row{repeat}>{''.join(cells)}</table:table-row>"
+
+
+def cell(text: str = "", repeated: int = 1, attributes: str = "") -> str:
+    if repeated > 1:
+        attributes += f' table:number-columns-repeated="{repeated}"'
+    if text:
+        attributes += ' office:value-type="string"'
+        return f"<table:table-cell{attributes}><text:p>{text}</text:p></table:table-cell>"
+    return f"<table:table-cell{attributes}/>"
+
+
+def test_an_ods_sheet_is_read_as_libreoffice_shows_it():
+    """LibreOffice stores identical neighbouring cells once, repeated: the reader read them
+    once and dropped repeated empty cells, so the values after them moved one column left
+    (a region read as a territory); it kept a cell's first paragraph only, and refused a file
+    holding a comment as « not a spreadsheet »."""
+    header = row(*map(cell, ["nom", "statut", "territoire", "témoin", "publié", "région"]))
+    data = ods(
+        header,
+        row(
+            cell("Pôle A"),
+            cell(repeated=2),
+            cell("non", repeated=2),
+            cell("84"),
+            cell(repeated=1018),
+        ),
+        row(cell("Pôle B"), cell(), cell("Bray"), cell(), cell("oui"), cell("84"), repeated=2),
+        row(
+            cell('Un<text:s text:c="2"/><text:span>deux</text:span></text:p><text:p>trois'),
+            cell(attributes=' office:value-type="float" office:value="45.75"'),
+        ),
+        row(cell(repeated=1024), repeated=1048570),
+    )
+    assert [list(values) for values in read_table(data)] == [
+        ["Pôle A", "", "", "non", "non", "84"],
+        ["Pôle B", "", "Bray", "", "oui", "84"],
+        ["Pôle B", "", "Bray", "", "oui", "84"],
+        ["Un  deux\ntrois", 45.75, "", "", "", ""],
+    ]
+    comment = "<office:annotation><text:p>à vérifier</text:p></office:annotation>"
+    data = ods(header, row(cell("Pôle C"), f"<table:table-cell>{comment}</table:table-cell>"))
+    assert list(read_table(data)[0]) == ["Pôle C", "", "", "", "", ""]
+    spanned = ods(
+        row(cell("nom"), cell("région")),
+        row(cell("A"), cell("84", attributes=' table:number-rows-spanned="2"')),
+        row(cell("B"), "<table:covered-table-cell/>"),
+    )
+    assert refused(spanned).startswith("ligne 2, colonne « région » : des cellules sont fusionnées")
+
+
+def test_an_ods_sheet_repeating_cells_or_rows_beyond_a_sheets_size_costs_nothing():
+    """Repeats are counts: a hostile file's billion blank rows or cells before a value were
+    expanded (memory) or counted one by one (time)."""
+    header = row(cell("nom"), cell("région"))
+    wide = ods(header, row(cell("A"), cell(repeated=10**9), cell("perdu")))
+    assert [list(values) for values in read_table(wide)] == [["A", ""]]
+    tall = ods(header, row(cell(), repeated=10**9), row(cell("B"), cell("84")))
+    assert refused(tall).startswith("Ce fichier est endommagé")
 
 
 def test_a_value_our_exports_neutralised_reads_back_as_it_was():
@@ -91,6 +196,58 @@ def test_an_old_xls_and_a_word_document_are_refused():
     with zipfile.ZipFile(stream, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
     assert "n'est pas un tableur" in refused(stream.getvalue())
+
+
+def rewritten(data: bytes, member: str, change) -> bytes:
+    """The archive ``data`` with ``member``'s content passed through ``change``."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as copy:
+        for info in archive.infolist():
+            content = archive.read(info)
+            copy.writestr(info.filename, change(content) if info.filename == member else content)
+    return stream.getvalue()
+
+
+def damaged(data: bytes, member: str) -> bytes:
+    """``data`` with ``member``'s compressed bytes scrambled, as a broken download leaves it."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    scrambled = bytearray(data)
+    for index in range(start + info.compress_size // 2, start + info.compress_size // 2 + 20):
+        scrambled[index] ^= 0x5A
+    return bytes(scrambled)
+
+
+def test_a_damaged_xlsx_or_ods_or_one_without_a_sheet_is_refused_in_french():
+    """zlib's and zipfile's errors reached the admin as « 'error' encountered while trying to
+    read file » (and the command as a traceback); a workbook without a sheet as IndexError."""
+    rows = [[f"Pôle {number}", "x" * 50, number] for number in range(200)]
+    broken_ods = damaged(
+        ods(*(row(cell(f"v{n}"), cell("w" * 40)) for n in range(300))), "content.xml"
+    )
+    for data in (damaged(xlsx(rows), "xl/worksheets/sheet1.xml"), broken_ods):
+        assert refused(data).startswith("Ce fichier est endommagé et ne peut pas être lu")
+    no_sheet = rewritten(
+        xlsx(rows), "xl/workbook.xml", lambda xml: re.sub(rb"<sheets>.*</sheets>", b"", xml)
+    )
+    assert refused(no_sheet) == "Le fichier est vide."
+
+
+def test_an_xlsx_is_read_whole_whatever_size_it_declares(monkeypatch):
+    """openpyxl's read-only mode stops at the size a sheet declares (``<dimension>``), which
+    some programs write wrong: the rows and columns beyond it were dropped unseen."""
+    data = xlsx([["nom", "région", "territoire"], ["A", "84", "T"], ["B", "53", "U"]])
+    sheet = "xl/worksheets/sheet1.xml"
+    stale = rewritten(data, sheet, lambda xml: re.sub(rb'ref="A1:C3"', b'ref="A1:B2"', xml))
+    dataset = read_table(stale)
+    assert dataset.headers == ["nom", "région", "territoire"]
+    assert [list(values) for values in dataset] == [["A", "84", "T"], ["B", "53", "U"]]
+    # A row beyond a sheet's last: no program writes one, and openpyxl counts every row up to it.
+    monkeypatch.setattr("ptce_site.imports.MAX_SHEET_ROWS", 100)
+    far = b'<row r="200"><c r="A200" t="inlineStr"><is><t>C</t></is></c></row></sheetData>'
+    beyond = rewritten(data, sheet, lambda xml: xml.replace(b"</sheetData>", far))
+    assert refused(beyond).startswith("Ce fichier est endommagé")
 
 
 def test_a_zip_bomb_named_xlsx_is_refused_before_any_xml_is_read():

@@ -2,8 +2,11 @@
 members/resources.py, calls/resources.py) and ``manage.py import_registry``: round trips,
 dry runs, history, French errors with line and column, natural keys."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
+from openpyxl import Workbook
 
 from calls.models import Application
 from calls.resources import ApplicationResource
@@ -13,9 +16,10 @@ from poles.models import Pole
 from poles.registry.resources import PoleResource
 from ptce_site.exports import SafeODS, SafeXLSX, SemicolonCSV
 from ptce_site.imports import read_table
-from ptce_site.resources import all_errors, summary
+from ptce_site.resources import PreloadedInstanceLoader, all_errors, summary
 from tests.factories import (
     ApplicationFactory,
+    CallFactory,
     CommuneFactory,
     FormerRegionFactory,
     MembershipFactory,
@@ -159,8 +163,9 @@ def test_unknown_values_are_said_with_the_allowed_ones(reference):
         for e in errors
     )
     assert any(e.endswith("« Atlantide » : région introuvable dans le registre.") for e in errors)
-    assert any(e.endswith("« Pêche » : secteur d'activité introuvable dans le registre.")
-               for e in errors)
+    assert any(
+        e.endswith("« Pêche » : secteur d'activité introuvable dans le registre.") for e in errors
+    )
     assert not Pole.objects.exists()
 
 
@@ -170,6 +175,27 @@ def test_missing_required_columns_and_repeated_keys_refuse_the_file(reference):
     twice = "nom;région\nPôle A;84\nPôle B;84\npôle a;84\n".encode()
     errors = all_errors(run(PoleResource, twice))
     assert len(errors) == 1 and "lignes 2, 4" in errors[0]
+    assert not Pole.objects.exists()
+
+
+def test_errors_name_the_line_the_spreadsheet_shows_despite_blank_lines(reference):
+    """Blank lines are left out of the import; they were left out of the line numbers too
+    (« ligne 3 » for the sheet's row 5)."""
+    sheet = Workbook()
+    rows = [["nom", "région", "année de création"], [], ["A", "84", 2000], [None, None]]
+    for row in [*rows, ["B", "84", "abc"], ["C", "84", 2001], ["C", "84", 2001]]:
+        sheet.active.append(row)
+    content = io.BytesIO()
+    sheet.save(content)
+    assert all_errors(run(PoleResource, content.getvalue())) == [
+        "Le même élément apparaît plusieurs fois dans le fichier (lignes 6, 7) : gardez une "
+        "seule ligne par élément."
+    ]
+    sheet.active.delete_rows(7)
+    sheet.save(content := io.BytesIO())
+    assert all_errors(run(PoleResource, content.getvalue())) == [
+        "ligne 5, colonne « année de création » : « abc » n'est pas un nombre."
+    ]
     assert not Pole.objects.exists()
 
 
@@ -222,6 +248,59 @@ def test_organisations_are_found_by_siren_then_identifier(db):
     assert organisation.name == "La Scop du Bois" and Organisation.objects.count() == 1
 
 
+def test_an_identifier_typed_in_capitals_names_its_row_not_a_new_one(reference):
+    """« POLE-SUD » for « pole-sud »: the import created a second pole (and a second
+    organisation) instead of changing the one the row names; a membership found neither."""
+    PoleFactory(name="Pôle Sud", slug="pole-sud", territory="Ancien")
+    OrganisationFactory(name="Scop du Bois", slug="scop-du-bois", siren="")
+    data = "nom;identifiant;région;territoire\nPôle Sud;POLE-SUD;84;Nouveau\n"
+    assert summary(run(PoleResource, data.encode()))["changed"] == 1
+    assert list(Pole.objects.values_list("slug", "territory")) == [("pole-sud", "Nouveau")]
+    data = "nom;identifiant;type\nLa Scop du Bois;Scop-Du-Bois;Entreprise de l'ESS\n"
+    assert summary(run(OrganisationResource, data.encode()))["changed"] == 1
+    assert list(Organisation.objects.values_list("slug", "name")) == [
+        ("scop-du-bois", "La Scop du Bois")
+    ]
+    twice = "nom;identifiant\nPôle Nord;pole-nord\nPôle Nord;Pole-Nord\n"
+    assert "lignes 2, 3" in all_errors(run(PoleResource, twice.encode()))[0]
+    memberships = "pôle;organisation;rôle\nPOLE-SUD;Scop-Du-Bois;Membre\n"
+    assert summary(run(MembershipResource, memberships.encode()))["new"] == 1
+    # Found again, not taken for a new one (the database refused it, in English).
+    assert summary(run(MembershipResource, memberships.encode()))["unchanged"] == 1
+    new = "nom;identifiant\nPôle Est;Pole-Est\n"
+    assert summary(run(PoleResource, new.encode()))["new"] == 1
+    assert Pole.objects.filter(slug="pole-est").exists()  # as the site writes them
+
+
+def test_a_phone_number_a_spreadsheet_took_for_a_number_gets_its_zero_back(reference):
+    """« 0612345678 » typed in Excel is the number 612345678, in the XLSX and in the CSV it
+    saves: the pole's public phone was imported as « 612345678 »."""
+    sheet = Workbook()
+    for values in (
+        ["nom", "région", "téléphone"],
+        ["Pôle A", "84", 612345678],
+        ["Pôle B", "84", "0478000000"],
+        ["Pôle C", "84", "+33 1 23 45 67 89"],
+    ):
+        sheet.active.append(values)
+    sheet.save(content := io.BytesIO())
+    assert summary(run(PoleResource, content.getvalue()))["new"] == 3
+    assert dict(Pole.objects.values_list("name", "contact_phone")) == {
+        "Pôle A": "0612345678",
+        "Pôle B": "0478000000",
+        "Pôle C": "+33 1 23 45 67 89",
+    }
+    data = "nom;région;téléphone\nPôle D;84;612345678\n".encode()  # Excel's CSV
+    assert summary(run(PoleResource, data))["new"] == 1
+    assert Pole.objects.get(name="Pôle D").contact_phone == "0612345678"
+    sheet.active.append(["Pôle E", "84", 33123456789])  # « +33 1 23 45 67 89 », its + lost
+    sheet.save(content := io.BytesIO())
+    assert all_errors(run(PoleResource, content.getvalue())) == [
+        "ligne 5, colonne « téléphone » : « 33123456789 » : le tableur a pris ce numéro pour "
+        "un nombre. Écrivez-le comme du texte (par exemple 01 23 45 67 89 ou +33 1 23 45 67 89)."
+    ]
+
+
 def test_memberships_link_poles_and_organisations_by_their_keys(reference):
     pole = PoleFactory(name="Pôle Sud", slug="pole-sud")
     organisation = OrganisationFactory(siren="732829320")
@@ -231,6 +310,62 @@ def test_memberships_link_poles_and_organisations_by_their_keys(reference):
     assert (membership.pole, membership.organisation) == (pole, organisation)
     assert membership.role == "founder" and membership.joined_on.isoformat() == "2016-02-01"
     assert summary(run(MembershipResource, data.encode()))["unchanged"] == 1
+
+
+def test_a_membership_finds_its_organisation_by_a_siren_as_people_write_it(reference):
+    """« 732 829 320 » (or with no-break spaces), as the organisations' import reads it, and
+    a number that lost its leading zero in a spreadsheet: they were « introuvable »."""
+    PoleFactory(name="Pôle Sud", slug="pole-sud")
+    coteaux = OrganisationFactory(siren="732829320")
+    zero = OrganisationFactory(siren="012345675")
+    sheet = Workbook()
+    for row in (
+        ["pôle", "organisation", "rôle"],
+        ["pole-sud", "732\u00a0829 320", "Membre"],
+        ["pole-sud", 12345675, "Membre"],
+    ):
+        sheet.active.append(row)
+    sheet.save(content := io.BytesIO())
+    assert all_errors(result := run(MembershipResource, content.getvalue())) == []
+    assert summary(result)["new"] == 2
+    assert set(Membership.objects.values_list("organisation", flat=True)) == {coteaux.pk, zero.pk}
+    twice = "pôle;organisation;rôle\npole-sud;732 829 320;Membre\npole-sud;732829320;Membre\n"
+    assert "lignes 2, 3" in all_errors(run(MembershipResource, twice.encode()))[0]
+
+
+def test_one_row_named_two_ways_in_a_file_is_a_repeated_key(reference):
+    """An organisation by its identifier then its SIREN, a call by its identifier then its
+    title: the repeat was not seen, and the second row failed with the database's English
+    « UNIQUE constraint failed: … »."""
+    CallFactory(slug="aap-2013", title="Appel 2013")
+    PoleFactory(slug="sud")
+    OrganisationFactory(slug="coop", siren="732829320")
+    for resource, data in [
+        (MembershipResource, "pôle;organisation;rôle\nsud;coop;Membre\nsud;732829320;Membre\n"),
+        (
+            ApplicationResource,
+            "appel;pôle;résultat\naap-2013;sud;Lauréat\nAppel 2013;sud;Lauréat\n",
+        ),
+    ]:
+        errors = all_errors(run(resource, data.encode()))
+        assert errors == [
+            "Le même élément apparaît plusieurs fois dans le fichier (lignes 2, 3) : "
+            "gardez une seule ligne par élément."
+        ]
+
+
+def test_a_row_saved_meanwhile_by_another_import_is_said_in_french(reference, monkeypatch):
+    """Two curators confirming the same new rows at once: the second's rows were read before
+    the first's were committed, and its save failed with the database's English words."""
+    pole = PoleFactory(slug="sud")
+    organisation = OrganisationFactory(slug="coop")
+    MembershipFactory(pole=pole, organisation=organisation, role="member")
+    monkeypatch.setattr(PreloadedInstanceLoader, "get_instance", lambda loader, row: None)
+    data = "pôle;organisation;rôle\nsud;coop;Membre\n"
+    assert all_errors(run(MembershipResource, data.encode())) == [
+        "ligne 2 : cette ligne désigne un élément déjà enregistré, peut-être par un autre "
+        "import au même moment : envoyez le fichier à nouveau pour voir ce qui a changé."
+    ]
 
 
 def test_the_command_imports_and_reports(tmp_path, reference):

@@ -29,7 +29,9 @@ from ptce_site.import_widgets import (
     KeyedManyWidget,
     KeyedWidget,
     NumberWidget,
+    PhoneWidget,
     fold,
+    identifier_reader,
     text_field,
     text_of,
 )
@@ -76,7 +78,7 @@ class PoleResource(RegistryResource):
     charter_signed_on = Field("charter_signed_on", _("signature de la charte"), widget=DateWidget())
     website = text_field("website", _("site web"))
     contact_email = text_field("contact_email", _("e-mail"))
-    contact_phone = text_field("contact_phone", _("téléphone"))
+    contact_phone = Field("contact_phone", _("téléphone"), widget=PhoneWidget())
     is_published = Field("is_published", _("publié"), widget=BooleanWidget())
     # Exported only: read back, they are ignored.
     address = Field(column_name=_("adresse"), readonly=True)
@@ -179,7 +181,7 @@ class PoleResource(RegistryResource):
     def row_key(self, row):
         slug, name, region = self.columns()
         if text_of(row.get(slug)):
-            return text_of(row.get(slug))
+            return text_of(row.get(slug)).lower()
         return (fold(text_of(row.get(name))), fold(text_of(row.get(region))))
 
     def check_file(self, dataset) -> None:
@@ -188,8 +190,8 @@ class PoleResource(RegistryResource):
 
     def fill_identifiers(self, dataset) -> None:
         """Rows without an identifier get the existing pole's of the same name and region, or
-        a new one made from the name: the rows then find their pole by identifier alone.
-        Read in two queries for the whole file."""
+        a new one made from the name: the rows then find their pole by identifier alone
+        (``identifier_reader``: whatever its case). Read in three queries for the whole file."""
         slug_column, name_column, region_column = self.columns()
         rows = list(dataset.dict)
         names = {text_of(row.get(name_column)).lower() for row in rows}
@@ -202,9 +204,10 @@ class PoleResource(RegistryResource):
             existing[name].append((region_id, slug))
         bases = {slugify(text_of(row.get(name_column)))[:190] or "pole" for row in rows}
         taken = set(Pole.objects.filter(slug__in=bases).values_list("slug", flat=True))
+        identifier = identifier_reader(Pole, {text_of(row.get(slug_column)) for row in rows})
         slugs = []
         for row in rows:
-            slug = text_of(row.get(slug_column))
+            slug = identifier(text_of(row.get(slug_column)))
             if not slug:
                 slug = self.identifier_for(row, existing, taken)
             taken.add(slug)

@@ -20,6 +20,7 @@ from ptce_site.cache import cache_public_page
 from ptce_site.collation import french, french_key
 from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
+from ptce_site.rest import open_to_every_origin
 from ptce_site.structured_data import json_ld
 from ptce_site.typography import with_label
 
@@ -114,7 +115,8 @@ def pole_export_csv(request: HttpRequest) -> HttpResponse:
     """The directory's current result set as CSV: UTF-8 with BOM, ';' (or ``?sep=,``)."""
     filterset = PoleFilterSet.for_request(request)
     delimiter = "," if request.GET.get("sep") == "," else ";"
-    return poles_csv(dated_filename("poles-ptce"), filterset.qs, delimiter=delimiter)
+    response = poles_csv(dated_filename("poles-ptce"), filterset.qs, delimiter=delimiter)
+    return open_to_every_origin(response)
 
 
 @require_safe
@@ -123,7 +125,7 @@ def pole_export_geojson(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(json.dumps(collection, ensure_ascii=False), content_type=GEOJSON)
     filename = dated_filename("poles-ptce", "geojson")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return open_to_every_origin(response)
 
 
 def _members_by_kind(memberships) -> list[dict]:

@@ -162,3 +162,29 @@ def test_api_page_documents_both_endpoints_with_examples(client, seeded):
     html = client.get(reverse("poles:api-index")).content.decode()
     assert "/api/regions.geojson?level=former&amp;call=appel-a-projets-2013" in html
     assert "/api/poles.geojson" in html
+
+
+def test_every_file_of_the_data_package_is_open_to_other_origins_even_when_not_modified(client):
+    """A partner site's script reads the package's descriptor, then its files: the CSV files
+    (the directory's, the statistics') said no ``Access-Control-Allow-Origin``, and neither
+    did any 304, so that a revalidated file could not be read either."""
+    PoleFactory(name="Pôle Sud", latitude=45.0, longitude=5.0)
+    package = client.get(reverse("poles:datapackage")).json()
+    paths = [resource["path"] for resource in package["resources"]]
+    paths += [reverse("poles:pole-export-geojson"), reverse("api-v1:pole-list")]
+    for path in paths:
+        first = client.get(path)
+        assert (first.status_code, first.get("Access-Control-Allow-Origin")) == (200, "*"), path
+        again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert (again.status_code, again.get("Access-Control-Allow-Origin")) == (304, "*"), path
+
+
+def test_the_apis_redirect_to_its_address_with_a_slash_is_open_to_other_origins(client):
+    """A partner site's script asking ``/api/v1/poles?region=…`` (no final slash): the browser
+    follows the redirect only if it says ``Access-Control-Allow-Origin`` too, which it did
+    not (a « CORS error » with no hint of the missing slash)."""
+    response = client.get("/api/v1/poles", {"region": "bretagne"})
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/poles/?region=bretagne"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get("/a-propos")  # the site's own pages

@@ -12,6 +12,7 @@ from tests.factories import (
     CommuneFactory,
     MembershipFactory,
     OrganisationFactory,
+    PoleFactory,
     _siren,
 )
 
@@ -347,6 +348,23 @@ def test_search_by_siren_prefix_and_limit(alice, pole, django_assert_max_num_que
     results = search(client, siren[:9]).json()["results"]
     assert [item["slug"] for item in results] == [organisations[3].slug]
     assert search(client, "o").json()["results"] == []
+
+
+def test_search_suggests_no_organisation_the_public_may_not_see(alice, pole, curator):
+    """An organisation known only as a member of a pole not yet published is hidden from the
+    site and the API: another pole's leader typing two letters was shown it with its SIREN
+    and commune. Its own pole's leaders and the curators still find it."""
+    hidden = OrganisationFactory(name="Coopérative Discrète", commune_name="Brest")
+    MembershipFactory(pole=PoleFactory(is_published=False), organisation=hidden)
+    ours = OrganisationFactory(name="Coopérative Nôtre")
+    unpublished = PoleFactory(is_published=False)
+    unpublished.leaders.add(alice)
+    MembershipFactory(pole=unpublished, organisation=ours)
+    OrganisationFactory(name="Coopérative Publique")
+    found = [item["name"] for item in search(login(alice), "coop").json()["results"]]
+    assert found == ["Coopérative Nôtre", "Coopérative Publique"]
+    assert search(login(alice), hidden.siren).json()["results"] == []
+    assert len(search(login(curator), "coop").json()["results"]) == 3
 
 
 def test_search_is_for_leaders_and_staff_only(client, alice, curator, stranger, pole):

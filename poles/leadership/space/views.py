@@ -240,7 +240,8 @@ def pole_history(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def organisation_search(request: HttpRequest) -> JsonResponse:
     """Suggestions for the members page: organisations matching ``q`` (20 at most)."""
-    if not Pole.objects.editable_by(request.user).exists():
+    poles = Pole.objects.editable_by(request.user)
+    if not poles.exists():
         raise Http404(_("Aucun pôle ne correspond."))
     # NUL bytes are no text to search for (and PostgreSQL refuses them in a query).
     query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:100]
@@ -256,6 +257,6 @@ def organisation_search(request: HttpRequest) -> JsonResponse:
                 "kind": organisation.get_kind_display(),
                 "value": suggestion_value(organisation),
             }
-            for organisation in search_organisations(query)
+            for organisation in search_organisations(query, poles)
         ]
     return JsonResponse({"query": query, "results": results})

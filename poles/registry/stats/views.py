@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ptce_site.cache import cache_public_page
 from ptce_site.exports import csv_response, dated_filename
+from ptce_site.rest import open_to_every_origin
 
 from ..indicators.schemas import INDICATOR_FILES
 from ..indicators.stats import indicator_statistics
@@ -37,12 +38,13 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 def statistics_csv(request: HttpRequest, figure: str) -> HttpResponse:
     """One figure's table as CSV (cells neutralised like every CSV of the site)."""
     if figure in INDICATOR_FILES:
-        return INDICATOR_FILES[figure].response()
+        return open_to_every_origin(INDICATOR_FILES[figure].response())
     if figure not in FIGURES:
         raise Http404
     table = FIGURES[figure]()
-    return csv_response(
+    response = csv_response(
         dated_filename(table.key),
         [table.category, *table.series],
         [[label, *values] for label, values in table.rows],
     )
+    return open_to_every_origin(response)
