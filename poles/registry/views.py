@@ -140,7 +140,7 @@ def _members_by_kind(memberships) -> list[dict]:
             organisations.append(
                 {"organisation": organisation, "roles": [m.get_role_display() for m in of_org]}
             )
-        groups.append({"kind": kinds[kind], "organisations": organisations})
+        groups.append({"kind": Organisation.kind_name(kind), "organisations": organisations})
     return groups
 
 

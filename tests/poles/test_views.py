@@ -413,7 +413,7 @@ def test_pole_page_shows_badges_members_by_kind_and_calls(client, seeded):
     assert response.status_code == 200
     assert "Lauréat : Appel à projets interministériel PTCE (2013)" in html
     groups = {g["kind"]: g for g in response.context["member_groups"]}
-    assert [o["organisation"].name for o in groups["Non renseigné"]["organisations"]] == [
+    assert [o["organisation"].name for o in groups["Type non renseigné"]["organisations"]] == [
         "Appui", "Coallia", "Marmite d'Afrique", "Taf et Maffe"
     ]
     assert groups["Collectivité territoriale"]["organisations"][0]["roles"] == ["Financeur"]
