@@ -71,3 +71,19 @@ def test_the_history_writes_english_dates_in_british_order(pole):
         with translation.override(language):
             [change] = recent_changes(pole, limit=1)
             assert [(field.before, field.after) for field in change.fields] == [(before, after)]
+
+
+def test_the_history_writes_decimal_numbers_as_the_language_does(pole):
+    """A point's latitude read « 48.85727 » on a French page; « 48,85727 » now, and « 48.85727 »
+    in English. Years stay whole numbers without a separator."""
+    from django.utils import translation
+
+    from poles.leadership.history import recent_changes
+
+    pole.latitude, pole.longitude, pole.founded_year = 48.85727, 2.3201, 2012
+    pole.save()
+    for language, latitude in [("fr", "48,85727"), ("en", "48.85727")]:
+        with translation.override(language):
+            [change] = recent_changes(pole, limit=1)
+            values = {field.after for field in change.fields}
+            assert latitude in values and "2012" in values
