@@ -1,9 +1,12 @@
-"""The site's language (French unless the visitor chose another one), and private pages."""
+"""The site's language (French unless the visitor chose another one), private pages, and
+French spacing."""
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
+
+from .typography import space_html_response
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -55,3 +58,20 @@ class PrivatePagesMiddleware:
         if request.path.startswith(self.prefixes):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class FrenchSpacingMiddleware:
+    """No-break spaces before « : ; ! ? » » and after « « » on every HTML page but the admin's
+    (``typography.french_spacing``): no line of a phone's screen starts with a colon or a
+    closing guillemet, whoever wrote the text (the catalogues, the seed, a leader). The page
+    cache stores its pages spaced already (``cache_public_page``): a hit costs a few scans."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin = f"/{settings.ADMIN_URL}"
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.admin):
+            return response
+        return space_html_response(response)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "ptce_site.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # Before the ETag is computed (responses go up the list): no-break spaces in French text.
+    "ptce_site.middleware.FrenchSpacingMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

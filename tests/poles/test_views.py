@@ -252,7 +252,7 @@ def test_empty_state_suggests_removing_a_filter(client, seeded):
     response = client.get(DIRECTORY, {"region": "corse", "q": "coursive"})
     html = response.content.decode()
     assert "Aucun pôle ne correspond" in html
-    assert "Retirer « Région : Corse »" in html
+    assert "Retirer «\xa0Région\xa0: Corse\xa0»" in html
 
 
 def test_chip_link_removes_only_its_filter(client, seeded):
@@ -411,7 +411,7 @@ def test_pole_page_shows_badges_members_by_kind_and_calls(client, seeded):
     response = client.get(pole.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Lauréat : Appel à projets interministériel PTCE (2013)" in html
+    assert "Lauréat\xa0: Appel à projets interministériel PTCE (2013)" in html
     groups = {g["kind"]: g for g in response.context["member_groups"]}
     assert [o["organisation"].name for o in groups["Type non renseigné"]["organisations"]] == [
         "Appui", "Coallia", "Marmite d'Afrique", "Taf et Maffe"
