@@ -131,9 +131,12 @@ class PoleFilterSet(ExplainedFilterSet):
         empty_label=_("Tous les résultats"),
         method="filter_outcome",
     )
+    # « Non » would say what no document says: the sources name no signatory (DOMAIN), so a
+    # pole without a recorded signature may well have signed.
     charter = YesNoFilter(
         label=_("Signataire de la charte"),
         empty_label=_("Signataires ou non"),
+        choices=[("true", _("Oui")), ("false", _("Signature non enregistrée"))],
         method="filter_yes_no",
     )
     sort = django_filters.ChoiceFilter(
