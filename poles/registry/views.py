@@ -23,6 +23,7 @@ from ptce_site.pagination import paginate
 from ptce_site.structured_data import json_ld
 from ptce_site.typography import with_label
 
+from ..territories.communes import commune_of_point
 from ..territories.curators import curating_organisations
 from ..territories.departments import former_region_of
 from ..territories.models import Region
@@ -172,6 +173,8 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
             pole, {m.organisation_id for m in current}
         ),
         "json_ld": json_ld(pole_organization(pole)),
+        # A point that is only its commune's: the map says it is approximate.
+        "commune_point": commune_of_point(pole.commune_code, pole.latitude, pole.longitude),
     }
     return render(request, "poles/pole_detail.html", context)
 

@@ -71,3 +71,12 @@ def place_in_commune(place, code: str) -> Commune | None:
     place.commune_name = commune.name
     place.region = commune.region
     return commune
+
+
+def commune_of_point(code: str, latitude, longitude) -> Commune | None:
+    """The commune whose INSEE code is ``code`` if the point is its own representative point
+    (taken from it when no one placed the pole): a place known to its commune only, whose
+    page must not show that point as its address."""
+    if not code or latitude is None or longitude is None:
+        return None
+    return Commune.objects.filter(code=code, latitude=latitude, longitude=longitude).first()

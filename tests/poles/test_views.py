@@ -554,3 +554,20 @@ def test_every_page_has_title_description_canonical_and_opengraph(client, seeded
         assert '<link rel="canonical" href="http://testserver' in html, url
         assert '<meta property="og:title"' in html, url
         assert 'href="#contenu"' in html, url
+
+
+def test_a_point_taken_from_the_commune_is_said_to_be_approximate(client):
+    """A pole given only its commune got the commune's point, and its page pinned it on the
+    map as if it were the pole's address (« Les Gouttes d'Or » in the middle of Paris). The
+    map now says so; a point someone placed says nothing."""
+    from tests.factories import CommuneFactory
+
+    commune = CommuneFactory(code="75056", name="Paris", latitude=48.8566, longitude=2.3522)
+    pole = PoleFactory(region=commune.region, commune_code="75056", commune_name="Paris",
+                       latitude=48.8566, longitude=2.3522)
+    notice = "Position approximative\xa0: celle de la commune (Paris)"
+    assert notice in client.get(pole.get_absolute_url()).content.decode()
+    english = client.get(pole.get_absolute_url(), {"lang": "en"}).content.decode()
+    assert "Approximate position: that of the municipality (Paris)" in english
+    Pole.objects.filter(pk=pole.pk).update(latitude=48.8925, longitude=2.3542)
+    assert "Position approximative" not in client.get(pole.get_absolute_url()).content.decode()
