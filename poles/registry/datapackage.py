@@ -42,6 +42,8 @@ def _field(header, options: dict) -> dict:
     field = {"name": str(header), "type": options.get("type", "string")}
     if fmt := options.get("format"):
         field["format"] = fmt
+    if description := options.get("description"):
+        field["description"] = str(description)
     constraints = dict(options.get("constraints", {}))
     if options.get("enum") == "status":
         constraints["enum"] = [str(label) for _value, label in Pole.Status.choices]

@@ -211,6 +211,20 @@ def test_the_schema_says_what_the_dates_and_the_unknowns_mean(client, db):
     schemas = client.get(reverse("api-v1:schema")).json()["components"]["schemas"]
     for name in ("Organisation", "Call", "Event", "Charter"):
         assert "not that of the facts" in schemas[name]["properties"]["updated_at"]["description"]
+    # The CSV's Table Schema, in both languages.
+    for lang, witness, charter, updated in [
+        ("fr", "pôle témoin", "signature de la charte", "mis à jour le"),
+        ("en", "witness cluster", "charter signature", "updated on"),
+    ]:
+        columns = {
+            field["name"]: field.get("description", "")
+            for field in client.get(reverse("poles:pole-table-schema"), {"lang": lang}).json()[
+                "fields"
+            ]
+        }
+        assert ("sans affirmer" if lang == "fr" else "does not state") in columns[witness]
+        assert ("aucun signataire" if lang == "fr" else "no signatory") in columns[charter]
+        assert ("une personne" if lang == "fr" else "a person") in columns[updated]
 
 
 @pytest.mark.parametrize("first", ["fr", "en"])
