@@ -98,8 +98,13 @@ class PoleFilterSet(ExplainedFilterSet):
     status = CountedChoiceFilter(
         label=_("Statut"), choices=Pole.Status.choices, empty_label=_("Tous les statuts")
     )
+    # « Non » would say more than the documents: they do not say which of the 2011 call's
+    # examples were witness poles.
     witness = YesNoFilter(
-        label=_("Pôle témoin"), empty_label=_("Témoins ou non"), method="filter_yes_no"
+        label=_("Pôle témoin"),
+        empty_label=_("Témoins ou non"),
+        choices=[("true", _("Oui")), ("false", _("Non enregistré comme témoin"))],
+        method="filter_yes_no",
     )
     sector = CountedSlugFilter(
         label=_("Secteur d'activité"),
