@@ -571,3 +571,14 @@ def test_a_point_taken_from_the_commune_is_said_to_be_approximate(client):
     assert "Approximate position: that of the municipality (Paris)" in english
     Pole.objects.filter(pk=pole.pk).update(latitude=48.8925, longitude=2.3542)
     assert "Position approximative" not in client.get(pole.get_absolute_url()).content.decode()
+
+
+def test_a_region_without_poles_offers_to_propose_one_not_an_empty_network(client, seeded):
+    """Bretagne's page said « Aucun pôle publié… » and linked to the network of its poles,
+    an empty drawing; a local authority looking for its poles is now offered to propose one."""
+    html = client.get(reverse("poles:region-detail", args=["bretagne"])).content.decode()
+    assert "Aucun pôle publié dans cette région pour l'instant." in html
+    assert f'href="{reverse("poles:proposal-create")}"' in html.split("<main")[1]
+    assert "/reseau/?region=bretagne" not in html
+    html = client.get(reverse("poles:region-detail", args=["grand-est"])).content.decode()
+    assert "/reseau/?region=grand-est" in html
