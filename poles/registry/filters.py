@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,18 @@ class YesNoFilter(django_filters.ChoiceFilter):
         kwargs.setdefault("choices", YES_NO)
         kwargs.setdefault("widget", CountedSelect)
         super().__init__(*args, **kwargs)
+
+
+class SortSelect(CountedSelect):
+    """The directory's orders, showing the one the results are in: « Nom » without a search
+    (« Pertinence », the first option, was shown while the poles came by name)."""
+
+    current: Callable[[], str] | None = None  # given by PoleFilterSet.form
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.current is not None:
+            value = self.current()
+        return super().render(name, value, attrs, renderer)
 
 
 class CountedChoiceFilter(django_filters.ChoiceFilter):
@@ -146,7 +159,7 @@ class PoleFilterSet(ExplainedFilterSet):
     )
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORTS, empty_label=None, method="filter_nothing",
-        widget=CountedSelect,  # never counted: a select written in one pass
+        widget=SortSelect,  # never counted: a select written in one pass
     )
     # ``exact=1``: the words as typed, no correction (the link under "Résultats pour …"). A
     # filter, so that the page cache tells the two pages apart; not shown in the form (a new
@@ -257,6 +270,12 @@ class PoleFilterSet(ExplainedFilterSet):
         return queryset  # sorting is applied in ``qs`` once every filter is known
 
     # -- sorting ---------------------------------------------------------------------------
+    @property
+    def form(self):
+        form = super().form
+        form.fields["sort"].widget.current = lambda: self.current_sort
+        return form
+
     @property
     def current_sort(self) -> str:
         chosen = self.cleaned("sort") or ""

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -582,3 +583,16 @@ def test_a_region_without_poles_offers_to_propose_one_not_an_empty_network(clien
     assert "/reseau/?region=bretagne" not in html
     html = client.get(reverse("poles:region-detail", args=["grand-est"])).content.decode()
     assert "/reseau/?region=grand-est" in html
+
+
+def test_the_sort_select_shows_the_order_the_results_are_in(client, seeded):
+    """Without a search the poles come by name, but « Pertinence », the first option, was
+    shown as the order; « Pertinence » asked without a search is by name too."""
+    selected = re.compile(r'<option value="([^"]+)" selected>')
+    for params, order in [
+        ({}, "name"), ({"sort": "relevance"}, "name"), ({"q": "coursive"}, "relevance"),
+        ({"sort": "-updated"}, "-updated"),
+    ]:
+        html = client.get(DIRECTORY, params).content.decode()
+        select = html.split('name="sort"')[1].split("</select>")[0]
+        assert selected.findall(select) == [order], params
