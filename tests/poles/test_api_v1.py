@@ -208,6 +208,7 @@ def test_the_schema_says_what_the_dates_and_the_unknowns_mean(client, db):
     assert "not that it did not sign" in fields["charter_signed_on"]["description"]
     assert "a person" in fields["content_changed_at"]["description"]
     assert "not that of the facts" in fields["updated_at"]["description"]
+    assert "only that of its commune" in fields["latitude"]["description"]
     schemas = client.get(reverse("api-v1:schema")).json()["components"]["schemas"]
     for name in ("Organisation", "Call", "Event", "Charter"):
         assert "not that of the facts" in schemas[name]["properties"]["updated_at"]["description"]

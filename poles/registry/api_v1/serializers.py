@@ -87,6 +87,10 @@ class PoleSerializer(serializers.ModelSerializer):
             "sectors", "founded_year", "charter_signed_on", "website", "laureate_of",
             "content_changed_at", "updated_at",
         ]
+        extra_kwargs = {coordinate: {"help_text": (
+            "The pole's point (WGS 84): placed by a person, or, when equal to its commune's "
+            "representative point, only that of its commune (no address known)."
+        )} for coordinate in ("latitude", "longitude")}
 
     def get_laureate_of(self, pole: Pole) -> list[str]:
         won = getattr(pole, "laureate_applications", None)
