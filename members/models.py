@@ -117,6 +117,15 @@ class OrganisationQuerySet(models.QuerySet):
             memberships = memberships.filter(pk__in=among.values("pk"))
         return self.annotate(pole_count=_count_of(memberships, "pole"))
 
+    def with_changed_by_a_person(self) -> OrganisationQuerySet:
+        """Annotate ``changed_by_a_person_at``: when a person (staff, a leader) last saved the
+        organisation, from its history; None for one nobody has changed since the seed load
+        (or a script) wrote it, whose page then gives no date: the load's date is not when its
+        facts were last updated."""
+        versions = self.model.history.filter(id=OuterRef("pk"), history_user__isnull=False)
+        latest = versions.order_by("-history_date").values("history_date")[:1]
+        return self.annotate(changed_by_a_person_at=Subquery(latest))
+
     def with_call_count(self) -> OrganisationQuerySet:
         """Annotate ``call_count``: calls the organisation organised."""
         organised = self.model.organised_calls.through.objects.filter(
@@ -225,6 +234,19 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return slug_path("members:organisation-detail", self.slug)
+
+    @classmethod
+    def kind_name(cls, kind: str) -> str:
+        """A kind as a badge or a heading names it, without the « Type » label beside it: an
+        unknown kind is « Type non renseigné », not a bare « Non renseigné » (which read as
+        "no member given" above a list of members)."""
+        if kind == cls.Kind.NOT_KNOWN:
+            return str(_("Type non renseigné"))
+        return str(cls.Kind(kind).label)
+
+    @property
+    def kind_shown(self) -> str:
+        return self.kind_name(self.kind)
 
 
 class Membership(models.Model):

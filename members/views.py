@@ -61,7 +61,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by(french("pole__name"), "pole_id", "joined_on", "pk")
     )
     organisation = get_object_or_404(
-        Organisation.objects.public().select_related("region").prefetch_related(
+        Organisation.objects.public().with_changed_by_a_person()
+        .select_related("region").prefetch_related(
             Prefetch("memberships", queryset=public_memberships, to_attr="public_memberships"),
             # Calls come in their own order (newest first, then by title): Call.Meta.
             Prefetch("organised_calls", to_attr="calls_organised"),

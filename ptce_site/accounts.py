@@ -104,6 +104,14 @@ login = auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    # Named as on the login page (Django's label is « Courriel »).
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        help_text=_("Celle de votre compte : l'adresse où vous avez reçu votre invitation."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
     def send_mail(
         self,
         subject_template_name,

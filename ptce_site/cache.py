@@ -72,6 +72,7 @@ from django.utils import translation
 
 from .cache_flight import serve
 from .cache_keys import ParametersRead, normalised_query
+from .typography import space_html_response
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +263,8 @@ def cache_public_page(
     choices = {name: frozenset(values) for name, values in choices.items()}
 
     def decorator(view: Callable) -> Callable:
+        spaced = _spaced(view)
+
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _uses_cache(request):
@@ -271,13 +274,23 @@ def cache_public_page(
                 if any(query[name] not in choices[name] for name in choices.keys() & query):
                     dont_store_this_page(request)
                 return _cached_response(
-                    request, query, lambda: view(request, *args, **kwargs),
-                    detach=lambda: _detached(request, query, view, args, kwargs),
+                    request, query, lambda: spaced(request, *args, **kwargs),
+                    detach=lambda: _detached(request, query, spaced, args, kwargs),
                 )
 
         return wrapper
 
     return decorator
+
+
+def _spaced(view: Callable) -> Callable:
+    """The view, its page stored as the French spacing middleware serves it (its size, as
+    ``PAGE_CACHE_MAX_BYTES`` counts it, and no work on a hit)."""
+
+    def spaced(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return space_html_response(view(request, *args, **kwargs))
+
+    return spaced
 
 
 def _uses_cache(request: HttpRequest) -> bool:

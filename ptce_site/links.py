@@ -14,6 +14,14 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
+# The licence of the registry's own data: declared in the datapackage.json and the OpenAPI
+# schema, and stated on the pages that offer the data (the context processor gives it them).
+DATA_LICENCE = {
+    "name": "etalab-2.0",
+    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    "title": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+}
+
 
 def absolute_url(path: str) -> str:
     """``path`` (starting with ``/``) on the site's own address."""

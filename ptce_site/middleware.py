@@ -1,5 +1,5 @@
-"""The site's language (French unless the visitor chose another one), private pages, and the
-304s and slash redirects of the open data."""
+"""The site's language (French unless the visitor chose another one), private pages, the
+304s and slash redirects of the open data, and French spacing."""
 
 from django.conf import settings
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
@@ -7,6 +7,8 @@ from django.middleware.http import ConditionalGetMiddleware as DjangoConditional
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
+
+from .typography import space_html_response
 
 # Headers a 304 or a redirect to the address with a slash keeps from the answer it replaces.
 KEPT_HEADERS = ("Access-Control-Allow-Origin",)
@@ -88,3 +90,19 @@ class CommonMiddleware(DjangoCommonMiddleware):
 
     def process_response(self, request, response):
         return _keeping_origin(super().process_response(request, response), response)
+
+class FrenchSpacingMiddleware:
+    """No-break spaces before « : ; ! ? » » and after « « » on every HTML page but the admin's
+    (``typography.french_spacing``): no line of a phone's screen starts with a colon or a
+    closing guillemet, whoever wrote the text (the catalogues, the seed, a leader). The page
+    cache stores its pages spaced already (``cache_public_page``): a hit costs a few scans."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin = f"/{settings.ADMIN_URL}"
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.admin):
+            return response
+        return space_html_response(response)

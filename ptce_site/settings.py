@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "ptce_site.middleware.LanguageMiddleware",
     "ptce_site.middleware.CommonMiddleware",
     "ptce_site.middleware.ConditionalGetMiddleware",
+    # Before the ETag is computed (responses go up the list): no-break spaces in French text.
+    "ptce_site.middleware.FrenchSpacingMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -58,10 +58,11 @@ class CallSitemap(Sitemap):
 
 class OrganisationSitemap(Sitemap):
     def items(self):
-        return Organisation.objects.public().only("slug", "updated_at").order_by("pk")
+        return Organisation.objects.public().with_changed_by_a_person().only("slug").order_by("pk")
 
     def lastmod(self, organisation: Organisation):
-        return organisation.updated_at
+        # Changed by a person; None (no <lastmod>) for one only the seed load wrote.
+        return organisation.changed_by_a_person_at
 
 
 class EventSitemap(Sitemap):

@@ -129,15 +129,27 @@ def test_password_reset_does_not_tell_whether_an_address_has_an_account(db):
 
 
 @pytest.mark.parametrize(
-    ("url", "heading"),
+    ("url", "heading", "button"),
     [
-        (reverse("password_change"), "Changer de mot de passe"),
-        (reverse("password_reset"), "Mot de passe oublié"),
+        (reverse("password_change"), "Changer de mot de passe", "Valider"),
+        (reverse("password_reset"), "Mot de passe oublié", "Recevoir le lien"),
     ],
 )
-def test_password_pages_share_one_form_layout(alice, url, heading):
+def test_password_pages_share_one_form_layout(alice, url, heading, button):
     client = Client()
     client.force_login(alice)
     html = client.get(url).content.decode()
     assert f"<title>{heading}" in html and f"<h1>{heading}</h1>" in html
-    assert '<button class="button" type="submit">Valider</button>' in html
+    assert f'<button class="button" type="submit">{button}</button>' in html
+
+
+def test_the_forgotten_password_page_says_what_to_give_and_what_follows(db):
+    """It read « Mot de passe oublié / Courriel / Valider »: Django's label, not the login
+    page's « Adresse e-mail », and nothing of what the button does."""
+    for language, words in [
+        ("fr", ("Adresse e-mail", "vous recevrez un lien", "Recevoir le lien")),
+        ("en", ("E-mail address", "you will receive a link", "Send me the link")),
+    ]:
+        page = Client().get(reverse("password_reset"), {"lang": language}).content.decode()
+        assert all(word in page for word in words), language
+        assert "Courriel" not in page and ">Valider<" not in page

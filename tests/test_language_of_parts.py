@@ -8,7 +8,13 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import CallFactory, EventFactory, OrganisationFactory, PoleFactory
+from tests.factories import (
+    CallFactory,
+    EventFactory,
+    OrganisationFactory,
+    PoleFactory,
+    SourceDocumentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +55,22 @@ def test_a_translated_text_is_marked_only_where_its_english_is_missing(client):
     event = EventFactory(description_fr="Journée nationale", description_en="")
     assert marked(client, event.get_absolute_url(), "Journée nationale", "en")
     assert not marked(client, event.get_absolute_url(), "Journée nationale", "fr")
+
+
+def test_a_source_documents_french_title_is_marked_on_english_pages(client):
+    """The documents' titles are French (the seed gives no English one): the lists of sources
+    (a pole's, an event's, a call's, the charter's, the about page's), the chronology's, and
+    the provenance notes read aloud with the numbered links read them in an English voice."""
+    untranslated = SourceDocumentFactory(title_fr="Annonce des lauréats", title_en="")
+    translated = SourceDocumentFactory(title_fr="Note de travail", title_en="Working note")
+    pole = PoleFactory()
+    pole.sources.add(untranslated, translated)
+    event = EventFactory()
+    event.sources.add(untranslated)
+    for url in (pole.get_absolute_url(), event.get_absolute_url(), reverse("about")):
+        english = client.get(url, {"lang": "en"}).content.decode()
+        assert '<span lang="fr">Annonce des lauréats</span>' in english, url
+        if url != event.get_absolute_url():
+            assert ">Working note" in english and '"fr">Working note' not in english
+        french = client.get(url, {"lang": "fr"}).content.decode()
+        assert '<span lang="fr">' not in french and ">Annonce des lauréats" in french

@@ -153,8 +153,8 @@ def test_the_seed_fixture_holds_no_sector_the_announcement_does_not_list():
 
 def test_a_pole_says_its_status_is_not_known_and_cards_do_not_flag_it(client, seeded):
     page = client.get("/poles/coopaxis/").content.decode()
-    assert "Statut : Non renseigné" in page
-    assert "Statut : Opérationnel" in client.get("/poles/ardaynes/").content.decode()
+    assert "Statut\xa0: Non renseigné" in page
+    assert "Statut\xa0: Opérationnel" in client.get("/poles/ardaynes/").content.decode()
     Pole.objects.filter(slug="sicoval").bump_version(status=Pole.Status.DORMANT)
     dormant = client.get("/poles/", {"q": "sicoval"}).content.decode()
     assert '<li class="badge">En sommeil</li>' in dormant  # a known status stands out

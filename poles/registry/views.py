@@ -24,6 +24,7 @@ from ptce_site.rest import open_to_every_origin
 from ptce_site.structured_data import json_ld
 from ptce_site.typography import with_label
 
+from ..territories.communes import commune_of_point
 from ..territories.curators import curating_organisations
 from ..territories.departments import former_region_of
 from ..territories.models import Region
@@ -142,7 +143,7 @@ def _members_by_kind(memberships) -> list[dict]:
             organisations.append(
                 {"organisation": organisation, "roles": [m.get_role_display() for m in of_org]}
             )
-        groups.append({"kind": kinds[kind], "organisations": organisations})
+        groups.append({"kind": Organisation.kind_name(kind), "organisations": organisations})
     return groups
 
 
@@ -174,6 +175,8 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
             pole, {m.organisation_id for m in current}
         ),
         "json_ld": json_ld(pole_organization(pole)),
+        # A point that is only its commune's: the map says it is approximate.
+        "commune_point": commune_of_point(pole.commune_code, pole.latitude, pole.longitude),
     }
     return render(request, "poles/pole_detail.html", context)
 

@@ -382,6 +382,41 @@ def test_seed_organisation_page_shows_its_pole(client, seeded):
     assert "Entreprise de l&#x27;ESS" not in html
 
 
+def test_an_unknown_kind_is_named_as_such_outside_the_type_label(client, seeded):
+    """A bare « Non renseigné » badge under the name, or heading the pole's list of members,
+    read as "nothing given"; so did the page's summary for sharing (« Non renseigné,
+    organisation membre du registre des PTCE. »)."""
+    html = html_of(client.get(reverse("members:organisation-detail", args=["appui"])))
+    assert '<li class="badge">Type non renseigné</li>' in html
+    assert '"Type non renseigné, organisation membre du registre des PTCE."' in html
+    listing = html_of(client.get(ORGANISATIONS, {"q": "appui"}))
+    assert '<li class="badge">Type non renseigné</li>' in listing
+    pole = html_of(client.get(reverse(
+        "poles:pole-detail",
+        args=["restauration-solidaire-appui-coallia-marmite-d-afrique-taf-et-maffe"],
+    ), {"lang": "en"}))
+    assert "<h3>Kind not given</h3>" in pole and "<h3>Not given</h3>" not in pole
+
+
+def test_an_organisation_gives_the_date_a_person_last_changed_it(client, seeded):
+    """The seed load's date is not when its facts were updated: no « Fiche mise à jour le »
+    until a person changes it (it showed the day the seed was loaded)."""
+    from tests.factories import UserFactory
+
+    url = reverse("members:organisation-detail", args=["coallia"])
+    assert "Fiche mise à jour" not in html_of(client.get(url))
+    sitemap = client.get("/sitemap.xml").content.decode().replace("\n", "")
+    assert "/organisations/coallia/</loc><lastmod>" not in sitemap
+    organisation = Organisation.objects.get(slug="coallia")
+    organisation.description = "Association d'insertion."
+    organisation._history_user = UserFactory(is_staff=True)
+    organisation.save()
+    today = datetime.date.today()
+    assert f"Fiche mise à jour le {today.day}" in html_of(client.get(url))
+    sitemap = client.get("/sitemap.xml").content.decode().replace("\n", "")
+    assert f"/organisations/coallia/</loc><lastmod>{today.isoformat()}" in sitemap
+
+
 def test_unknown_organisation_is_a_404(client):
     response = client.get(reverse("members:organisation-detail", args=["inconnue"]))
     assert response.status_code == 404

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import re
 import time
 from collections import Counter
 
@@ -188,3 +189,27 @@ def test_the_apis_redirect_to_its_address_with_a_slash_is_open_to_other_origins(
     assert response["Location"] == "/api/v1/poles/?region=bretagne"
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in client.get("/a-propos")  # the site's own pages
+ETALAB = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("fr", "Les données du registre sont publiées sous la"),
+     ("en", "The registry's data is published under the")],
+)
+def test_the_pages_offering_the_data_say_under_which_licence(client, language, words):
+    """A partner read « Les données sont ouvertes » and the geodata's licence, never the
+    registry's own (only datapackage.json declared it): now the open-data page, the JSON API's
+    documentation and the about page state it, with what reuse asks."""
+    from ptce_site.links import DATA_LICENCE
+
+    for url in (reverse("poles:api-index"), reverse("api-v1:docs"), reverse("about")):
+        html = client.get(url, {"lang": language}).content.decode()
+        licence = re.search(rf'{words} <a href="([^"]+)">Licence Ouverte 2.0 \(Etalab\)</a>', html)
+        assert licence and licence[1] == DATA_LICENCE["path"] == ETALAB, url
+
+
+def test_the_english_api_page_punctuates_its_headings_in_english(client):
+    html = client.get(reverse("poles:api-index"), {"lang": "en"}).content.decode()
+    assert "<h2>Regions: <code>/api/regions.geojson</code></h2>" in html
+    assert "<h2>Clusters: <code>/api/poles.geojson</code></h2>" in html

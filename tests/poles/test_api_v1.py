@@ -197,6 +197,37 @@ def test_schema_and_its_documentation_page(client, db):
     assert "<script" not in html.split("</header>")[1]
 
 
+def test_the_schema_says_what_the_dates_and_the_unknowns_mean(client, db):
+    """A partner read « witness: false » and « charter_signed_on: null » as "not a witness",
+    "did not sign", and could not tell content_changed_at from updated_at (no description):
+    the documents name no signatory and do not say which 2011 examples were witness poles."""
+    fields = client.get(reverse("api-v1:schema")).json()["components"]["schemas"]["Pole"][
+        "properties"
+    ]
+    assert "not a statement that it is not" in fields["witness"]["description"]
+    assert "not that it did not sign" in fields["charter_signed_on"]["description"]
+    assert "a person" in fields["content_changed_at"]["description"]
+    assert "not that of the facts" in fields["updated_at"]["description"]
+    assert "only that of its commune" in fields["latitude"]["description"]
+    schemas = client.get(reverse("api-v1:schema")).json()["components"]["schemas"]
+    for name in ("Organisation", "Call", "Event", "Charter"):
+        assert "not that of the facts" in schemas[name]["properties"]["updated_at"]["description"]
+    # The CSV's Table Schema, in both languages.
+    for lang, witness, charter, updated in [
+        ("fr", "pôle témoin", "signature de la charte", "mis à jour le"),
+        ("en", "witness cluster", "charter signature", "updated on"),
+    ]:
+        columns = {
+            field["name"]: field.get("description", "")
+            for field in client.get(reverse("poles:pole-table-schema"), {"lang": lang}).json()[
+                "fields"
+            ]
+        }
+        assert ("sans affirmer" if lang == "fr" else "does not state") in columns[witness]
+        assert ("aucun signataire" if lang == "fr" else "no signatory") in columns[charter]
+        assert ("une personne" if lang == "fr" else "a person") in columns[updated]
+
+
 @pytest.mark.parametrize("first", ["fr", "en"])
 def test_schema_and_documentation_describe_the_filters_in_the_requests_language(
     client, db, first

@@ -213,3 +213,11 @@ def test_national_curators_record_an_event_and_regional_ones_only_view_it(client
     client.force_login(regional_curator(pole.region, username="rosa"))
     assert client.get(f"/admin/poles/event/{event.pk}/change/").status_code == 200
     assert client.get("/admin/poles/event/add/").status_code == 403
+
+
+def test_the_english_chronology_separates_its_sources_in_english(client, seeded):
+    """« Sources: A ; B » mixed French spacing into English; French keeps « A ; B »."""
+    english = text(client.get("/chronologie/", {"lang": "en"}))
+    assert "(19 septembre 2014)</span>; <span" in english and " ; " not in english
+    french = text(client.get("/chronologie/"))
+    assert "(19 septembre 2014) ; Pôle" in french

@@ -76,8 +76,8 @@ def test_a_leader_submits_a_year_and_the_regions_curator_is_told(
         ("budget_euros", "900000000000", "Plus de 500 millions d&#x27;euros"),
         ("volunteers", "-1", "Le nombre de bénévoles ne peut pas être négatif."),
         # 1.2 to a French reader, 1,200 to an English one: asked, never guessed.
-        ("jobs_fte", "1,200", "« 1,200 » se lit de deux façons : écrivez 1200"),
-        ("public_funding_share", "12,500", "« 12,500 » se lit de deux façons"),
+        ("jobs_fte", "1,200", "«\xa01,200\xa0» se lit de deux façons\xa0: écrivez 1200"),
+        ("public_funding_share", "12,500", "«\xa012,500\xa0» se lit de deux façons"),
         # Python's Decimal reads « 1e3 » as 1000: a figure the leader never saw.
         ("jobs_fte", "1e3", "Écrivez le nombre en chiffres, par exemple 12,5"),
         ("public_funding_share", "5E1", "Écrivez le nombre en chiffres"),
@@ -160,7 +160,7 @@ def test_members_by_kind_are_counted_as_of_31_december(client, pole, alice):
     )
     client.force_login(alice)
     html = client.get(year_url(pole)).content.decode()
-    assert "PME ou entreprise classique : 1" in html
+    assert "PME ou entreprise classique\xa0: 1" in html
     assert "Entreprise de l&#x27;ESS" not in html
 
 

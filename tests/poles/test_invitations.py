@@ -73,6 +73,9 @@ def test_staff_invites_and_the_invitee_lands_on_the_edit_page_as_a_leader(curato
     html = page.content.decode()
     assert "Nouveau mot de passe" in html and 'name="new_password1"' in html
     assert "nadia@example.org" in html  # the username to log in with
+    # Whoever is invited, as the e-mail says it (« Vous êtes invité à tenir à jour la fiche de
+    # « Pôle Sud Archer » » assumed a man, and « de « Les … » » read badly).
+    assert "vous invite à tenir à jour la fiche du pôle «\xa0Pôle Sud Archer\xa0»" in unescape(html)
 
     response = accept(visitor, link)
     edit_url = reverse("space:edit-pole", args=[pole.slug])

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from members.models import Membership
 from poles.models import CHARTER_DATE, Objective, Pole
@@ -172,6 +173,41 @@ def test_a_point_given_with_a_new_commune_in_the_same_edit_is_kept():
     new = PoleFactory.build(region=None, commune_code="38563", latitude=45.36, longitude=5.58)
     new.full_clean()
     assert (new.commune_name, new.latitude, new.longitude) == ("Voiron", 45.36, 5.58)
+
+
+def test_a_postal_or_arrondissement_code_is_refused_with_the_code_to_give():
+    """« 75018 » (a postal code) or « 75118 » (Paris 18e's own INSEE code) were refused with
+    « Aucune commune ne porte ce code INSEE. » and « Indiquez le nom de la commune qui
+    correspond au code. », a name no one could type to match: the leader did not learn that
+    Paris is 75056. Now one message says which code to give."""
+    region = RegionFactory(code="11", name="Île-de-France", slug="idf")
+    paris = _commune(code="75056", name="Paris", region=region)
+    paris.postal_codes = "75001 75018 75116"
+    paris.save()
+    for number in range(4):  # four communes share one postal code
+        commune = _commune(code=f"0100{number}", name=f"Bourg {number}", region=region)
+        commune.postal_codes = "01300 01301"
+        commune.save()
+    expected = {
+        "75018": "75018 est un code postal, pas un code INSEE : le code INSEE de Paris est 75056.",
+        "75118": "75118 est le code d'un arrondissement : indiquez celui de la commune, "
+                 "Paris (75056).",
+        "01300": "01300 est un code postal, pas un code INSEE. Indiquez le code INSEE de votre "
+                 "commune parmi celles qui ont ce code postal : Bourg 0 (01000), Bourg 1 "
+                 "(01001), Bourg 2 (01002), …",
+        "99999": "Aucune commune ne porte ce code INSEE.",
+    }
+    for code, message in expected.items():
+        pole = PoleFactory.build(region=None, commune_code=code, commune_name="")
+        with pytest.raises(ValidationError) as error:
+            pole.full_clean()
+        assert error.value.message_dict == {"commune_code": [message]}
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            PoleFactory.build(region=None, commune_code="75018", commune_name="").full_clean()
+        assert error.value.messages == [
+            "75018 is a postcode, not an INSEE code: the INSEE code of Paris is 75056."
+        ]
 
 
 def test_unknown_commune_is_refused_and_the_commune_decides_the_region():

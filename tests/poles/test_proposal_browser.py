@@ -49,7 +49,7 @@ def test_a_visitor_proposes_a_pole_and_is_asked_to_confirm(browser_pages, live_s
     status = page.get_by_role("status")
     assert "ouvrez le lien qu'il contient" in status.inner_text()
     assert page.get_by_role("heading", level=1).inner_text() == (
-        "Merci ! Confirmez maintenant votre adresse"
+        "Merci\xa0! Confirmez maintenant votre adresse"
     )
     # Nothing overflows the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -48,13 +48,13 @@ def test_words_beyond_the_eighth_are_said_to_be_left_out(client):
     words = "alpha bravo charlie delta echo foxtrot golf hotel xylophone"
     found, response = search(client, q=words)
     assert found == ["Pôle Un"]
-    assert "« xylophone » : mot non cherché" in response.content.decode()
+    assert "«\xa0xylophone\xa0»\xa0: mot non cherché" in response.content.decode()
 
 
 def test_a_word_too_long_is_not_called_too_short(client):
     PoleFactory(name="Pôle Un")
     _found, response = search(client, q="coop " + "a" * 45)
-    assert f"« {'a' * 45} » : mot non cherché (trop court, trop courant, trop long" in (
+    assert f"«\xa0{'a' * 45}\xa0»\xa0: mot non cherché (trop court, trop courant, trop long" in (
         response.content.decode()
     )
 

@@ -193,7 +193,7 @@ def test_only_short_or_stop_words_search_nothing_and_say_so(client, query):
     assert not search.is_active and search.only_ignored_words
     response = client.get(DIRECTORY, {"q": query})
     assert [p.name for p in response.context["page_obj"].object_list] == ["Pôle Dix", "Pôle Neuf"]
-    assert f"« {query} » : mots non cherchés" in response.content.decode()
+    assert f"«\xa0{query}\xa0»\xa0: mots non cherchés" in response.content.decode()
 
 
 def test_stop_words_cost_no_vocabulary_query(django_assert_num_queries):

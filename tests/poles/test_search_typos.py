@@ -20,7 +20,7 @@ def test_a_misspelt_name_finds_the_pole_first_and_says_what_was_searched(client,
     response = client.get(DIRECTORY, {"q": "coursiv boutarik"})
     assert names(response)[0] == "La Coursive Boutaric"
     html = response.content.decode()
-    assert "Résultats pour « coursiv boutaric »" in html
+    assert "Résultats pour «\xa0coursiv boutaric\xa0»" in html
     assert "exact=1" in html and "q=coursiv+boutarik" in html
 
 

@@ -133,8 +133,8 @@ def test_second_save_is_refused_shows_what_changed_and_keeps_the_input(alice, cu
     html = unescape(response.content.decode())
     text = re.sub(r"<[^>]+>", "", html)
     assert "Quelqu'un d'autre a modifié cette fiche" in html
-    assert "Résumé : Version d'Alice" in text  # what changed in between
-    assert "<strong>Résumé</strong> : Version d'Alice" in html  # the field's name stands out
+    assert "Résumé\xa0: Version d'Alice" in text  # what changed in between
+    assert "<strong>Résumé</strong>\xa0: Version d'Alice" in html  # the field's name stands out
     assert "Texte de Claire" in html  # what she typed is still in the form
     pole.refresh_from_db()
     assert pole.summary == "Version d'Alice" and pole.description == ""

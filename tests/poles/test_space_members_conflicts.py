@@ -65,6 +65,7 @@ def test_a_row_deleted_meanwhile_is_a_conflict_and_saving_again_applies_the_rest
     client = login(alice)
     response, html = stale_save(client, pole, opened_by_alice)
     assert "Rien n'est enregistré : corrigez" not in html
+    assert "Rien n'est enregistré\xa0: corrigez" not in html
     assert 'value="Nouvelle venue"' in html  # her new row is kept
 
     formset = response.context["formset"]

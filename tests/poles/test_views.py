@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -252,7 +253,7 @@ def test_empty_state_suggests_removing_a_filter(client, seeded):
     response = client.get(DIRECTORY, {"region": "corse", "q": "coursive"})
     html = response.content.decode()
     assert "Aucun pôle ne correspond" in html
-    assert "Retirer « Région : Corse »" in html
+    assert "Retirer «\xa0Région\xa0: Corse\xa0»" in html
 
 
 def test_chip_link_removes_only_its_filter(client, seeded):
@@ -411,9 +412,9 @@ def test_pole_page_shows_badges_members_by_kind_and_calls(client, seeded):
     response = client.get(pole.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Lauréat : Appel à projets interministériel PTCE (2013)" in html
+    assert "Lauréat\xa0: Appel à projets interministériel PTCE (2013)" in html
     groups = {g["kind"]: g for g in response.context["member_groups"]}
-    assert [o["organisation"].name for o in groups["Non renseigné"]["organisations"]] == [
+    assert [o["organisation"].name for o in groups["Type non renseigné"]["organisations"]] == [
         "Appui", "Coallia", "Marmite d'Afrique", "Taf et Maffe"
     ]
     assert groups["Collectivité territoriale"]["organisations"][0]["roles"] == ["Financeur"]
@@ -554,3 +555,44 @@ def test_every_page_has_title_description_canonical_and_opengraph(client, seeded
         assert '<link rel="canonical" href="http://testserver' in html, url
         assert '<meta property="og:title"' in html, url
         assert 'href="#contenu"' in html, url
+
+
+def test_a_point_taken_from_the_commune_is_said_to_be_approximate(client):
+    """A pole given only its commune got the commune's point, and its page pinned it on the
+    map as if it were the pole's address (« Les Gouttes d'Or » in the middle of Paris). The
+    map now says so; a point someone placed says nothing."""
+    from tests.factories import CommuneFactory
+
+    commune = CommuneFactory(code="75056", name="Paris", latitude=48.8566, longitude=2.3522)
+    pole = PoleFactory(region=commune.region, commune_code="75056", commune_name="Paris",
+                       latitude=48.8566, longitude=2.3522)
+    notice = "Position approximative\xa0: celle de la commune (Paris)"
+    assert notice in client.get(pole.get_absolute_url()).content.decode()
+    english = client.get(pole.get_absolute_url(), {"lang": "en"}).content.decode()
+    assert "Approximate position: that of the municipality (Paris)" in english
+    Pole.objects.filter(pk=pole.pk).update(latitude=48.8925, longitude=2.3542)
+    assert "Position approximative" not in client.get(pole.get_absolute_url()).content.decode()
+
+
+def test_a_region_without_poles_offers_to_propose_one_not_an_empty_network(client, seeded):
+    """Bretagne's page said « Aucun pôle publié… » and linked to the network of its poles,
+    an empty drawing; a local authority looking for its poles is now offered to propose one."""
+    html = client.get(reverse("poles:region-detail", args=["bretagne"])).content.decode()
+    assert "Aucun pôle publié dans cette région pour l'instant." in html
+    assert f'href="{reverse("poles:proposal-create")}"' in html.split("<main")[1]
+    assert "/reseau/?region=bretagne" not in html
+    html = client.get(reverse("poles:region-detail", args=["grand-est"])).content.decode()
+    assert "/reseau/?region=grand-est" in html
+
+
+def test_the_sort_select_shows_the_order_the_results_are_in(client, seeded):
+    """Without a search the poles come by name, but « Pertinence », the first option, was
+    shown as the order; « Pertinence » asked without a search is by name too."""
+    selected = re.compile(r'<option value="([^"]+)" selected>')
+    for params, order in [
+        ({}, "name"), ({"sort": "relevance"}, "name"), ({"q": "coursive"}, "relevance"),
+        ({"sort": "-updated"}, "-updated"),
+    ]:
+        html = client.get(DIRECTORY, params).content.decode()
+        select = html.split('name="sort"')[1].split("</select>")[0]
+        assert selected.findall(select) == [order], params

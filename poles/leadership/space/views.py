@@ -254,7 +254,7 @@ def organisation_search(request: HttpRequest) -> JsonResponse:
                 "name": organisation.name,
                 "siren": organisation.siren,
                 "commune": organisation.commune_name,
-                "kind": organisation.get_kind_display(),
+                "kind": organisation.kind_shown,
                 "value": suggestion_value(organisation),
             }
             for organisation in search_organisations(query, poles)

@@ -16,7 +16,7 @@ from ..charter.views import charter_with_signatories
 from ..events.models import Event
 from ..models import Pole
 from .fields import PageLink, reference
-from .serializers import SourceSerializer
+from .serializers import SourceSerializer, written_at
 
 PoleRef = reference(Pole, "pole")
 OrganisationRef = reference(Organisation, "organisation")
@@ -51,6 +51,7 @@ class CharterSerializer(serializers.ModelSerializer):
         source="organisation_signatures", many=True, read_only=True,
         help_text="The organisations (networks) that signed it, in French order of names.",
     )
+    updated_at = written_at()
 
     class Meta:
         model = Charter

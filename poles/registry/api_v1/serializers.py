@@ -30,6 +30,14 @@ def label(source: str) -> serializers.CharField:
     )
 
 
+def written_at() -> serializers.DateTimeField:
+    """``updated_at``, said for what it is: not the date of the facts."""
+    return serializers.DateTimeField(read_only=True, help_text=(
+        "When the record was last written, by anyone or anything (the seed load, an import, "
+        "a recount included): a technical date, not that of the facts."
+    ))
+
+
 class ObjectiveSerializer(serializers.ModelSerializer):
     label = label("get_code_display")
 
@@ -48,7 +56,11 @@ class PoleSerializer(serializers.ModelSerializer):
     url = ApiLink("pole")
     html_url = PageLink()
     status_label = label("get_status_display")
-    witness = serializers.BooleanField(source="is_witness", read_only=True)
+    witness = serializers.BooleanField(source="is_witness", read_only=True, help_text=(
+        "Whether the registry records the pole as a witness pole (pôle témoin) of the national "
+        "approach; false also where no source document says it is one, so not a statement "
+        "that it is not."
+    ))
     region = RegionRef(read_only=True, allow_null=True)
     sectors = SectorRef(many=True, read_only=True)
     laureate_of = serializers.SerializerMethodField(
@@ -56,8 +68,16 @@ class PoleSerializer(serializers.ModelSerializer):
     )
     charter_signed_on = serializers.DateField(
         read_only=True, allow_null=True,
-        help_text="The day the pole signed the charter (/api/v1/charter/); null if it did not.",
+        help_text=(
+            "The day the pole signed the charter (/api/v1/charter/); null while no signature "
+            "is recorded (the source documents name no signatory), not that it did not sign."
+        ),
     )
+    content_changed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=(
+        "When a person (its leaders, the registry team) last changed the pole's content: the "
+        "date its page gives as updated. null while its data is only its source documents'."
+    ))
+    updated_at = written_at()
 
     class Meta:
         model = Pole
@@ -67,6 +87,10 @@ class PoleSerializer(serializers.ModelSerializer):
             "sectors", "founded_year", "charter_signed_on", "website", "laureate_of",
             "content_changed_at", "updated_at",
         ]
+        extra_kwargs = {coordinate: {"help_text": (
+            "The pole's point (WGS 84): placed by a person, or, when equal to its commune's "
+            "representative point, only that of its commune (no address known)."
+        )} for coordinate in ("latitude", "longitude")}
 
     def get_laureate_of(self, pole: Pole) -> list[str]:
         won = getattr(pole, "laureate_applications", None)
@@ -134,6 +158,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
     html_url = PageLink()
     kind_label = label("get_kind_display")
     region = RegionRef(read_only=True, allow_null=True)
+    updated_at = written_at()
 
     class Meta:
         model = Organisation
@@ -199,6 +224,7 @@ class CallSerializer(serializers.ModelSerializer):
     kind_label = label("get_kind_display")
     organisers = OrganisationRef(source="organiser_list", many=True, read_only=True)
     milestones = MilestoneSerializer(source="timeline", many=True, read_only=True)
+    updated_at = written_at()
 
     class Meta:
         model = Call
@@ -273,6 +299,7 @@ class EventSerializer(serializers.ModelSerializer):
         help_text="The published poles that took part.",
     )
     sources = SourceSerializer(source="source_list", many=True, read_only=True)
+    updated_at = written_at()
 
     class Meta:
         model = Event
