@@ -100,7 +100,7 @@ def test_a_siren_taken_by_someone_else_at_the_same_moment_says_so_on_its_row(
 
     assert response.status_code == 400
     html = unescape(response.content.decode())
-    assert "Une organisation porte déjà ce numéro SIREN : choisissez-la" in html
+    assert "Une organisation porte déjà ce numéro SIREN\xa0: choisissez-la" in html
     assert 'value="Recyclerie"' in html  # what she typed is kept
     assert not pole.memberships.exists()
     assert not Organisation.objects.filter(name="Recyclerie").exists()
@@ -151,6 +151,6 @@ def test_a_save_the_database_refuses_for_a_reason_gone_since_says_nothing_is_sav
 
     assert response.status_code == 400
     html = unescape(response.content.decode())
-    assert "Rien n'est enregistré : une autre personne a enregistré les mêmes données" in html
+    assert "Rien n'est enregistré\xa0: une autre personne a enregistré les mêmes données" in html
     assert 'value="Recyclerie"' in html
     assert not pole.memberships.exists()
