@@ -22,7 +22,7 @@ from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
 from ptce_site.rest import open_to_every_origin
 from ptce_site.structured_data import json_ld
-from ptce_site.typography import with_label
+from ptce_site.typography import french_spacing, with_label
 
 from ..territories.communes import commune_of_point
 from ..territories.curators import curating_organisations
@@ -268,8 +268,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 
 def map_strings(metric: str = "laureates") -> dict:
-    """The words the map's script shows, translated here (the script holds no text)."""
-    return {
+    """The words the map's script shows, translated here (the script holds no text), spaced
+    as the pages' text is (« Bretagne : 2 lauréats » does not break before its colon): the
+    French spacing middleware leaves scripts alone."""
+    return _spaced({
         "poles": _("pôles"),
         # A count with its noun, for 0, 1 and 2 or more (the cases French and English tell
         # apart: « 0 lauréat », "0 winners"); the script takes the form of min(count, 2).
@@ -291,4 +293,13 @@ def map_strings(metric: str = "laureates") -> dict:
             "donne les mêmes chiffres."
         ),
         "more": _("… et d'autres : voir l'annuaire."),
-    }
+    })
+
+
+def _spaced(words):
+    """``words`` (texts, and lists and dicts of them) with French spacing."""
+    if isinstance(words, dict):
+        return {key: _spaced(value) for key, value in words.items()}
+    if isinstance(words, list):
+        return [_spaced(value) for value in words]
+    return french_spacing(str(words))

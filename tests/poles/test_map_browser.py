@@ -220,13 +220,13 @@ def test_the_keyboard_reaches_each_region_and_enter_lists_its_poles(map_site, pa
         names.append(now["label"])
     # Each of the 18 regions in turn, its name and count announced.
     assert len(set(names)) == 18
-    assert "Île-de-France : 4 lauréats" in names
+    assert "Île-de-France\xa0: 4 lauréats" in names
     # French counts 0 and 1 in the singular (« 1 lauréats » was read out).
-    assert "Bretagne : 0 lauréat" in names
-    assert any(name.endswith(" : 1 lauréat") for name in names)
+    assert "Bretagne\xa0: 0 lauréat" in names
+    assert any(name.endswith("\xa0: 1 lauréat") for name in names)
 
     page.focus("#map")
-    while focused(page)["label"] != "Île-de-France : 4 lauréats":
+    while focused(page)["label"] != "Île-de-France\xa0: 4 lauréats":
         page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("#region-panel ul.region-poles li", timeout=10_000)

@@ -190,9 +190,12 @@ def test_the_map_counts_a_region_in_the_singular_or_plural_of_its_language(
 
 
 def test_the_maps_region_labels_are_punctuated_in_the_pages_language(client):
-    """« Bretagne : 0 lauréat » in French, "Bretagne: 0 winners" in English (the script fills
-    the page's pattern with the region's name and its count)."""
-    for language, expected in (("fr", "%(label)s : %(value)s"), ("en", "%(label)s: %(value)s")):
+    """« Bretagne : 0 lauréat » in French, with a space that does not break before the colon,
+    as on the pages; "Bretagne: 0 winners" in English (the script fills the page's pattern with
+    the region's name and its count)."""
+    for language, expected in (
+        ("fr", "%(label)s\xa0: %(value)s"), ("en", "%(label)s: %(value)s")
+    ):
         page = client.get(reverse("poles:map"), {"lang": language}).content.decode()
         strings = json.loads(re.search(r'id="map-strings"[^>]*>(.*?)</script>', page, re.S)[1])
         assert strings["labelled"] == expected
