@@ -27,6 +27,7 @@ from members.models import Membership, Organisation
 from ptce_site.collation import french_key
 
 from ..registry.models import Objective, Pole, Sector
+from ..registry.provenance import POLE, SOURCE, origin_of
 from ..territories.models import Region
 
 # Technical fields that change on every save and say nothing to a reader.
@@ -52,23 +53,34 @@ class Change:
     pole_id: int
     history_id: int
     fields: list[FieldChange] = field(default_factory=list)
+    reason: str = ""  # the version's change reason (``poles.registry.provenance``)
 
     @property
-    def by_staff(self) -> bool:
-        """Made by the registry's team (or by code, without a user)."""
-        return self.user is None or self.user.is_staff
+    def origin(self) -> str:
+        """Where the version comes from, by the rule the pole's public page follows."""
+        user = self.user
+        by_staff = user is not None and (user.is_staff or user.is_superuser)
+        return origin_of(user.pk if user else None, by_staff, self.reason)
 
     @property
     def who(self) -> str:
-        """The author as leaders see it: staff are "l'équipe du registre"."""
-        if self.by_staff:
-            return _("l'équipe du registre")
-        return self.user.get_full_name() or self.user.get_username()
+        """The author as leaders see it: staff are "l'équipe du registre"; the seed load is
+        the source documents', as the public page says."""
+        origin = self.origin
+        if origin == SOURCE:
+            return _("le chargement des documents sources")
+        if origin == POLE:
+            if self.user is None:
+                return _("un porteur du pôle (compte supprimé)")
+            return self.user.get_full_name() or self.user.get_username()
+        return _("l'équipe du registre")
 
     @property
     def who_for_staff(self) -> str:
         """The author as staff see it: the account itself."""
         if self.user is None:
+            if self.origin == SOURCE:
+                return _("le chargement des documents sources")
             return _("un traitement automatique")
         name = self.user.get_full_name()
         username = self.user.get_username()
@@ -192,6 +204,7 @@ def _describe_poles(pairs: list[tuple]) -> list[Change]:
         change = Change(
             when=record.history_date,
             user=record.history_user,
+            reason=record.history_change_reason or "",
             kind="pole",
             action=record.history_type,
             subject=record.name,
@@ -231,6 +244,7 @@ def _describe_memberships(pairs: list[tuple]) -> list[Change]:
         change = Change(
             when=record.history_date,
             user=record.history_user,
+            reason=record.history_change_reason or "",
             kind="membership",
             action=record.history_type,
             subject=f"{organisation} ({role_labels.get(record.role, record.role)})",

@@ -125,17 +125,25 @@ def proposal_change_reason(proposal_pk: int) -> str:
     return f"{FROM_PROPOSAL}{proposal_pk}"
 
 
-def _origin(row: dict) -> str:
-    reason = row["history_change_reason"] or ""
+def origin_of(user_id: int | None, by_staff: bool, reason: str | None) -> str:
+    """Where a version's facts come from (see the module's docstring): SOURCE, POLE, TEAM or
+    PROPOSAL, from its author's id, whether that account is staff, and its change reason."""
+    reason = reason or ""
     if reason.startswith(FROM_PROPOSAL):
         return PROPOSAL
-    if row["history_user_id"] is None:
+    if user_id is None:
         if reason == DELETED_LEADER:
             return POLE
         return TEAM if reason else SOURCE
-    if row["history_user__is_staff"] or row["history_user__is_superuser"]:
-        return TEAM
-    return POLE
+    return TEAM if by_staff else POLE
+
+
+def _origin(row: dict) -> str:
+    return origin_of(
+        row["history_user_id"],
+        row["history_user__is_staff"] or row["history_user__is_superuser"],
+        row["history_change_reason"],
+    )
 
 
 def _is_empty(value) -> bool:

@@ -294,6 +294,7 @@ def test_recent_changes_helper_limits_and_skips_version_only_saves(pole):
 
     for number in range(5):
         pole.summary = f"Résumé {number}"
+        pole._change_reason = "Import en ligne de commande"
         pole.save()
     pole.save(update_fields=["updated_at"])  # a members page save: only the version moves
     MembershipFactory(pole=pole, organisation__name="Coopérative Archer", role="funder")
@@ -304,7 +305,7 @@ def test_recent_changes_helper_limits_and_skips_version_only_saves(pole):
     assert [(item.label, item.before, item.after) for item in changes[1].fields] == [
         ("Résumé", "Résumé 3", "Résumé 4")
     ]
-    assert changes[1].who == "l'équipe du registre"  # saved by code, without a user
+    assert changes[1].who == "l'équipe du registre"  # code run by the team, without a user
 
 
 # -- what is missing, on the space's home (issue 12) ------------------------------------------
