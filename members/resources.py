@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
@@ -28,12 +27,12 @@ from ptce_site.import_widgets import (
     DateWidget,
     KeyedWidget,
     cell_key,
-    fold,
     identifier_reader,
     text_field,
     text_of,
 )
 from ptce_site.resources import PreloadedInstanceLoader, RegistryResource
+from ptce_site.search import name_key, rows_named
 
 from .models import Membership, Organisation, compact_siren
 
@@ -107,7 +106,7 @@ class OrganisationResource(RegistryResource):
         return (
             ("siren", value)
             if value
-            else ("slug", text_of(row.get(slug)).lower() or fold(text_of(row.get(name))))
+            else ("slug", text_of(row.get(slug)).lower() or name_key(text_of(row.get(name))))
         )
 
     def check_file(self, dataset) -> None:
@@ -122,13 +121,9 @@ class OrganisationResource(RegistryResource):
         rows = list(dataset.dict)
         sirens = {compact_siren(text_of(row.get(siren_column))) for row in rows} - {""}
         by_siren = dict(Organisation.objects.filter(siren__in=sirens).values_list("siren", "slug"))
-        names = {text_of(row.get(name_column)).lower() for row in rows}
+        names = {name_key(text_of(row.get(name_column))) for row in rows}
         by_name = defaultdict(list)
-        for name, slug in (
-            Organisation.objects.annotate(lower_name=Lower("name"))
-            .filter(lower_name__in=names)
-            .values_list("lower_name", "slug")
-        ):
+        for name, slug in rows_named(Organisation.objects.all(), names, "slug"):
             by_name[name].append(slug)
         bases = {slugify(text_of(row.get(name_column)))[:190] or "organisation" for row in rows}
         taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
@@ -141,7 +136,7 @@ class OrganisationResource(RegistryResource):
             slug = by_siren.get(siren) or identifier(text_of(row.get(slug_column)))
             if not slug:
                 name = text_of(row.get(name_column))
-                same = by_name.get(name.lower(), [])
+                same = by_name.get(name_key(name), [])
                 slug = same[0] if len(same) == 1 and not siren else self.new_slug(name, taken)
             taken.add(slug)
             slugs.append(slug)

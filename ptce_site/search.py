@@ -17,6 +17,8 @@ import unicodedata
 
 from django.db import models
 from django.db.backends.signals import connection_created
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.dispatch import receiver
 
 FUNCTION = "ptce_unaccent"
@@ -40,6 +42,25 @@ def fold(value) -> str:
     return unaccent(str(value)).casefold().strip()
 
 
+def name_key(value) -> str:
+    """A name as a file names a row: ``fold``, repeated spaces aside (and the no-break space a
+    French spreadsheet puts before « : », which NFKD makes a space)."""
+    return " ".join(fold(value).split())
+
+
+def rows_named(queryset, keys: set[str], *fields: str):
+    """(``name_key``, *``fields``) of the rows of ``queryset`` whose name has one of ``keys``,
+    in one query: found in SQL by their folded name, or as one holding a no-break or repeated
+    space (which the databases fold differently), then checked in Python."""
+    spaces = Q(name__contains="\u00a0") | Q(name__contains="\u202f") | Q(name__contains="  ")
+    candidates = queryset.annotate(folded_name=Lower(Unaccented("name"))).filter(
+        Q(folded_name__in=keys) | spaces
+    )
+    for name, *values in candidates.values_list("name", *fields):
+        if (key := name_key(name)) in keys:
+            yield key, *values
+
+
 @receiver(connection_created)
 def register_sqlite_unaccent(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
@@ -53,4 +74,3 @@ class Unaccented(models.Transform):
     lookup_name = "unaccented"
     function = FUNCTION
     output_field = models.TextField()
-

@@ -12,7 +12,7 @@ from calls.models import Application
 from calls.resources import ApplicationResource
 from members.models import Membership, Organisation
 from members.resources import MembershipResource, OrganisationResource
-from poles.models import Pole
+from poles.models import Pole, Region
 from poles.registry.resources import PoleResource
 from ptce_site.exports import SafeODS, SafeXLSX, SemicolonCSV
 from ptce_site.imports import read_table
@@ -299,6 +299,23 @@ def test_a_phone_number_a_spreadsheet_took_for_a_number_gets_its_zero_back(refer
         "ligne 5, colonne « téléphone » : « 33123456789 » : le tableur a pris ce numéro pour "
         "un nombre. Écrivez-le comme du texte (par exemple 01 23 45 67 89 ou +33 1 23 45 67 89)."
     ]
+
+
+def test_a_name_written_otherwise_names_its_row_not_a_new_one(reference):
+    """The no-break space a French spreadsheet puts before « : », a doubled space, missing
+    accents: the row without identifier created a second pole or organisation of that name
+    (the site's « same name » sets accents, case and repeated spaces aside)."""
+    region = Region.objects.get(code="84")
+    PoleFactory(name="Pôle Sud : Coop", slug="pole-sud", region=region, territory="Ancien")
+    OrganisationFactory(name="Scop du Bois", siren="")
+    for name in ("Pôle Sud\u00a0: Coop", "pole  sud : coop"):
+        data = f"nom;région;territoire\n{name};84;Ancien\n".encode()
+        assert summary(run(PoleResource, data))["changed"] == 1
+    data = "nom;type\nscop du\u00a0Bois;Entreprise de l'ESS\n".encode()
+    assert summary(run(OrganisationResource, data))["changed"] == 1
+    assert (Pole.objects.count(), Organisation.objects.count()) == (1, 1)
+    twice = b"nom;type\nScop du Bois;ESS\nSCOP  DU BOIS;ESS\n"
+    assert "lignes 2, 3" in all_errors(run(OrganisationResource, twice))[0]
 
 
 def test_memberships_link_poles_and_organisations_by_their_keys(reference):

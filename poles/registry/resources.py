@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Prefetch
-from django.db.models.functions import Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
@@ -37,6 +36,7 @@ from ptce_site.import_widgets import (
 )
 from ptce_site.links import absolute_url
 from ptce_site.resources import RegistryResource
+from ptce_site.search import name_key, rows_named
 
 from ..territories.models import Region
 from ..territories.validators import is_commune_code
@@ -182,7 +182,7 @@ class PoleResource(RegistryResource):
         slug, name, region = self.columns()
         if text_of(row.get(slug)):
             return text_of(row.get(slug)).lower()
-        return (fold(text_of(row.get(name))), fold(text_of(row.get(region))))
+        return (name_key(text_of(row.get(name))), fold(text_of(row.get(region))))
 
     def check_file(self, dataset) -> None:
         super().check_file(dataset)
@@ -194,13 +194,9 @@ class PoleResource(RegistryResource):
         (``identifier_reader``: whatever its case). Read in three queries for the whole file."""
         slug_column, name_column, region_column = self.columns()
         rows = list(dataset.dict)
-        names = {text_of(row.get(name_column)).lower() for row in rows}
+        names = {name_key(text_of(row.get(name_column))) for row in rows}
         existing = defaultdict(list)
-        for name, region_id, slug in (
-            Pole.objects.annotate(lower_name=Lower("name"))
-            .filter(lower_name__in=names)
-            .values_list("lower_name", "region_id", "slug")
-        ):
+        for name, region_id, slug in rows_named(Pole.objects.all(), names, "region_id", "slug"):
             existing[name].append((region_id, slug))
         bases = {slugify(text_of(row.get(name_column)))[:190] or "pole" for row in rows}
         taken = set(Pole.objects.filter(slug__in=bases).values_list("slug", flat=True))
@@ -225,7 +221,7 @@ class PoleResource(RegistryResource):
             region = None  # reported with the row
         same = [
             slug
-            for region_id, slug in existing.get(name.lower(), [])
+            for region_id, slug in existing.get(name_key(name), [])
             if region is None or region_id == region.pk
         ]
         if len(same) == 1:
