@@ -14,6 +14,9 @@ from .typography import space_html_response
 KEPT_HEADERS = ("Access-Control-Allow-Origin",)
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
+# The page cache's answers from a stored copy, spaced when it was stored: scanning such a page
+# again found nothing to do and cost 0.2-0.3 ms of the 0.7 ms a hit takes.
+SPACED = {"hit", "stale"}
 
 
 def requested_language(request) -> str:
@@ -103,6 +106,6 @@ class FrenchSpacingMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(self.admin):
+        if request.path.startswith(self.admin) or response.get("X-Page-Cache") in SPACED:
             return response
         return space_html_response(response)
