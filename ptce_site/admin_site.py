@@ -111,45 +111,58 @@ def _drop_unusable_selection(request, model_admin) -> None:
         request.POST = post
 
 
+def _lookups_to_try(request, model_admin, permitted) -> bool:
+    """Whether the query string holds lookups to try, for an account the view lets in."""
+    return not all(name in NOT_LOOKUPS for name in request.GET) and permitted(request)
+
+
+def _failure_in_savepoint(model_admin, read, answered) -> Exception | None:
+    """What ``read()`` raised, run in a savepoint (a failed statement aborts a PostgreSQL
+    transaction), other than the ``answered`` errors, which the view answers as Django does;
+    None when it ran."""
+    try:
+        with transaction.atomic(using=router.db_for_read(model_admin.model)):
+            read()
+    except answered:
+        return None
+    except Exception as error:  # whatever the database, its driver or the SQL compiler raised
+        return error
+    return None
+
+
 def _export_lookups_fail(request, model_admin) -> bool:
     """Whether the export page's rows (the changelist's, filtered by the same query string)
     cannot be counted with its lookups; the export view answers none of their errors."""
-    if all(name in NOT_LOOKUPS for name in request.GET):
+    if not _lookups_to_try(request, model_admin, model_admin.has_export_permission):
         return False
-    if not model_admin.has_export_permission(request):
-        return False  # the view refuses
-    try:
-        with transaction.atomic(using=router.db_for_read(model_admin.model)):
-            model_admin.get_export_queryset(request).count()
-    except (PermissionDenied, Http404):
-        return False  # the view answers them as Django does
-    except Exception:  # IncorrectLookupParameters, and what the database raised
-        return True
-    return False
+    def count():  # building the queryset may fail too (IncorrectLookupParameters)
+        model_admin.get_export_queryset(request).count()
+
+    return _failure_in_savepoint(model_admin, count, (PermissionDenied, Http404)) is not None
 
 
 def _lookups_fail(request, model_admin) -> bool:
     """Whether the changelist's rows cannot be counted and read with the query string's
-    lookups: tried in a savepoint (a failed statement aborts a PostgreSQL transaction)."""
-    if all(name in NOT_LOOKUPS for name in request.GET):
+    lookups."""
+    if not _lookups_to_try(request, model_admin, model_admin.has_view_or_change_permission):
         return False
-    if not model_admin.has_view_or_change_permission(request):
-        return False  # the view refuses
-    try:
-        with transaction.atomic(using=router.db_for_read(model_admin.model)):
-            changelist = model_admin.get_changelist_instance(request)
-            len(changelist.result_list)
-    except ANSWERED_BY_THE_VIEW:
-        return False  # the view answers them as Django does
-    except Exception:  # whatever the database, its driver or the SQL compiler raised
+    built = []
+
+    def read():
+        changelist = model_admin.get_changelist_instance(request)
+        len(changelist.result_list)
+        built.append(changelist)  # read whole: the view may use it
+
+    error = _failure_in_savepoint(model_admin, read, ANSWERED_BY_THE_VIEW)
+    if error is not None:
         logger.warning(
             "Changelist shown unfiltered, lookups the database cannot run: %s",
             request.get_full_path(),
-            exc_info=True,
+            exc_info=error,
         )
         return True
-    # The view reads this list rather than building and reading it again (_ReusesCheckedList).
-    request._checked_changelist = (model_admin, changelist)
+    if built:  # The view reads this list rather than building and reading it again
+        request._checked_changelist = (model_admin, built[0])  # (_ReusesCheckedList).
     return False
 
 
