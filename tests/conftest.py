@@ -29,6 +29,9 @@ from tests.factories import CuratorFactory, PoleFactory, UserFactory
 from tests.kept_builds import kept_folder, static_files_digest
 from tests.stack_room import with_stack_room
 
+# Fixtures several modules share, kept apart to keep this module short.
+pytest_plugins = ["tests.shared_fixtures"]
+
 PASSWORD = "motdepasse-solide-2026"
 CHROMIUM = "/usr/bin/chromium"
 # Debian's chromium-headless-shell, when installed: the same Chromium (same version, same Blink)

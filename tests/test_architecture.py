@@ -15,8 +15,9 @@ import pytest
 from ptce_site.settings import BASE_DIR
 
 APPLICATION_PACKAGES = ("ptce_site", "poles", "members", "calls")
-# Held to the same sizes, outside the areas: the bench and the fault drill (``make bench``).
-TOOL_PACKAGES = ("bench",)
+# Held to the same sizes, outside the areas: the bench and the fault drill (``make bench``),
+# and the tests themselves.
+TOOL_PACKAGES = ("bench", "tests")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
