@@ -44,65 +44,54 @@ EXPORT_SELECTED = (
     gettext_lazy("Exporter les %(verbose_name_plural)s sélectionnées (CSV, XLSX, ODS)"),
 )
 
-# Labels that name one object, by its name's form (``form_of``): masculine, feminine, each
-# before a vowel, and plural. The same English for every form, Django's own.
+# Labels that name one object, by its name's form (``form_of``): "m", "f", "plural", and,
+# where the word before the name changes before a vowel, "vowel" (« l'organisation », any
+# gender) or "m_vowel" (« Nouvel événement »); a form not listed takes its gender's label
+# (``naming``). The same English for every form, Django's own.
 CHOOSE_TO_CHANGE = {
     "m": gettext_lazy("Choisissez le %(name)s à modifier"),
     "f": gettext_lazy("Choisissez la %(name)s à modifier"),
-    "m_vowel": gettext_lazy("Choisissez l'%(name)s à modifier"),
-    "f_vowel": gettext_lazy("Choisissez l'%(name)s à modifier"),
+    "vowel": gettext_lazy("Choisissez l'%(name)s à modifier"),
     "plural": gettext_lazy("Choisissez les %(name)s à modifier"),
 }
 CHOOSE_TO_VIEW = {
     "m": gettext_lazy("Choisissez le %(name)s à consulter"),
     "f": gettext_lazy("Choisissez la %(name)s à consulter"),
-    "m_vowel": gettext_lazy("Choisissez l'%(name)s à consulter"),
-    "f_vowel": gettext_lazy("Choisissez l'%(name)s à consulter"),
+    "vowel": gettext_lazy("Choisissez l'%(name)s à consulter"),
     "plural": gettext_lazy("Choisissez les %(name)s à consulter"),
 }
 NEW = {
     "m": gettext_lazy("Nouveau %(name)s"),
     "f": gettext_lazy("Nouvelle %(name)s"),
     "m_vowel": gettext_lazy("Nouvel %(name)s"),
-    "f_vowel": gettext_lazy("Nouvelle %(name)s"),
     "plural": gettext_lazy("Nouveaux %(name)s"),
 }
 CHANGE = {
     "m": gettext_lazy("Modification du %(name)s"),
     "f": gettext_lazy("Modification de la %(name)s"),
-    "m_vowel": gettext_lazy("Modification de l'%(name)s"),
-    "f_vowel": gettext_lazy("Modification de l'%(name)s"),
+    "vowel": gettext_lazy("Modification de l'%(name)s"),
     "plural": gettext_lazy("Modification des %(name)s"),
 }
 VIEW = {
     "m": gettext_lazy("Consultation du %(name)s"),
     "f": gettext_lazy("Consultation de la %(name)s"),
-    "m_vowel": gettext_lazy("Consultation de l'%(name)s"),
-    "f_vowel": gettext_lazy("Consultation de l'%(name)s"),
+    "vowel": gettext_lazy("Consultation de l'%(name)s"),
     "plural": gettext_lazy("Consultation des %(name)s"),
 }
 ADD = {
     "m": gettext_lazy("Ajouter un %(name)s"),
     "f": gettext_lazy("Ajouter une %(name)s"),
-    "m_vowel": gettext_lazy("Ajouter un %(name)s"),
-    "f_vowel": gettext_lazy("Ajouter une %(name)s"),
     "plural": gettext_lazy("Ajouter des %(name)s"),
 }
-
-
 # A form saved, then a new one; a row added to an inline.
 SAVE_AND_ADD_ANOTHER = {
     "m": gettext_lazy("Enregistrer et en ajouter un autre"),
     "f": gettext_lazy("Enregistrer et en ajouter une autre"),
-    "m_vowel": gettext_lazy("Enregistrer et en ajouter un autre"),
-    "f_vowel": gettext_lazy("Enregistrer et en ajouter une autre"),
     "plural": gettext_lazy("Enregistrer et en ajouter d'autres"),
 }
 ADD_ANOTHER = {
     "m": gettext_lazy("Ajouter un autre %(name)s"),
     "f": gettext_lazy("Ajouter une autre %(name)s"),
-    "m_vowel": gettext_lazy("Ajouter un autre %(name)s"),
-    "f_vowel": gettext_lazy("Ajouter une autre %(name)s"),
     "plural": gettext_lazy("Ajouter d'autres %(name)s"),
 }
 
@@ -133,9 +122,13 @@ def form_of(model, name=None) -> str:
 
 
 def naming(model, labels: dict, name=None) -> str:
-    """The label of ``labels`` that agrees with ``model``'s name (or ``name``), with it."""
+    """The label of ``labels`` that agrees with ``model``'s name (or ``name``), with it: the
+    label of its form, else of any name before a vowel, else of its gender."""
     name = name or model._meta.verbose_name
-    return gettext(labels[form_of(model, name)]) % {"name": name}
+    form = form_of(model, name)
+    gender, _, vowel = form.partition("_")
+    label = labels.get(form) or (vowel and labels.get(vowel)) or labels[gender]
+    return str(label) % {"name": name}
 
 
 class AgreeingInlineFormSet(helpers.InlineAdminFormSet):

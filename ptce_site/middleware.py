@@ -94,11 +94,13 @@ class CommonMiddleware(DjangoCommonMiddleware):
     def process_response(self, request, response):
         return _keeping_origin(super().process_response(request, response), response)
 
+
 class FrenchSpacingMiddleware:
     """No-break spaces before « : ; ! ? » » and after « « » on every HTML page but the admin's
     (``typography.french_spacing``): no line of a phone's screen starts with a colon or a
     closing guillemet, whoever wrote the text (the catalogues, the seed, a leader). The page
-    cache stores its pages spaced already (``cache_public_page``): a hit costs a few scans."""
+    cache stores its pages spaced already (``cache_public_page``): a page it builds is spaced
+    once, and one it serves from a stored copy (``SPACED``) is left as it is."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -35,9 +35,11 @@ def quoted(text) -> str:
 
 def space_html_response(response):
     """``french_spacing`` on a response's body, if it is a page (HTML, whole, not compressed);
-    the response, changed in place. Cheap on a page already spaced (a cached one)."""
+    the response, changed in place, once: a page the page cache spaced before storing it is
+    not scanned again by the middleware (0.2-0.3 ms for a directory page)."""
     if (
-        not response.streaming
+        not getattr(response, "_french_spaced", False)
+        and not response.streaming
         and response.get("Content-Type", "").startswith("text/html")
         and not response.has_header("Content-Encoding")
     ):
@@ -45,6 +47,7 @@ def space_html_response(response):
         response.content = french_spacing(response.content.decode(charset)).encode(charset)
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
+        response._french_spaced = True
     return response
 
 
