@@ -109,11 +109,12 @@ def my_poles(request: HttpRequest) -> HttpResponse:
 def edit_pole(request: HttpRequest, slug: str) -> HttpResponse:
     pole = get_pole_for_leader(request, slug)
     context = {"pole": pole, "section": "profile"}
+    # The same form shown and posted: a regional curator is offered only their regions.
+    form_class = profile_form_class(request, pole)
     if request.method != "POST":
-        form = PoleProfileForm(instance=pole)
+        form = form_class(instance=pole)
         return render(request, "space/pole_form.html", {**context, "form": form})
 
-    form_class = profile_form_class(request, pole)
     form = form_class(request.POST, request.FILES, instance=pole)
     if form.is_valid():
         def save(current: Pole) -> None:
