@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
+from members.resources import pole_widget
 from poles.territories.models import FormerRegion
 from ptce_site.import_widgets import ChoiceWidget, KeyedWidget, TextWidget, cell_key, text_of
 from ptce_site.resources import PreloadedInstanceLoader, RegistryResource
@@ -20,17 +21,7 @@ from .models import Application, Call
 
 class ApplicationResource(RegistryResource):
     call = Field("call", _("appel"), widget=KeyedWidget(Call, ("slug", "title"), "slug"))
-    pole = Field(
-        "pole",
-        _("pôle"),
-        widget=KeyedWidget(
-            Application._meta.get_field("pole").related_model,
-            ("slug",),
-            "slug",
-            preload=False,
-            describe=_("pôle"),
-        ),
-    )
+    pole = Field("pole", _("pôle"), widget=pole_widget())
     outcome = Field("outcome", _("résultat"), widget=ChoiceWidget(Application.Outcome))
     track = Field("track", _("modalité de réponse"), widget=ChoiceWidget(Application.Track))
     former_region = Field(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from poles.territories.communes import place_in_commune
 from ptce_site.collation import french
 from ptce_site.forms import BoundedInlineFormSet
-from ptce_site.search import fold
+from ptce_site.search import name_key
 
 from .models import Membership, Organisation, compact_siren, is_digits, is_siren_shaped
 
@@ -39,7 +39,7 @@ def search_organisations(query: str, poles, limit: int = MAX_SUGGESTIONS):
         condition &= Q(name__unaccented__icontains=word)
     if is_digits(digits := compact_siren(query)):
         condition |= Q(siren__startswith=digits)
-    visible = Q(pk__in=Organisation.objects.public().values("pk")) | Q(
+    visible = ~Q(pk__in=Organisation.objects.hidden().values("pk")) | Q(
         pk__in=Membership.objects.filter(pole__in=poles).values("organisation")
     )
     return (
@@ -165,7 +165,7 @@ class OrganisationCreationForm(forms.ModelForm):
     def key(self) -> str:
         """The new organisation's name as two rows typing it are the same one (``same_name``'s
         test, made in Python on rows not yet saved)."""
-        return fold(" ".join(self.cleaned_data["name"].split()))
+        return name_key(self.cleaned_data["name"])
 
     def save_for(self, user) -> Organisation:
         organisation = self.save(commit=False)

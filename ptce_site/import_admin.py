@@ -119,17 +119,18 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
             super().add_data_read_fail_error_to_form(form, e)
 
     def get_import_context_data(self, **kwargs):
-        info = self.opts.app_label, self.opts.model_name
         return {
-            "help_url": reverse(f"admin:{info[0]}_{info[1]}_import_help"),
+            "help_url": self.admin_url("import_help"),
             "template_urls": [
-                (
-                    extension.upper(),
-                    reverse(f"admin:{info[0]}_{info[1]}_import_template", args=[extension]),
-                )
+                (extension.upper(), self.admin_url("import_template", extension))
                 for extension in ("xlsx", "csv")
             ],
         }
+
+    def admin_url(self, name: str, *args) -> str:
+        """The address of this model's admin page ``name`` (« import », « changelist »…)."""
+        app_label, model_name = self.get_model_info()
+        return reverse(f"admin:{app_label}_{model_name}_{name}", args=args)
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
@@ -168,8 +169,7 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
                     "a expiré. Vérifiez la liste, puis envoyez le fichier à nouveau si besoin."
                 ),
             )
-            info = self.opts.app_label, self.opts.model_name
-            return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_import"))
+            return HttpResponseRedirect(self.admin_url("import"))
         return super().process_import(request, **kwargs)
 
     def confirmable(self, request) -> bool:
@@ -191,8 +191,7 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
                 _("Import annulé, rien n'a été enregistré : %(errors)s")
                 % {"errors": " ; ".join(errors[:10])},
             )
-            info = self.opts.app_label, self.opts.model_name
-            return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_import"))
+            return HttpResponseRedirect(self.admin_url("import"))
         self.generate_log_entries(result, request)
         messages.success(
             request,
@@ -202,8 +201,7 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
             )
             % summary(result),
         )
-        info = self.opts.app_label, self.opts.model_name
-        return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
+        return HttpResponseRedirect(self.admin_url("changelist"))
 
     def _create_log_entry(self, user_pk, rows, import_type, action_flag):
         if rows and action_flag in (ADDITION, CHANGE):

@@ -85,11 +85,16 @@ class OdsSheet:
             self.merges.append((column, line, line + rows - 1))
 
 
-def _count(element, name: str) -> int:
+def _positive(element, qualified_name: str) -> int:
+    """A repeat or span count of ``element`` (1 when absent or not a positive number)."""
     try:
-        return max(1, int(element.get(f"{TABLE}{name}", "1")))
+        return max(1, int(element.get(qualified_name, "1")))
     except ValueError:
         return 1
+
+
+def _count(element, name: str) -> int:
+    return _positive(element, f"{TABLE}{name}")
 
 
 def cell_value(cell):
@@ -130,7 +135,4 @@ def _text(element) -> str:
 
 
 def _spaces(element) -> int:
-    try:
-        return max(1, int(element.get(f"{TEXT}c", "1")))
-    except ValueError:
-        return 1
+    return _positive(element, f"{TEXT}c")

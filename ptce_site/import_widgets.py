@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import translation
@@ -27,7 +28,6 @@ from .search import fold
 TRUE_WORDS = {"oui", "o", "vrai", "x", "1", "yes", "y", "true"}
 FALSE_WORDS = {"non", "n", "faux", "0", "no", "false", ""}
 LIST_SEPARATORS = re.compile(r"\s*[,;|]\s*")
-SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # Django's validate_slug
 
 
 def text_of(value) -> str:
@@ -306,7 +306,7 @@ def identifier_reader(model, texts) -> Callable[[str], str]:
     )
 
     def read(text: str) -> str:
-        if not SLUG.fullmatch(text):
+        if not slug_re.match(text):
             return text
         return known.get(text.lower(), text.lower())
 
