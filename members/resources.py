@@ -34,7 +34,10 @@ from ptce_site.import_widgets import (
 from ptce_site.resources import PreloadedInstanceLoader, RegistryResource
 from ptce_site.search import name_key, rows_named
 
-from .models import Membership, Organisation, compact_siren
+from .models import Membership, Organisation
+
+# The organisations' SIREN cells (``organisation_key``).
+SIREN_CELL = CodeWidget(9)
 
 
 class OrganisationResource(RegistryResource):
@@ -44,7 +47,7 @@ class OrganisationResource(RegistryResource):
     legal_form = Field(
         "legal_form", _("forme juridique"), widget=ChoiceWidget(Organisation.LegalForm)
     )
-    siren = Field("siren", _("SIREN"), widget=CodeWidget(9))
+    siren = Field("siren", _("SIREN"), widget=SIREN_CELL)
     description = text_field("description", _("description"))
     website = text_field("website", _("site web"))
     commune_code = Field("commune_code", _("code commune"), widget=CodeWidget(5))
@@ -102,7 +105,7 @@ class OrganisationResource(RegistryResource):
 
     def row_key(self, row):
         slug, siren, name = self.columns()
-        value = compact_siren(text_of(row.get(siren)))
+        value = organisation_key(row.get(siren))
         return (
             ("siren", value)
             if value
@@ -119,7 +122,7 @@ class OrganisationResource(RegistryResource):
         Read in four queries for the whole file."""
         slug_column, siren_column, name_column = self.columns()
         rows = list(dataset.dict)
-        sirens = {compact_siren(text_of(row.get(siren_column))) for row in rows} - {""}
+        sirens = {organisation_key(row.get(siren_column)) for row in rows} - {""}
         by_siren = dict(Organisation.objects.filter(siren__in=sirens).values_list("siren", "slug"))
         names = {name_key(text_of(row.get(name_column))) for row in rows}
         by_name = defaultdict(list)
@@ -132,7 +135,7 @@ class OrganisationResource(RegistryResource):
         )
         slugs = []
         for row in rows:
-            siren = compact_siren(text_of(row.get(siren_column)))
+            siren = organisation_key(row.get(siren_column))
             slug = by_siren.get(siren) or identifier(text_of(row.get(slug_column)))
             if not slug:
                 name = text_of(row.get(name_column))
@@ -169,11 +172,11 @@ def pole_widget() -> KeyedWidget:
 
 
 def organisation_key(value) -> str:
-    """An organisation's cell as its key: a SIREN as people type it ("732 829 320") or as a
-    spreadsheet kept it (a number, its leading zero lost), or an identifier."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return text_of(value).zfill(9)
-    return compact_siren(text_of(value))  # an identifier holds no white space
+    """An organisation's cell as its key, as the SIREN column reads it: a SIREN as people type
+    it ("732 829 320") or as a spreadsheet kept it (a number, its leading zero lost), or an
+    identifier (which holds no white space). The one reading of a SIREN cell of the imports:
+    the organisations' SIREN column, their key, and the memberships' organisation column."""
+    return SIREN_CELL.clean(value)
 
 
 class OrganisationWidget(KeyedWidget):

@@ -47,6 +47,11 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
+def is_number(value) -> bool:
+    """Whether a cell holds what a spreadsheet stored as a number (not a yes/no)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class CodeWidget(TextWidget):
     """Digits kept as text (a SIREN, an INSEE code): the leading zeros a spreadsheet dropped
     from a number come back, and spaces go ("123 456 789")."""
@@ -56,7 +61,7 @@ class CodeWidget(TextWidget):
         self.width = width
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, int | float):
+        if is_number(value):
             return text_of(value).zfill(self.width)
         return "".join(text_of(value).split())
 
@@ -71,7 +76,7 @@ class PhoneWidget(TextWidget):
         text = text_of(value)
         if re.fullmatch(r"[1-9][0-9]{8}", text):
             return "0" + text
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if is_number(value):
             raise ValueError(
                 _(
                     "« %(value)s » : le tableur a pris ce numéro pour un nombre. Écrivez-le "
@@ -93,7 +98,7 @@ class NumberWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value is None or value == "":
             return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if is_number(value):
             number = value
         else:
             text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", ".")

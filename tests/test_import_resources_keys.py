@@ -136,6 +136,21 @@ def test_a_membership_finds_its_organisation_by_a_siren_as_people_write_it(refer
     assert "lignes 2, 3" in all_errors(run(MembershipResource, twice.encode()))[0]
 
 
+def test_an_organisation_s_siren_a_spreadsheet_took_for_a_number_names_it(db):
+    """The organisations' import reads its SIREN column as the memberships' organisation column
+    does: 012345674 kept by a spreadsheet as the number 12345674 is the existing organisation
+    (it was « Une organisation porte déjà ce numéro SIREN »)."""
+    zero = OrganisationFactory(name="Ancien nom", siren="012345674")
+    sheet = Workbook()
+    for row in (["SIREN", "nom", "type"], [12345674, "Nouveau nom", "ess"]):
+        sheet.active.append(row)
+    sheet.save(content := io.BytesIO())
+    assert all_errors(result := run(OrganisationResource, content.getvalue())) == []
+    assert summary(result)["changed"] == 1
+    zero.refresh_from_db()
+    assert zero.name == "Nouveau nom" and Organisation.objects.count() == 1
+
+
 def test_one_row_named_two_ways_in_a_file_is_a_repeated_key(reference):
     """An organisation by its identifier then its SIREN, a call by its identifier then its
     title: the repeat was not seen, and the second row failed with the database's English
