@@ -185,8 +185,8 @@ class OrganisationWidget(KeyedWidget):
             Organisation, ("siren", "slug"), "slug", preload=False, describe=_("organisation")
         )
 
-    def clean(self, value, row=None, **kwargs):
-        return super().clean(organisation_key(value), row, **kwargs)
+    def key_text(self, value) -> str:
+        return organisation_key(value)
 
 
 class MembershipResource(RegistryResource):

@@ -35,7 +35,7 @@ from simple_history.models import HistoricalRecords
 from .constraint_checks import validate_constraints
 from .content import content_changed
 from .import_errors import ImportFileError, row_error
-from .import_widgets import fold, text_of
+from .import_widgets import KeyedWidget, fold, text_of
 from .imports import file_line, refuse_repeated_columns
 from .scope import scope
 
@@ -179,8 +179,13 @@ class RegistryResource(resources.ModelResource):
                 _("Colonnes obligatoires absentes : %(columns)s. Partez du modèle de fichier.")
                 % {"columns": ", ".join(f"« {column} »" for column in missing)}
             )
+        rows = dataset.dict
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            if isinstance(field.widget, KeyedWidget):  # the rows the keys name, in one query
+                field.widget.warm(row.get(str(field.column_name)) for row in rows)
         lines = defaultdict(list)
-        for number, row in enumerate(dataset.dict, 1):
+        for number, row in enumerate(rows, 1):
             key = self.row_key(row)
             if key is not None:
                 lines[key].append(file_line(dataset, number))
