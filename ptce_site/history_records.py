@@ -11,6 +11,9 @@ recorded is the same (the history tests read it back), and so are the signals se
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.db.models.signals import post_save
 from simple_history.models import HistoricalRecords as LibraryHistoricalRecords
 from simple_history.signals import (
     post_create_historical_m2m_records,
@@ -47,3 +50,14 @@ class HistoricalRecords(LibraryHistoricalRecords):
                 instance=instance,
                 field=field,
             )
+
+
+@cache
+def history_recorder(model) -> LibraryHistoricalRecords | None:
+    """django-simple-history's recorder of ``model``: the object whose methods its signals
+    call (the library keeps no other handle on it)."""
+    for entry in post_save.receivers:
+        owner = getattr(entry[1], "__self__", None)
+        if isinstance(owner, LibraryHistoricalRecords) and owner.cls is model:
+            return owner
+    return None

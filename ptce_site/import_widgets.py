@@ -311,6 +311,14 @@ class KeyedManyWidget(widgets.ManyToManyWidget):
             return ", ".join(str(getattr(item, self.one.label)) for item in value.all())
 
 
+def warm_keys(fields, rows: list[dict]) -> None:
+    """The rows that the key columns ``fields`` of the file's ``rows`` name, found in one
+    query per column (``KeyedWidget.warm``) before the rows are read one by one."""
+    for field in fields:
+        if isinstance(field.widget, KeyedWidget):
+            field.widget.warm(row.get(str(field.column_name)) for row in rows)
+
+
 def cell_key(field: Field, row: dict):
     """A key cell as what it names (a related row's key, a choice's code), so that two rows
     naming one thing differently (an organisation by its SIREN and by its identifier, a call by

@@ -20,22 +20,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
-from functools import cache
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, router
-from django.db.models.signals import post_save
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import instance_loaders, resources, widgets
 from import_export.results import Error, RowResult
-from simple_history.models import HistoricalRecords
 
 from .constraint_checks import validate_constraints
 from .content import content_changed
+from .history_records import history_recorder
 from .import_errors import ImportFileError, row_error
-from .import_widgets import KeyedWidget, fold, text_of
+from .import_widgets import fold, text_of, warm_keys
 from .imports import file_line, refuse_repeated_columns
 from .scope import scope
 
@@ -55,17 +53,6 @@ REASON_LENGTH = 100
 # Context managers entered around every import, registered by the areas above (the search
 # index batches its work there: poles/registry/search/signals.py), which this module ignores.
 IMPORT_BATCHES: list[Callable[[], AbstractContextManager]] = []
-
-
-@cache
-def history_recorder(model) -> HistoricalRecords | None:
-    """django-simple-history's recorder of ``model``: the object whose methods its signals
-    call (the library keeps no other handle on it)."""
-    for entry in post_save.receivers:
-        owner = getattr(entry[1], "__self__", None)
-        if isinstance(owner, HistoricalRecords) and owner.cls is model:
-            return owner
-    return None
 
 
 def key_of(values) -> tuple:
@@ -180,10 +167,7 @@ class RegistryResource(resources.ModelResource):
                 % {"columns": ", ".join(f"« {column} »" for column in missing)}
             )
         rows = dataset.dict
-        for name in self.get_import_id_fields():
-            field = self.fields[name]
-            if isinstance(field.widget, KeyedWidget):  # the rows the keys name, in one query
-                field.widget.warm(row.get(str(field.column_name)) for row in rows)
+        warm_keys([self.fields[name] for name in self.get_import_id_fields()], rows)
         lines = defaultdict(list)
         for number, row in enumerate(rows, 1):
             key = self.row_key(row)
