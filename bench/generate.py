@@ -107,6 +107,14 @@ def valid_siren(number: int) -> str:
     raise AssertionError("unreachable")
 
 
+def witness(draw: float) -> bool | None:
+    """« Pôle témoin » of a generated pole from one random draw: a few yes, some no, and
+    mostly not known, as in a registry where few sources say it."""
+    if draw < 0.03:
+        return True
+    return False if draw < 0.23 else None
+
+
 def _centre(region) -> tuple[float, float]:
     """(latitude, longitude) of the region's label point; the middle of France without one."""
     outline = getattr(region, "outline", None)
@@ -188,7 +196,7 @@ def _poles(registry: Registry) -> tuple[list, str]:
                 f"qui coopèrent sur leur territoire.",
                 description="Un pôle de coopération économique. " * 8,
                 status=rng.choice(["in_project", "operational", "operational", "dormant"]),
-                is_witness=rng.random() < 0.03,
+                is_witness=witness(rng.random()),
                 founded_year=rng.randint(1995, 2025),
                 territory=rng.choice(PLACES),
                 commune_name=rng.choice(TOWNS),

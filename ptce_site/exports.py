@@ -142,5 +142,8 @@ def dated_filename(stem: str, extension: str = "csv") -> str:
     return f"{stem}-{timezone.localdate().isoformat()}.{extension}"
 
 
-def yes_no(value: bool) -> str:
+def yes_no(value: bool | None) -> str:
+    """« oui », « non », or an empty cell for what is not known (None)."""
+    if value is None:
+        return ""
     return gettext("oui") if value else gettext("non")

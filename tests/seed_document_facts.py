@@ -169,8 +169,11 @@ def laureate_facts(slug, name, region, former, current, words, sectors, listed) 
     }
     if sectors:
         facts["sectors"] = fact(set(sectors), said)
+    # The announcement marks its 8 witness poles (« En rouge : les pôles témoins »): of the
+    # 15 others, it says they are not; no document says it of the 2011 call's examples.
+    facts["is_witness"] = fact(witness, said, (ANNOUNCEMENT, "8 pôles témoins"),
+                               (ANNOUNCEMENT, "En rouge : les pôles témoins"))
     if witness:  # the seminar says the witness poles are operational; nothing says it of others
-        facts["is_witness"] = fact(True, said, (ANNOUNCEMENT, "8 pôles témoins"))
         facts["status"] = fact("operational", WITNESS_OPERATIONAL, said)
     return facts
 

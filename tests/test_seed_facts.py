@@ -40,9 +40,9 @@ def natural_key(obj) -> object:
 
 
 def is_empty(value) -> bool:
-    """Nothing said: no value, a blank text, "not known", no related rows, no file (a 0 or a
-    0.0 is a value)."""
-    if value is None or value is False:
+    """Nothing said: no value, a blank text, "not known", no related rows, no file (a 0, a
+    0.0 or a False is a value: « pôle témoin : non »)."""
+    if value is None:
         return True
     if isinstance(value, str):
         return value in ("", NOT_KNOWN)

@@ -46,8 +46,8 @@ POLE_COLUMNS: list[Column] = [
      {"format": "uri", "constraints": {"required": True, "unique": True}}),
     (_("statut"), lambda pole: pole.get_status_display(), {"enum": "status"}),
     (_("pôle témoin"), lambda pole: yes_no(pole.is_witness), {"type": "boolean", "description": _(
-        "Pôle témoin de la démarche nationale selon le registre ; « non » aussi quand aucun "
-        "document ne le dit, sans affirmer qu'il ne l'est pas."
+        "Pôle témoin de la démarche nationale : « oui » ou « non » quand une source ou une "
+        "personne le dit ; vide quand on ne le sait pas."
     )}),
     (_("région"), lambda pole: pole.region.name if pole.region else "", {}),
     (_("territoire"), lambda pole: pole.territory, {}),

@@ -33,7 +33,7 @@ from operator import itemgetter
 from typing import TypeVar
 
 from django.db import connection
-from django.db.models import Case, F, Q, QuerySet, Value, When, Window
+from django.db.models import Case, F, QuerySet, Value, When, Window
 from django.db.models.functions import Concat, RowNumber
 
 from calls.models import Application
@@ -41,7 +41,7 @@ from calls.models import Application
 from ..territories.models import FormerRegion
 from .bitsets import Bits, bits_from
 from .charter.models import signed_charter
-from .filters import SORT_ORDERS
+from .filters import SORT_ORDERS, WITNESS_OPTIONS, witness_condition
 from .models import Pole
 from .search.models import MemberKind
 from .version import KeptForState, OnePerState
@@ -172,6 +172,12 @@ def _as_text(condition) -> Case:
     return Case(When(condition, then=Value("true")), default=Value("false"))
 
 
+def _witness_option() -> Case:
+    """The witness filter's option of a pole (``true``, ``false`` or ``unknown``)."""
+    return Case(*(When(witness_condition(option), then=Value(option))
+                  for option in WITNESS_OPTIONS))
+
+
 def _published_poles() -> QuerySet:
     """The published poles, each with its place by id (its bit), its place in each sort's
     order, and the options of the filters on its own columns."""
@@ -184,7 +190,7 @@ def _published_poles() -> QuerySet:
         .annotate(
             p_id=F("pk"), place=Window(RowNumber(), order_by="pk") - 1,
             p_commune=F("commune_code"), o_region=F("region__slug"), o_status=F("status"),
-            o_witness=_as_text(Q(is_witness=True)), o_charter=_as_text(signed_charter()),
+            o_witness=_witness_option(), o_charter=_as_text(signed_charter()),
             **places,
         )
         .order_by()

@@ -33,6 +33,15 @@ if TYPE_CHECKING:
     from .facet_sets import PoleSets
 
 YES_NO = [("true", _("Oui")), ("false", _("Non"))]
+# « Pôle témoin » in the URL (``?witness=``) and the value of ``Pole.is_witness`` it gives:
+# recorded as one, recorded as not one, not known (no source nor person says it).
+WITNESS_OPTIONS = {"true": True, "false": False, "unknown": None}
+
+
+def witness_condition(option: str) -> Q:
+    """The poles that the witness filter's ``option`` gives (the filter's and the facets')."""
+    wanted = WITNESS_OPTIONS[option]
+    return Q(is_witness__isnull=True) if wanted is None else Q(is_witness=wanted)
 # The directory's orders but relevance (``PoleFilterSet.order``; ``facet_sets.py`` keeps each
 # one's order of the published poles), names in French order last, then ids: equal names
 # (« Pôle Été », « pole ete ») in one order, the same in SQL (the exports) and in the sets,
@@ -111,13 +120,13 @@ class PoleFilterSet(ExplainedFilterSet):
     status = CountedChoiceFilter(
         label=_("Statut"), choices=Pole.Status.choices, empty_label=_("Tous les statuts")
     )
-    # « Non » would say more than the documents: they do not say which of the 2011 call's
-    # examples were witness poles.
-    witness = YesNoFilter(
+    # « Non » where a source or a person says so (the 2013 call's laureates not marked as
+    # witness poles); « Non renseigné » where none does (the 2011 call's examples…).
+    witness = CountedChoiceFilter(
         label=_("Pôle témoin"),
         empty_label=_("Témoins ou non"),
-        choices=[("true", _("Oui")), ("false", _("Non enregistré comme témoin"))],
-        method="filter_yes_no",
+        choices=[("true", _("Oui")), ("false", _("Non")), ("unknown", _("Non renseigné"))],
+        method="filter_witness",
     )
     sector = CountedSlugFilter(
         label=_("Secteur d'activité"),
@@ -235,11 +244,11 @@ class PoleFilterSet(ExplainedFilterSet):
         )
 
     def filter_yes_no(self, queryset, name, value: str):
-        wanted = value == "true"
-        if name == "witness":
-            return queryset.filter(is_witness=wanted)
         # The poles with a signature of the charter (``charter.models``), and only those.
-        return queryset.charter_signatories(wanted)
+        return queryset.charter_signatories(value == "true")
+
+    def filter_witness(self, queryset, name, value: str):
+        return queryset.filter(witness_condition(value))
 
     def filter_sector(self, queryset, name, sector: Sector):
         return queryset.filter(self._subquery(Q(sectors=sector)))

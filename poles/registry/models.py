@@ -160,10 +160,19 @@ class Pole(CountsSaves, models.Model):
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.NOT_KNOWN
     )
+    # Yes, no, or not known (None): the announcement of the 2013 call's 23 laureates says
+    # which 8 are witness poles, so yes or no for those 23; no document says it of any other
+    # pole, which stays "not known" until a person enters it (DOMAIN: the truth rule).
     is_witness = models.BooleanField(
         _("pôle témoin"),
-        default=False,
-        help_text=_("Un des pôles opérationnels « témoins » de la démarche nationale (2011-2012)."),
+        null=True,
+        blank=True,
+        default=None,
+        choices=[(None, _("Non renseigné")), (True, _("Oui")), (False, _("Non"))],
+        help_text=_(
+            "Un des pôles opérationnels « témoins » de la démarche nationale (2011-2012). "
+            "« Non renseigné » tant qu'aucune source ni personne ne le dit."
+        ),
     )
     founded_year = models.PositiveSmallIntegerField(
         _("année de création"),

@@ -70,6 +70,7 @@ FACTS: dict[str, tuple[str, ...]] = {
     "summary": ("summary",),
     "description": ("description",),
     "status": ("status",),
+    "witness": ("is_witness",),
     "region": ("region_id",),
     "territory": ("territory",),
     "commune": ("commune_code", "commune_name"),

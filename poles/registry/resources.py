@@ -20,6 +20,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from calls.models import Application
 from ptce_site.collation import french
+from ptce_site.exports import yes_no
 from ptce_site.import_widgets import (
     BooleanWidget,
     ChoiceWidget,
@@ -46,6 +47,18 @@ from .exports import updated_on
 from .models import Objective, Pole, Sector
 
 
+class KnownOrNotWidget(BooleanWidget):
+    """« oui », « non », or an empty cell for what no source nor person says (None): here
+    rather than beside ``BooleanWidget``, whose empty cell is « non », as long as only the
+    pole's witness flag has three states."""
+
+    def clean(self, value, row=None, **kwargs):
+        return None if text_of(value) == "" else super().clean(value, row, **kwargs)
+
+    def render(self, value, obj=None, **kwargs):
+        return yes_no(value)
+
+
 def region_widget() -> KeyedWidget:
     return KeyedWidget(Region, ("code", "name", "slug"), "name")
 
@@ -54,7 +67,7 @@ class PoleResource(RegistryResource):
     name = text_field("name", _("nom"))
     slug = text_field("slug", _("identifiant"))
     status = Field("status", _("statut"), widget=ChoiceWidget(Pole.Status))
-    is_witness = Field("is_witness", _("pôle témoin"), widget=BooleanWidget())
+    is_witness = Field("is_witness", _("pôle témoin"), widget=KnownOrNotWidget())
     summary = text_field("summary", _("résumé"))
     description = text_field("description", _("description"))
     region = Field("region", _("région"), widget=region_widget())
@@ -90,7 +103,7 @@ class PoleResource(RegistryResource):
         "name": "Pôle des Coteaux",
         "slug": "",
         "status": "En projet",
-        "is_witness": "non",
+        "is_witness": "",
         "summary": "Une coopération de l'ESS et des PME du territoire.",
         "region": "84",
         "territory": "Pays des Coteaux",
@@ -104,6 +117,7 @@ class PoleResource(RegistryResource):
     }
     column_help = {
         "slug": _("Vide pour un nouveau pôle : il est fait à partir du nom."),
+        "is_witness": _("Vide quand aucune source ne le dit (non renseigné)."),
         "region": _("Code INSEE ou nom ; le code commune la donne aussi."),
         "commune_code": _("Code INSEE : il donne le nom, la région et le point."),
         "objectives": _("Codes ou libellés, séparés par des virgules."),

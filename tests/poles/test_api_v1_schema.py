@@ -34,13 +34,14 @@ def test_schema_and_its_documentation_page(client, db):
 
 
 def test_the_schema_says_what_the_dates_and_the_unknowns_mean(client, db):
-    """A partner read « witness: false » and « charter_signed_on: null » as "not a witness",
-    "did not sign", and could not tell content_changed_at from updated_at (no description):
-    the documents name no signatory and do not say which 2011 examples were witness poles."""
+    """A partner read « charter_signed_on: null » as "did not sign", and could not tell
+    content_changed_at from updated_at (no description): the documents name no signatory.
+    « witness » is null where no source nor person says whether the pole is one."""
     fields = client.get(reverse("api-v1:schema")).json()["components"]["schemas"]["Pole"][
         "properties"
     ]
-    assert "not a statement that it is not" in fields["witness"]["description"]
+    assert "null where that is not known" in fields["witness"]["description"]
+    assert fields["witness"]["nullable"] is True
     assert "not that it did not sign" in fields["charter_signed_on"]["description"]
     assert "a person" in fields["content_changed_at"]["description"]
     assert "not that of the facts" in fields["updated_at"]["description"]
@@ -59,7 +60,8 @@ def test_the_schema_says_what_the_dates_and_the_unknowns_mean(client, db):
                 "fields"
             ]
         }
-        assert ("sans affirmer" if lang == "fr" else "does not state") in columns[witness]
+        empty = "vide quand on ne le sait pas" if lang == "fr" else "empty where it is not known"
+        assert empty in columns[witness]
         assert ("aucun signataire" if lang == "fr" else "no signatory") in columns[charter]
         assert ("une personne" if lang == "fr" else "a person") in columns[updated]
 

@@ -114,7 +114,7 @@ def test_recorded_signatories_are_listed_filtered_and_counted(client, seeded):
     assert "2015-03-02" in csv and "Brouillon" not in csv
 
 
-def test_the_directory_does_not_say_the_poles_did_not_sign_nor_were_no_witnesses(client, seeded):
+def test_the_directory_does_not_say_the_poles_did_not_sign(client, seeded):
     """The documents name no signatory: the filter's other option said « Non (30) », that the
     30 poles did not sign. It says « Signature non enregistrée », in the chip too."""
     page = html.unescape(client.get(DIRECTORY).content.decode())
@@ -123,11 +123,6 @@ def test_the_directory_does_not_say_the_poles_did_not_sign_nor_were_no_witnesses
     assert "Signataire de la charte\xa0: Signature non enregistrée" in page
     english = html.unescape(client.get(DIRECTORY, {"lang": "en"}).content.decode())
     assert re.search(r'<option value="false"[^>]*>Signature not recorded \(30\)</option>', english)
-    # Nor which of the 2011 call's examples were witness poles: « Non (22) » said they were not.
-    page = html.unescape(client.get(DIRECTORY).content.decode())
-    option = r'<option value="false"[^>]*>{} \(22\)</option>'
-    assert re.search(option.format("Non enregistré comme témoin"), page)
-    assert re.search(option.format("Not recorded as a witness"), english)
 
 
 def test_the_charter_page_reads_in_constant_queries(client, django_assert_max_num_queries):

@@ -118,7 +118,7 @@ def make_registry(count: int) -> dict:
             name=f"{'Coopérative' if n % 2 else 'Pôle'} numéro {n}",
             region=east if n % 3 else north,
             status=statuses[n % 3],
-            is_witness=n % 4 == 0,
+            is_witness=[True, None, False, None][n % 4],  # yes, not known, no
             charter_signed_on=datetime.date(2015, 1, 1) if n % 5 == 0 else None,
             commune_code=["08105", "67482", "80021", ""][n % 4],
             sectors=[food] if n % 2 else [food, culture],
@@ -192,9 +192,11 @@ class TestOptionCounts:
             {"q": "cooperative"},
             {"call": "appel-2013", "outcome": "laureate"},
             {"outcome": "not_selected", "sector": "culture", "witness": "true"},
+            {"witness": "unknown", "status": "dormant"},
             {"former_region": "champagne-ardenne", "member_kind": "sme", "charter": "false"},
         ],
-        ids=["nothing", "region", "search", "call-and-outcome", "three-filters", "former-region"],
+        ids=["nothing", "region", "search", "call-and-outcome", "three-filters",
+             "witness-not-known", "former-region"],
     )
     def test_each_option_shows_the_number_of_poles_its_link_gives(
         self, client, twelve_poles, query
@@ -255,7 +257,8 @@ def test_former_region_counts_a_pole_named_by_an_application_or_by_its_commune_o
 def test_counts_use_a_constant_number_of_queries(client):
     """The same number of queries with 2 and with 30 poles, with and without a search."""
     make_registry(2)
-    queries = [{}, {"q": "cooperative pole"}, {"region": "grand-est", "sector": "culture"}]
+    queries = [{}, {"q": "cooperative pole"}, {"region": "grand-est", "sector": "culture"},
+               {"witness": "unknown"}]
 
     def counted(query):
         with CaptureQueriesContext(connection) as captured:

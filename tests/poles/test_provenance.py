@@ -84,7 +84,7 @@ def test_a_staff_edit_in_the_admin_says_it_comes_from_the_registry_team(seeded, 
         territory="Agglomération clermontoise",
         sectors=[sector.pk for sector in pole.sectors.all()],
         sources=[source.pk for source in pole.sources.all()],
-        is_witness="on" if pole.is_witness else "",
+        is_witness={True: "True", False: "False", None: ""}[pole.is_witness],
     )
     response = curator_client.post(reverse("admin:poles_pole_change", args=[pole.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]

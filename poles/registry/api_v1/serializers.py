@@ -56,11 +56,13 @@ class PoleSerializer(serializers.ModelSerializer):
     url = ApiLink("pole")
     html_url = PageLink()
     status_label = label("get_status_display")
-    witness = serializers.BooleanField(source="is_witness", read_only=True, help_text=(
-        "Whether the registry records the pole as a witness pole (pôle témoin) of the national "
-        "approach; false also where no source document says it is one, so not a statement "
-        "that it is not."
-    ))
+    witness = serializers.BooleanField(
+        source="is_witness", read_only=True, allow_null=True, help_text=(
+            "Whether the pole is a witness pole (pôle témoin) of the national approach: true "
+            "or false where a source document or a person says so; null where that is not "
+            "known (no document says it of the poles other than the 2013 call's winners)."
+        ),
+    )
     region = RegionRef(read_only=True, allow_null=True)
     sectors = SectorRef(many=True, read_only=True)
     laureate_of = serializers.SerializerMethodField(
