@@ -295,8 +295,8 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 # setting; ptce_site/import_pending.py): the server's temporary folder, files left waiting
 # deleted after a day. Several nodes: sticky sessions, or the library's CacheStorage
 # ("import_export.tmp_storages.CacheStorage") with REDIS_URL, whose entries expire after a day.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = env_str(
-    "IMPORT_EXPORT_TMP_STORAGE_CLASS", "ptce_site.import_pending.PendingImportStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = (
+    env_str("IMPORT_EXPORT_TMP_STORAGE_CLASS") or "ptce_site.import_pending.PendingImportStorage"
 )
 
 # Forms that send e-mail (ptce_site/ratelimit.py): at most this many submissions per client
