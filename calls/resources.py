@@ -66,9 +66,8 @@ class ApplicationResource(RegistryResource):
         column = str(self.fields["pole"].column_name)
         typed = {text_of(row.get(column)) for row in dataset.dict}
         slugs = typed | {slug.lower() for slug in typed}  # as the pole's widget finds them
-        return Application.objects.filter(pole__slug__in=slugs).select_related(
-            "call", "pole", "former_region"
-        )
+        applications = Application.objects.filter(pole__slug__in=slugs)
+        return self.scoped(applications).select_related("call", "pole", "former_region")
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("call", "pole", "former_region")

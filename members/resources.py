@@ -123,10 +123,13 @@ class OrganisationResource(RegistryResource):
         slug_column, siren_column, name_column = self.columns()
         rows = list(dataset.dict)
         sirens = {organisation_key(row.get(siren_column)) for row in rows} - {""}
-        by_siren = dict(Organisation.objects.filter(siren__in=sirens).values_list("siren", "slug"))
+        # Among the organisations the importing account sees: another one's SIREN or name is
+        # a new organisation's (whose SIREN the model then finds taken, as the admin's form).
+        known = self.scoped(Organisation.objects.all())
+        by_siren = dict(known.filter(siren__in=sirens).values_list("siren", "slug"))
         names = {name_key(text_of(row.get(name_column))) for row in rows}
         by_name = defaultdict(list)
-        for name, slug in rows_named(Organisation.objects.all(), names, "slug"):
+        for name, slug in rows_named(known, names, "slug"):
             by_name[name].append(slug)
         bases = {slugify(text_of(row.get(name_column)))[:190] or "organisation" for row in rows}
         taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
@@ -168,7 +171,9 @@ class OrganisationResource(RegistryResource):
 
 def pole_widget() -> KeyedWidget:
     pole_model = Membership._meta.get_field("pole").related_model
-    return KeyedWidget(pole_model, ("slug",), "slug", preload=False, describe=_("pôle"))
+    return KeyedWidget(
+        pole_model, ("slug",), "slug", preload=False, describe=_("pôle"), scoped=True
+    )
 
 
 def organisation_key(value) -> str:
@@ -182,7 +187,12 @@ def organisation_key(value) -> str:
 class OrganisationWidget(KeyedWidget):
     def __init__(self):
         super().__init__(
-            Organisation, ("siren", "slug"), "slug", preload=False, describe=_("organisation")
+            Organisation,
+            ("siren", "slug"),
+            "slug",
+            preload=False,
+            describe=_("organisation"),
+            scoped=True,
         )
 
     def key_text(self, value) -> str:
@@ -228,9 +238,8 @@ class MembershipResource(RegistryResource):
         column = str(self.fields["pole"].column_name)
         typed = {text_of(row.get(column)) for row in dataset.dict}
         slugs = typed | {slug.lower() for slug in typed}  # as the pole's widget finds them
-        return Membership.objects.filter(pole__slug__in=slugs).select_related(
-            "pole", "organisation"
-        )
+        memberships = Membership.objects.filter(pole__slug__in=slugs)
+        return self.scoped(memberships).select_related("pole", "organisation")
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("pole", "organisation")

@@ -22,8 +22,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats import base_formats
 from import_export.forms import ExportForm, ImportForm
@@ -152,16 +154,19 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
         """The previewed file awaits this session's confirmation; a refused one is deleted."""
         name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
         if name and "confirm_form" in context:
-            remember(request, self.opts.label_lower, name)
+            remember(request, self.opts.label_lower, name, self.get_tmp_storage_class())
         elif name:
-            discard(name)
+            discard(self.get_tmp_storage_class(), name)
 
+    @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
         """The library's, for a file this session previewed and has not confirmed yet (a
-        second confirmation, or a forged one, says so instead of a server error)."""
+        second confirmation, or a forged one, says so instead of a server error); « Annuler »
+        deletes the file instead. The file is deleted whatever the import's outcome (the
+        library deletes it only once imported)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        if request.method == "POST" and not self.confirmable(request):
+        if not self.confirmable(request):
             messages.error(
                 request,
                 _(
@@ -170,7 +175,15 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
                 ),
             )
             return HttpResponseRedirect(self.admin_url("import"))
-        return super().process_import(request, **kwargs)
+        name = request.POST["import_file_name"]
+        if "cancel" in request.POST:
+            discard(self.get_tmp_storage_class(), name)
+            messages.info(request, _("Import annulé : rien n'a été enregistré."))
+            return HttpResponseRedirect(self.admin_url("import"))
+        try:
+            return super().process_import(request, **kwargs)
+        finally:
+            discard(self.get_tmp_storage_class(), name)
 
     def confirmable(self, request) -> bool:
         post = request.POST
@@ -179,7 +192,12 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
         return (
             post.get("format") in formats
             and post.get("resource", "") in resources | {""}
-            and take(request, self.opts.label_lower, post.get("import_file_name", ""))
+            and take(
+                request,
+                self.opts.label_lower,
+                post.get("import_file_name", ""),
+                self.get_tmp_storage_class(),
+            )
         )
 
     def process_result(self, result, request):

@@ -24,6 +24,7 @@ from import_export import widgets
 from import_export.fields import Field
 
 from .exports import yes_no
+from .scope import scope
 from .search import fold
 
 TRUE_WORDS = {"oui", "o", "vrai", "x", "1", "yes", "y", "true"}
@@ -203,18 +204,33 @@ class ChoiceWidget(widgets.Widget):
 class KeyedWidget(widgets.ForeignKeyWidget):
     """A related row by one of its natural keys (``keys``: fields compared without accents nor
     case), exported by ``label``. Small tables (regions, sectors, calls) are read once per
-    import; others (poles, organisations) one query per new value, then remembered."""
+    import; others (poles, organisations) one query per new value, then remembered.
 
-    def __init__(self, model, keys, label: str, *, preload: bool = True, describe=None):
+    ``scoped``: only the rows the importing account sees (``ptce_site.scope``) are found, the
+    others answer as rows that do not exist (a regional curator's file must not tell which
+    poles, unpublished ones too, other regions hold). Reference data (regions) is public and
+    found whole: a row placed in another region is refused as such by the resource."""
+
+    def __init__(
+        self, model, keys, label: str, *, preload: bool = True, describe=None, scoped=False
+    ):
         super().__init__(model, field=label)
-        self.keys, self.label, self.preload = keys, label, preload
+        self.keys, self.label, self.preload, self.scoped = keys, label, preload, scoped
         self.describe = describe or model._meta.verbose_name
         self.cache: dict[str, models.Model | None] = {}  # by the text as typed
         self.by_key: dict[str, models.Model] | None = None  # preloaded, by folded key
+        self.user = None
 
-    def reset(self) -> None:
+    def reset(self, user=None) -> None:
+        """Before each file: nothing remembered; ``user`` is the importing account."""
         self.cache.clear()
         self.by_key = None
+        self.user = user
+
+    def rows(self) -> models.QuerySet:
+        """The rows a cell may name."""
+        rows = self.model._default_manager.all()
+        return scope().visible(rows, self.user) if self.scoped else rows
 
     def find(self, text: str):
         if text not in self.cache:
@@ -231,7 +247,7 @@ class KeyedWidget(widgets.ForeignKeyWidget):
         if self.preload:
             if self.by_key is None:
                 self.by_key = {}
-                for obj in self.model._default_manager.all():
+                for obj in self.rows():
                     for key in self.keys:
                         known = key(obj) if callable(key) else getattr(obj, key)
                         self.by_key.setdefault(fold(known), obj)
@@ -248,7 +264,7 @@ class KeyedWidget(widgets.ForeignKeyWidget):
         for key in keys:
             query |= models.Q(**{f"{key}__in": candidates})
         by_value = defaultdict(list)  # in the query's order (the model's)
-        for obj in self.model._default_manager.filter(query):
+        for obj in self.rows().filter(query):
             for key in keys:
                 by_value[getattr(obj, key)].append(obj)
         named = {}
@@ -296,8 +312,8 @@ class KeyedManyWidget(widgets.ManyToManyWidget):
         super().__init__(model, separator=", ", field=label)
         self.one = KeyedWidget(model, keys, label, describe=describe)
 
-    def reset(self) -> None:
-        self.one.reset()
+    def reset(self, user=None) -> None:
+        self.one.reset(user)
 
     def clean(self, value, row=None, **kwargs):
         text = text_of(value)

@@ -29,6 +29,7 @@ import io
 import logging
 import zipfile
 from collections import defaultdict
+from typing import NamedTuple
 from xml.etree.ElementTree import ParseError
 
 import tablib
@@ -204,7 +205,15 @@ def _cell_too_long(line: int) -> ImportFileError:
     )
 
 
-def _bounded_rows(rows, *, text_cells: bool = False) -> tuple[list[list], list[int]]:
+class Table(NamedTuple):
+    """A sheet's rows as read (the header first, blank lines left out) and the line of each in
+    the file, which the messages name."""
+
+    rows: list[list]
+    lines: list[int]
+
+
+def _bounded_rows(rows, *, text_cells: bool = False) -> Table:
     """The rows, up to the limit, with blank lines left out and neutralised values restored,
     and the line of each in the file; a CSV cell starting with "=" is a formula a spreadsheet
     would run, and a NUL character in a cell is refused."""
@@ -237,7 +246,7 @@ def _bounded_rows(rows, *, text_cells: bool = False) -> tuple[list[list], list[i
         lines.append(line)
         if len(kept) > settings.IMPORT_MAX_ROWS + 1:
             raise _too_many_rows()
-    return kept, lines
+    return Table(kept, lines)
 
 
 def _header(values) -> list[str]:
@@ -272,9 +281,9 @@ def refuse_repeated_columns(headers: list[str], known: set[str]) -> None:
         )
 
 
-def _dataset(table: tuple[list[list], list[int]]) -> tablib.Dataset:
+def _dataset(table: Table) -> tablib.Dataset:
     """The rows as a dataset, its ``lines`` each data row's line in the file (``file_line``)."""
-    rows, lines = table
+    rows = table.rows
     if not rows:
         raise ImportFileError(_("Le fichier est vide."))
     headers = _header(rows[0])
@@ -287,7 +296,7 @@ def _dataset(table: tuple[list[list], list[int]]) -> tablib.Dataset:
     for row in rows[1:]:
         row = list(row[:width]) + [""] * (width - len(row))
         dataset.append(["" if value is None else value for value in row])
-    dataset.lines = lines[1:]
+    dataset.lines = table.lines[1:]
     return dataset
 
 
@@ -339,11 +348,10 @@ def _read_zipped(data: bytes) -> tablib.Dataset:
     raise not_a_spreadsheet()
 
 
-def _refuse_merged_data(table: tuple[list[list], list[int]], merges) -> None:
+def _refuse_merged_data(table: Table, merges) -> None:
     """Refuses merged cells among the data rows (``import_archives``)."""
-    rows, lines = table
-    if lines and (merge := first_merge_below(merges, lines[0])):
-        raise merged_cells(merge[1], _column(_header(rows[0]), merge[0]))
+    if table.lines and (merge := first_merge_below(merges, table.lines[0])):
+        raise merged_cells(merge[1], _column(_header(table.rows[0]), merge[0]))
 
 
 def _read_xlsx(data: bytes, archive: zipfile.ZipFile) -> tablib.Dataset:

@@ -11,8 +11,10 @@
 - each row's outcome for the preview and the command's report: new, changed (which columns,
   before → after), unchanged, or errors in French with their line and column;
 - the history (django-simple-history) told who imported which file;
-- a row that names a row out of the importing account's scope, or would put one out of it (a
-  regional curator's file mixing regions), is an error with its line (``ptce_site.scope``).
+- rows out of the importing account's scope (``ptce_site.scope``) do not exist to its files:
+  a key or cell naming one is answered as one naming nothing (``scoped``; ``scoped`` widgets),
+  never with its name or region; a row that would put one out of the scope (a regional
+  curator's file mixing regions) is an error with its line.
 """
 
 from __future__ import annotations
@@ -122,6 +124,14 @@ class RegistryResource(resources.ModelResource):
         dataset.headers = [names.get(fold(header), header) for header in dataset.headers]
         refuse_repeated_columns(dataset.headers, set(names.values()))
 
+    def scoped(self, queryset):
+        """The rows of ``queryset`` the importing account sees: the only ones a file finds."""
+        return scope().visible(queryset, getattr(self, "user", None))
+
+    def get_queryset(self):
+        """The rows a file's keys find (the instance loaders'), within the scope."""
+        return self.scoped(super().get_queryset())
+
     def preload(self, dataset):
         """The rows of the database the file may name (``PreloadedInstanceLoader``)."""
         return self.get_queryset()
@@ -190,7 +200,7 @@ class RegistryResource(resources.ModelResource):
         self.changed_poles: set[int | None] = set()
         for field in self.fields.values():
             if hasattr(field.widget, "reset"):
-                field.widget.reset()
+                field.widget.reset(self.user)
         try:
             self.check_file(dataset)
         except ImportFileError as error:

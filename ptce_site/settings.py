@@ -291,6 +291,13 @@ INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)  # a 
 # Bulk imports (ptce_site/imports.py): the largest file and the most data rows accepted.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10, minimum=1) * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+# Where an import's file waits between its preview and its confirmation (django-import-export's
+# setting; ptce_site/import_pending.py): the server's temporary folder, files left waiting
+# deleted after a day. Several nodes: sticky sessions, or the library's CacheStorage
+# ("import_export.tmp_storages.CacheStorage") with REDIS_URL, whose entries expire after a day.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = (
+    env_str("IMPORT_EXPORT_TMP_STORAGE_CLASS") or "ptce_site.import_pending.PendingImportStorage"
+)
 
 # Forms that send e-mail (ptce_site/ratelimit.py): at most this many submissions per client
 # address, and per target, within a sliding window of minutes; then a 429 page.

@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,28 +204,22 @@ def create_claim_request(
 ) -> ClaimRequest:
     """Record a visitor's request to manage ``pole`` and tell the staff by e-mail.
 
-    A second pending request for the same pole and address is refused (code ``duplicate``). The
-    request is kept even if the staff's e-mail cannot leave (logged): staff see it in the admin.
+    Anyone may type anyone's address: a request from an address that already has one pending
+    for this pole is that request, and is answered as a new one. Nothing new is recorded (staff
+    see one request, in its first words) and staff are told as for a new one (the same
+    per-pole limit, about the pending request), so that neither the page nor the time it takes
+    says whether an address has asked to manage a pole. The request is kept even if the
+    staff's e-mail cannot leave (logged): staff see it in the admin.
     """
     email = accounts.normalize_email(email)
-    duplicate = ValidationError(
-        _(
-            "Une demande pour ce pôle avec cette adresse e-mail est déjà en attente : l'équipe "
-            "du registre vous répondra par e-mail."
-        ),
-        code="duplicate",
+    # get_or_create: the same request sent twice at once meets the database's constraint
+    # (one pending request per address and pole), and the second one then finds the first.
+    claim, _created = ClaimRequest.objects.get_or_create(
+        pole=pole,
+        email__iexact=email,
+        status=ClaimRequest.Status.PENDING,
+        defaults={"email": email, "name": name.strip(), "role": role.strip(), "message": message},
     )
-    if ClaimRequest.objects.filter(
-        pole=pole, email__iexact=email, status=ClaimRequest.Status.PENDING
-    ).exists():
-        raise duplicate
-    try:
-        with transaction.atomic():
-            claim = ClaimRequest.objects.create(
-                pole=pole, name=name.strip(), role=role.strip(), email=email, message=message
-            )
-    except IntegrityError:  # the same request sent twice at once
-        raise duplicate from None
     notify_staff_of_claim(claim=claim)
     return claim
 

@@ -113,18 +113,15 @@ def claim_pole(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if not verdict.allowed:
             return ratelimit.too_many_requests(request, verdict)
-        try:
-            services.create_claim_request(
-                pole=pole,
-                name=form.cleaned_data["name"],
-                role=form.cleaned_data["role"],
-                email=form.cleaned_data["email"],
-                message=form.cleaned_data["message"],
-            )
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
-            return redirect("poles:pole-claim-done", slug=pole.slug)
+        # The same answer whether or not the address has a request pending for this pole.
+        services.create_claim_request(
+            pole=pole,
+            name=form.cleaned_data["name"],
+            role=form.cleaned_data["role"],
+            email=form.cleaned_data["email"],
+            message=form.cleaned_data["message"],
+        )
+        return redirect("poles:pole-claim-done", slug=pole.slug)
     return render(
         request,
         "poles/claim_form.html",

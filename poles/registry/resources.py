@@ -210,7 +210,8 @@ class PoleResource(RegistryResource):
         rows = list(dataset.dict)
         names = {name_key(text_of(row.get(name_column))) for row in rows}
         existing = defaultdict(list)
-        for name, region_id, slug in rows_named(Pole.objects.all(), names, "region_id", "slug"):
+        poles = self.scoped(Pole.objects.all())  # another region's pole: as if it did not exist
+        for name, region_id, slug in rows_named(poles, names, "region_id", "slug"):
             existing[name].append((region_id, slug))
         bases = {slugify(text_of(row.get(name_column)))[:190] or "pole" for row in rows}
         taken = set(Pole.objects.filter(slug__in=bases).values_list("slug", flat=True))

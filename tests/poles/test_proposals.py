@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from poles.models import PoleProposal
+from tests.answers import page_text
 from tests.factories import CommuneFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,17 +146,35 @@ def test_too_many_proposals_from_one_client_are_refused(client, region, settings
     assert PoleProposal.objects.count() == 2 and len(mail.outbox) == 2
 
 
-def test_a_second_pending_proposal_of_the_same_pole_is_refused(client, region):
-    confirmed(client, region)
-    response = client.post(
-        FORM_URL,
-        proposal_data(
-            region, name="pôle coopérative des MAUGES", proposer_email="lucie.martin@example.ORG"
-        ),
+def proposal_answer(region, /, **changes):
+    """What a stranger sees on proposing (every page, in order), and the e-mails it sends."""
+    mail.outbox.clear()
+    response = Client().post(FORM_URL, proposal_data(region, **changes), follow=True)
+    return response.redirect_chain, response.status_code, page_text(response), list(mail.outbox)
+
+
+def test_a_proposal_does_not_tell_whether_an_address_proposed_that_pole(client, region):
+    """Anyone may type anyone's address: proposing a pole that an address has proposed (and
+    staff see) is answered as a new proposal (the same pages, one e-mail to that address), or
+    the form would tell who proposed which pole. That e-mail says, in the proposal's own words,
+    that it is being examined, with no link; nothing is recorded."""
+    first = confirmed(client, region)
+    *again, (message,) = proposal_answer(
+        region,
+        name="pôle coopérative des MAUGES",
+        proposer_email="lucie.martin@example.ORG",
+        proposer_name="Quelqu'un d'autre",
     )
-    assert response.status_code == 400
-    assert "Vous avez déjà proposé un pôle de ce nom" in response.content.decode()
-    assert PoleProposal.objects.count() == 1
+    *fresh, (_link,) = proposal_answer(
+        region, name="Pôle Inconnu", proposer_email="autre@example.org"
+    )
+    assert again == fresh and again[0][-1][0] == "/proposer/merci/"
+    assert message.to == ["lucie.martin@example.org"]
+    assert "Bonjour Lucie Martin," in message.body and "Quelqu'un" not in message.body
+    assert "Il n'y a rien à confirmer" in message.body and "http" not in message.body
+    assert "Pôle Coopérative des Mauges" in message.subject
+    assert PoleProposal.objects.filter(proposer_email="lucie.martin@example.org").get() == first
+    assert PoleProposal.objects.get(pk=first.pk).is_pending
 
 
 def test_an_unconfirmed_proposal_sent_again_is_replaced(client, region):

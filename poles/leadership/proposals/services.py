@@ -36,16 +36,6 @@ from .models import PoleProposal
 logger = logging.getLogger(__name__)
 
 
-def _duplicate() -> ValidationError:
-    return ValidationError(
-        _(
-            "Vous avez déjà proposé un pôle de ce nom avec cette adresse e-mail : l'équipe du "
-            "registre l'examine et vous répondra par e-mail."
-        ),
-        code="duplicate",
-    )
-
-
 def confirmation_url(token: str) -> str:
     return absolute_url(reverse("poles:proposal-confirm", args=[token]))
 
@@ -59,19 +49,23 @@ def _send_confirmation(proposal: PoleProposal, token: str) -> None:
     build_message("proposal_confirm", context, [proposal.proposer_email]).send()
 
 
-def submit_proposal(*, sectors=(), **fields) -> PoleProposal:
+def submit_proposal(*, sectors=(), **fields) -> PoleProposal | None:
     """Record a visitor's proposal, unconfirmed, and e-mail the link that confirms it.
 
-    ``fields`` are the model's own fields, already validated (``ProposalForm``). An open
-    proposal of the same name from the same address is refused (code ``duplicate``) if staff
-    see it already; an unconfirmed one is replaced by this one (staff never saw it).
+    ``fields`` are the model's own fields, already validated (``ProposalForm``). An unconfirmed
+    proposal of the same name from the same address is replaced by this one (staff never saw
+    it). Anyone may type anyone's address: when the address has proposed this name already and
+    staff see it, nothing is recorded and its one e-mail says so instead of bringing a link
+    (``_say_already_pending``), so that the answer does not tell who proposed which pole.
     """
     fields["proposer_email"] = accounts.normalize_email(fields["proposer_email"])
     same = PoleProposal.objects.annotate(
         lower_email=Lower("proposer_email"), lower_name=Lower("name")
     ).filter(lower_email=fields["proposer_email"].lower(), lower_name=fields["name"].lower())
-    if same.filter(status=PoleProposal.Status.PENDING).exists():
-        raise _duplicate()
+    pending = same.filter(status=PoleProposal.Status.PENDING).first()
+    if pending is not None:
+        _say_already_pending(pending)
+        return pending
     try:
         with transaction.atomic():
             same.filter(status=PoleProposal.Status.UNCONFIRMED).delete()
@@ -82,9 +76,17 @@ def submit_proposal(*, sectors=(), **fields) -> PoleProposal:
             proposal.save()
             proposal.sectors.set(sectors)
             _send_confirmation(proposal, token)
-    except IntegrityError:  # the same proposal sent twice at once
-        raise _duplicate() from None
+    except IntegrityError:  # the same proposal sent twice at once: the other one sent the link
+        open_ones = (PoleProposal.Status.UNCONFIRMED, PoleProposal.Status.PENDING)
+        return same.filter(status__in=open_ones).first()
     return proposal
+
+
+def _say_already_pending(proposal: PoleProposal) -> None:
+    """The one e-mail of a proposal sent again once staff see it: to its address (which
+    confirmed it), in its own words, not in those of whoever typed the address."""
+    context = {"proposal": proposal}
+    build_message("proposal_already_pending", context, [proposal.proposer_email]).send()
 
 
 def find_by_token(token: str) -> PoleProposal | None:

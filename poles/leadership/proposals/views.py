@@ -35,9 +35,8 @@ def propose(request: HttpRequest) -> HttpResponse:
         if not verdict.allowed:
             return ratelimit.too_many_requests(request, verdict)
         try:
+            # The same answer whether or not the address proposed this pole already.
             services.submit_proposal(sectors=form.cleaned_data["sectors"], **form.proposal_fields())
-        except ValidationError as error:
-            form.add_error(None, error)
         except MAIL_ERRORS:
             form.add_error(None, MAIL_FAILED)
         else:
