@@ -69,7 +69,7 @@ def embed_map(request: HttpRequest) -> HttpResponse:
     level = requested_level(request) or "current"
     filterset = PoleFilterSet.for_request(request)
     metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
-    query = request.GET.copy()
+    query = filterset.understood_query()  # the files refuse what the page ignores
     query["level"] = level
     rows = RegionCounts(filterset, level).rows()
     from .views import map_strings  # the views import this module's embed_code
@@ -79,6 +79,7 @@ def embed_map(request: HttpRequest) -> HttpResponse:
         "level": level,
         "metric": metric,
         "rows": rows,
+        "ignored": filterset.ignored_filters(),
         "total_poles": sum(row["poles"] for row in rows),
         "total_laureates": sum(row["laureates"] for row in rows),
         "api_query": query.urlencode(),
@@ -100,6 +101,7 @@ def embed_directory(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "chips": filterset.active_filters(),
+        "ignored": filterset.ignored_filters(),
         "registry_url": _registry_link(request, "poles:pole-list"),
         "heading": _("Pôles territoriaux de coopération économique"),
         **paginate(request, results, EMBED_PER_PAGE).context(),

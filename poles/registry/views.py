@@ -246,7 +246,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         level = "current"
     filterset = PoleFilterSet.for_request(request)
     metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
-    query = request.GET.copy()
+    query = filterset.understood_query()  # the files refuse what the page ignores
     query["level"] = level
     rows = RegionCounts(filterset, level).rows()
     # The current regions' rows hold the regions already, in the same (French) order.
