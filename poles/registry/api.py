@@ -86,9 +86,10 @@ class RegionCounts:
             .annotate(poles=Count("pk"), laureates=Count("pk", filter=Q(pk__in=laureate_poles)))
         )
         for row in by_commune.order_by():
-            if former := by_department.get(row["department"] or ""):
-                self.poles[former.pk] += row["poles"]
-                self.laureates[former.pk] += row["laureates"]
+            # No former region known (no commune, no region named): counted under None.
+            former = by_department.get(row["department"] or "")
+            self.poles[former.pk if former else None] += row["poles"]
+            self.laureates[former.pk if former else None] += row["laureates"]
 
     @staticmethod
     def _named_and_won(applications) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
@@ -108,6 +109,20 @@ class RegionCounts:
             elif outcome == Application.Outcome.LAUREATE:
                 won.setdefault(pole_id, set())
         return named, won
+
+    def unplaced(self) -> dict | None:
+        """The row of the poles placed in no region (none known: no document gives the region
+        of the 2011 call's examples), or None when there are none: a table by region says
+        them, its total counts them (the GeoJSON's features are regions only)."""
+        if not self.poles[None]:
+            return None
+        former = self.level == "former"
+        return {
+            "region": None, "code": "", "slug": "", "current_code": "", "current_name": "",
+            "name": _("Ancienne région non renseignée") if former else _("Région non renseignée"),
+            "poles": self.poles[None],
+            "laureates": self.laureates[None],
+        }
 
     def rows(self, *, outlines: bool = False) -> list[dict]:
         """One row per region, in name order, for the GeoJSON and the accessible table (the

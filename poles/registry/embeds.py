@@ -71,7 +71,10 @@ def embed_map(request: HttpRequest) -> HttpResponse:
     metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
     query = filterset.understood_query()  # the files refuse what the page ignores
     query["level"] = level
-    rows = RegionCounts(filterset, level).rows()
+    counts = RegionCounts(filterset, level)
+    rows = counts.rows()
+    unplaced = counts.unplaced()
+    everything = [*rows, unplaced] if unplaced else rows
     from .views import map_strings  # the views import this module's embed_code
 
     context = {
@@ -79,9 +82,10 @@ def embed_map(request: HttpRequest) -> HttpResponse:
         "level": level,
         "metric": metric,
         "rows": rows,
+        "unplaced": unplaced,
         "ignored": filterset.ignored_filters(),
-        "total_poles": sum(row["poles"] for row in rows),
-        "total_laureates": sum(row["laureates"] for row in rows),
+        "total_poles": sum(row["poles"] for row in everything),
+        "total_laureates": sum(row["laureates"] for row in everything),
         "api_query": query.urlencode(),
         "chosen_call": filterset.cleaned("call"),
         "map_strings": map_strings(metric),

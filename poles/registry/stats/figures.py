@@ -61,7 +61,10 @@ def by_region(level: str) -> Figure:
         category=_("Ancienne région") if former else _("Région"),
         series=[_("Pôles"), _("Lauréats")],
     )
-    figure.rows = [(row["name"], [row["poles"], row["laureates"]]) for row in counts.rows()]
+    rows = counts.rows()
+    if unplaced := counts.unplaced():  # the rows add up to the directory's count
+        rows.append(unplaced)
+    figure.rows = [(row["name"], [row["poles"], row["laureates"]]) for row in rows]
     return figure
 
 
