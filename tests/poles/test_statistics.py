@@ -108,3 +108,14 @@ def test_the_maps_totals_count_the_poles_of_no_known_region(seeded, client):
     page = client.get("/carte/?level=former").content.decode()
     assert re.search(r"Ancienne région non renseignée</th>\s*<td></td>\s*"
                      r'<td class="number">7</td>', page)
+
+
+def test_poles_without_a_recorded_member_are_not_said_to_have_none(seeded, client):
+    """« Organisations membres : 0 — 25 pôles » read as 25 poles without members, when no
+    document gives any pole's members (the page says what the registry does not know is not
+    counted): their row says that none is recorded."""
+    text = client.get("/statistiques/membres-par-pole.csv").content.decode("utf-8-sig")
+    first = text.splitlines()[1]
+    assert first == '"aucune enregistrée";29'
+    page = client.get("/statistiques/?lang=en").content.decode()
+    assert "none recorded" in page
