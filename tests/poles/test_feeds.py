@@ -41,3 +41,20 @@ def test_a_partner_sites_script_reads_the_feeds(client):
         assert response["Access-Control-Allow-Origin"] == "*", url
         again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
         assert (again.status_code, again.get("Access-Control-Allow-Origin")) == (304, "*"), url
+
+
+def test_a_partner_sites_script_revalidates_the_open_data_with_its_etag(client):
+    """A script reading a file from another origin could neither read its ETag (not exposed)
+    nor send it back: ``If-None-Match`` makes the browser ask first (a CORS preflight), which
+    the GeoJSON refused (405) and the API answered without allowing the header."""
+    PoleFactory(latitude=45.0, longitude=5.0)
+    for url in ("/api/poles.geojson", "/api/v1/poles/", "/poles/flux.atom"):
+        preflight = client.options(url, HTTP_ORIGIN="https://cress.example",
+                                   HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+                                   HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match")
+        assert preflight.status_code == 204, url
+        assert preflight["Access-Control-Allow-Origin"] == "*"
+        assert "If-None-Match" in preflight["Access-Control-Allow-Headers"]
+        assert "GET" in preflight["Access-Control-Allow-Methods"]
+        response = client.get(url)
+        assert "ETag" in response["Access-Control-Expose-Headers"], url
