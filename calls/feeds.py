@@ -3,18 +3,18 @@ the request's language; links on ``SITE_URL`` (see ``poles/registry/feeds.py``).
 
 from __future__ import annotations
 
-from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from ptce_site.collation import french
+from ptce_site.feeds import OpenFeed
 from ptce_site.links import localised
 
 from .models import Call
 
 
-class CallFeed(Feed):
+class CallFeed(OpenFeed):
     feed_type = Atom1Feed
 
     def title(self) -> str:

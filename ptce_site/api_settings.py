@@ -34,7 +34,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_THROTTLE_CLASSES": ["ptce_site.rest.ClientAddressThrottle"],
     "DEFAULT_PAGINATION_CLASS": "ptce_site.rest.SitePagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ptce_site.api_schema.SiteAutoSchema",
     "EXCEPTION_HANDLER": "ptce_site.rest.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "URL_FORMAT_OVERRIDE": None,

@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.formats import localize, number_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -320,16 +321,29 @@ class ExplainedFilterSet(django_filters.FilterSet):
             )
         return chips
 
-    def ignored_filters(self) -> list[dict]:
-        """Filters whose value was not understood: ignored, and said so."""
+    def refused(self) -> dict[str, list[str]]:
+        """The form's messages for each filter whose value was not understood, by parameter
+        name: what the directory ignores and says, and what the open data refuses (a 400)."""
         if not self.is_bound or self.form.is_valid():
-            return []
+            return {}
         # Django's messages repeat the value refused: its control characters (a NUL) are not.
-        return [
-            {
-                "label": self.form.fields[name].label,
-                "messages": [_CONTROL.sub("", str(message)) for message in errors],
-            }
+        return {
+            name: [_CONTROL.sub("", str(message)) for message in errors]
             for name, errors in self.form.errors.items()
             if name in self.form.fields
+        }
+
+    def ignored_filters(self) -> list[dict]:
+        """Filters whose value was not understood: ignored, and said so."""
+        return [
+            {"label": self.form.fields[name].label, "messages": messages}
+            for name, messages in self.refused().items()
         ]
+
+    def understood_query(self) -> QueryDict:
+        """The query string without the filters whose value was not understood: what a page
+        that ignored them asks of the open data, which refuses them (``poles/registry/api.py``)."""
+        query = self.data.copy() if self.is_bound else QueryDict(mutable=True)
+        for name in self.refused():
+            query.pop(name, None)
+        return query

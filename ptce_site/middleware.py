@@ -1,7 +1,8 @@
 """The site's language (French unless the visitor chose another one), private pages, the
-304s and slash redirects of the open data, and French spacing."""
+304s, slash redirects and CORS preflights of the open data, and French spacing."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.utils import translation
@@ -11,7 +12,7 @@ from django.utils.deprecation import MiddlewareMixin
 from .typography import space_html_response
 
 # Headers a 304 or a redirect to the address with a slash keeps from the answer it replaces.
-KEPT_HEADERS = ("Access-Control-Allow-Origin",)
+KEPT_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers")
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 # The page cache's answers from a stored copy, spaced when it was stored: scanning such a page
@@ -75,6 +76,33 @@ def _keeping_origin(answer, response):
             if header in response:
                 answer[header] = response[header]
     return answer
+
+
+class PreflightMiddleware:
+    """A browser's CORS preflight for a GET or HEAD (``OPTIONS`` with an ``Origin`` and
+    ``Access-Control-Request-Method``) answered yes, with the headers of a conditional
+    request: a partner site's script revalidating a file with its ETag (``If-None-Match``)
+    is asked first, which the GeoJSON refused (405) and the API answered without allowing the
+    header, so the request failed. Harmless on any address: no credentials are allowed, and
+    an answer is readable from another origin only if it says ``Access-Control-Allow-Origin``
+    itself (the open data's, ``ptce_site.rest.open_to_every_origin``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "OPTIONS"
+            and "Origin" in request.headers
+            and request.headers.get("Access-Control-Request-Method") in {"GET", "HEAD"}
+        ):
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Origin"] = "*"
+            response["Access-Control-Allow-Methods"] = "GET, HEAD"
+            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response["Access-Control-Max-Age"] = "86400"
+            return response
+        return self.get_response(request)
 
 
 class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):

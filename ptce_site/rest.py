@@ -140,6 +140,9 @@ def open_to_every_origin(response: HttpResponse) -> HttpResponse:
     GeoJSON files), its errors included, so that a partner site's script reads them: public
     data, no credentials, no cookie."""
     response["Access-Control-Allow-Origin"] = "*"
+    # A script reads only the safelisted headers unless told: the ETag to revalidate with
+    # (``If-None-Match``, allowed by ``middleware.PreflightMiddleware``), the 429's wait.
+    response["Access-Control-Expose-Headers"] = "ETag, Retry-After"
     return response
 
 

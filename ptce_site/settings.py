@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "ptce_site.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ptce_site.middleware.PreflightMiddleware",  # answers before any session or language
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ptce_site.middleware.LanguageMiddleware",
     "ptce_site.middleware.CommonMiddleware",

@@ -86,9 +86,10 @@ class RegionCounts:
             .annotate(poles=Count("pk"), laureates=Count("pk", filter=Q(pk__in=laureate_poles)))
         )
         for row in by_commune.order_by():
-            if former := by_department.get(row["department"] or ""):
-                self.poles[former.pk] += row["poles"]
-                self.laureates[former.pk] += row["laureates"]
+            # No former region known (no commune, no region named): counted under None.
+            former = by_department.get(row["department"] or "")
+            self.poles[former.pk if former else None] += row["poles"]
+            self.laureates[former.pk if former else None] += row["laureates"]
 
     @staticmethod
     def _named_and_won(applications) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
@@ -108,6 +109,20 @@ class RegionCounts:
             elif outcome == Application.Outcome.LAUREATE:
                 won.setdefault(pole_id, set())
         return named, won
+
+    def unplaced(self) -> dict | None:
+        """The row of the poles placed in no region (none known: no document gives the region
+        of the 2011 call's examples), or None when there are none: a table by region says
+        them, its total counts them (the GeoJSON's features are regions only)."""
+        if not self.poles[None]:
+            return None
+        former = self.level == "former"
+        return {
+            "region": None, "code": "", "slug": "", "current_code": "", "current_name": "",
+            "name": _("Ancienne région non renseignée") if former else _("Région non renseignée"),
+            "poles": self.poles[None],
+            "laureates": self.laureates[None],
+        }
 
     def rows(self, *, outlines: bool = False) -> list[dict]:
         """One row per region, in name order, for the GeoJSON and the accessible table (the
@@ -154,9 +169,19 @@ def _with_cache_headers(response: HttpResponse) -> HttpResponse:
 
 
 def _bad_level() -> JsonResponse:
-    return open_to_every_origin(JsonResponse(
-        {"error": _("Le paramètre « level » vaut « current » ou « former ».")}, status=400
-    ))
+    message = _("Le paramètre « level » vaut « current » ou « former ».")
+    # "level" as the filters' refusals say theirs (below); "error" as it always said.
+    return open_to_every_origin(JsonResponse({"error": message, "level": [message]}, status=400))
+
+
+def _refused(filterset: PoleFilterSet) -> JsonResponse | None:
+    """A 400 with the form's reason for each filter value not understood, in the JSON API's
+    shape (``{"region": ["…"]}``), or None: ignoring it, as the directory does on screen,
+    gave a program that misspelt a region every pole of the country as the region's. The
+    map pages ask these files without what they ignored (``understood_query``)."""
+    if refused := filterset.refused():
+        return open_to_every_origin(JsonResponse(refused, status=400))
+    return None
 
 
 @require_safe
@@ -166,7 +191,10 @@ def regions_geojson(request: HttpRequest) -> HttpResponse:
     level = requested_level(request)
     if level is None:
         return _bad_level()
-    counts = RegionCounts(PoleFilterSet.for_request(request), level)
+    filterset = PoleFilterSet.for_request(request)
+    if refusal := _refused(filterset):
+        return refusal
+    counts = RegionCounts(filterset, level)
     features = []
     dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
     for row in counts.rows(outlines=True):
@@ -239,11 +267,11 @@ def pole_features(request: HttpRequest, poles) -> list[dict]:
     ]
 
 
-def pole_collection(request: HttpRequest) -> dict:
+def pole_collection(request: HttpRequest, filterset: PoleFilterSet | None = None) -> dict:
     """The filtered poles as a GeoJSON FeatureCollection; with ``?facets=1``, the facet
     counts of the directory's filters (``facets.py``) as a foreign member ``facets``
     (RFC 7946, section 6.1), asked for only: they cost about ten more queries."""
-    filterset = PoleFilterSet.for_request(request)
+    filterset = filterset or PoleFilterSet.for_request(request)
     collection = {"type": "FeatureCollection", "features": pole_features(request, filterset.qs)}
     if request.GET.get("facets") == "1":
         collection["facets"] = pole_facets(filterset)
@@ -254,7 +282,10 @@ def pole_collection(request: HttpRequest) -> dict:
 @cache_public_page(PoleFilterSet, facets=("0", "1"))
 @gzip_page
 def poles_geojson(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(pole_collection(request), ensure_ascii=False)
+    filterset = PoleFilterSet.for_request(request)
+    if refusal := _refused(filterset):
+        return refusal
+    body = json.dumps(pole_collection(request, filterset), ensure_ascii=False)
     return _with_cache_headers(HttpResponse(body, content_type=GEOJSON))
 
 
@@ -263,7 +294,10 @@ def poles_geojson(request: HttpRequest) -> HttpResponse:
 @gzip_page
 def poles_json(request: HttpRequest) -> HttpResponse:
     """The filtered poles, located or not, for the list beside the map."""
-    poles = PoleFilterSet.for_request(request).qs.for_cards()
+    filterset = PoleFilterSet.for_request(request)
+    if refusal := _refused(filterset):
+        return refusal
+    poles = filterset.qs.for_cards()
     data = {
         "count": poles.count(),
         "poles": [

@@ -69,9 +69,12 @@ def embed_map(request: HttpRequest) -> HttpResponse:
     level = requested_level(request) or "current"
     filterset = PoleFilterSet.for_request(request)
     metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
-    query = request.GET.copy()
+    query = filterset.understood_query()  # the files refuse what the page ignores
     query["level"] = level
-    rows = RegionCounts(filterset, level).rows()
+    counts = RegionCounts(filterset, level)
+    rows = counts.rows()
+    unplaced = counts.unplaced()
+    everything = [*rows, unplaced] if unplaced else rows
     from .views import map_strings  # the views import this module's embed_code
 
     context = {
@@ -79,8 +82,10 @@ def embed_map(request: HttpRequest) -> HttpResponse:
         "level": level,
         "metric": metric,
         "rows": rows,
-        "total_poles": sum(row["poles"] for row in rows),
-        "total_laureates": sum(row["laureates"] for row in rows),
+        "unplaced": unplaced,
+        "ignored": filterset.ignored_filters(),
+        "total_poles": sum(row["poles"] for row in everything),
+        "total_laureates": sum(row["laureates"] for row in everything),
         "api_query": query.urlencode(),
         "chosen_call": filterset.cleaned("call"),
         "map_strings": map_strings(metric),
@@ -100,6 +105,7 @@ def embed_directory(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "chips": filterset.active_filters(),
+        "ignored": filterset.ignored_filters(),
         "registry_url": _registry_link(request, "poles:pole-list"),
         "heading": _("Pôles territoriaux de coopération économique"),
         **paginate(request, results, EMBED_PER_PAGE).context(),

@@ -5,7 +5,6 @@ prefix a relative one with the request's host."""
 
 from __future__ import annotations
 
-from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -14,6 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from ptce_site.collation import french
+from ptce_site.feeds import OpenFeed
 from ptce_site.links import localised
 
 from ..territories.models import Region
@@ -33,7 +33,7 @@ def latest_poles(poles: QuerySet) -> QuerySet:
     )
 
 
-class PoleFeedBase(Feed):
+class PoleFeedBase(OpenFeed):
     feed_type = Atom1Feed
 
     def item_title(self, pole: Pole) -> str:

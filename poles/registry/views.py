@@ -246,9 +246,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
         level = "current"
     filterset = PoleFilterSet.for_request(request)
     metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
-    query = request.GET.copy()
+    query = filterset.understood_query()  # the files refuse what the page ignores
     query["level"] = level
-    rows = RegionCounts(filterset, level).rows()
+    counts = RegionCounts(filterset, level)
+    rows = counts.rows()
     # The current regions' rows hold the regions already, in the same (French) order.
     regions = [row["region"] for row in rows] if level == "current" else Region.objects.all()
     context = {
@@ -256,6 +257,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "level": level,
         "metric": metric,
         "rows": rows,
+        "unplaced": counts.unplaced(),
         "ignored": filterset.ignored_filters(),
         "api_query": query.urlencode(),
         "chosen_call": filterset.cleaned("call"),

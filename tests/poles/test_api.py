@@ -213,3 +213,30 @@ def test_the_english_api_page_punctuates_its_headings_in_english(client):
     html = client.get(reverse("poles:api-index"), {"lang": "en"}).content.decode()
     assert "<h2>Regions: <code>/api/regions.geojson</code></h2>" in html
     assert "<h2>Clusters: <code>/api/poles.geojson</code></h2>" in html
+
+
+@pytest.mark.parametrize("url", [REGIONS, POLES, reverse("poles:api-poles-list")])
+def test_a_filter_value_the_open_data_does_not_understand_is_a_400_saying_which(client, seeded,
+                                                                               url):
+    """A partner's misspelt region (``ile-de-franc``) was ignored with a 200: the whole
+    country's poles, drawn as if they were the region's. The JSON API refuses it with the
+    form's reason; the GeoJSON now does too, in the same shape, readable from another site."""
+    response = client.get(url, {"region": "ile-de-franc", "witness": "true"})
+    assert response.status_code == 400
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Content-Type"] == "application/json"
+    refused = json.loads(response.content)
+    assert list(refused) == ["region"]
+    assert "choix valide" in refused["region"][0]
+
+
+def test_the_map_pages_ask_the_open_data_only_for_the_filters_they_understood(client, seeded):
+    """The map pages ignore a bad filter and say so; the files their script reads must then
+    be asked without it, or the map would draw nothing (a 400)."""
+    for page in (reverse("poles:map"), reverse("poles:embed-map")):
+        html = client.get(page, {"call": "nope", "witness": "true"}).content.decode()
+        urls = re.findall(r'data-(?:regions|poles|list)-url="([^"]+)"', html)
+        assert len(urls) == 3, page
+        for url in urls:
+            assert "nope" not in url and "witness=true" in url, url
+            assert client.get(url.replace("&amp;", "&")).status_code == 200, url

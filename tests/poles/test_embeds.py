@@ -67,3 +67,13 @@ def test_embed_pages_run_a_constant_number_of_queries(seeded, client, settings):
     assert [_queries(client, url) for url in urls] == before
 
 
+
+
+def test_the_embedded_directory_says_which_filter_it_ignored(seeded, client):
+    """A partner's iframe with a misspelt region showed every pole of the country as if they
+    were the region's, without a word; the directory says which filter it ignored."""
+    html = client.get("/integrer/annuaire/?region=ile-de-franc").content.decode()
+    assert "ont été ignorés" in html and "Région" in html
+    assert 'role="alert"' in html
+    english = client.get("/integrer/carte/?call=nope&lang=en").content.decode()
+    assert "were not understood" in english

@@ -62,11 +62,8 @@ def filter_parameters(filterset_class) -> list[OpenApiParameter]:
 
 def checked(filterset):
     """``filterset`` if every value was understood; else a 400 with the form's messages."""
-    if filterset.is_bound and not filterset.form.is_valid():
-        raise ValidationError(
-            {name: [str(message) for message in errors]
-             for name, errors in filterset.form.errors.items()}
-        )
+    if refused := filterset.refused():
+        raise ValidationError(refused)
     return filterset
 
 

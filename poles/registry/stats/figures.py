@@ -61,7 +61,10 @@ def by_region(level: str) -> Figure:
         category=_("Ancienne région") if former else _("Région"),
         series=[_("Pôles"), _("Lauréats")],
     )
-    figure.rows = [(row["name"], [row["poles"], row["laureates"]]) for row in counts.rows()]
+    rows = counts.rows()
+    if unplaced := counts.unplaced():  # the rows add up to the directory's count
+        rows.append(unplaced)
+    figure.rows = [(row["name"], [row["poles"], row["laureates"]]) for row in rows]
     return figure
 
 
@@ -164,12 +167,15 @@ def members_per_pole() -> Figure:
         "membres-par-pole", _("Organisations membres par pôle"),
         _(
             "Répartition des pôles publiés selon leur nombre d'organisations membres actuelles "
-            "(0 : aucune organisation membre enregistrée)."
+            "enregistrées dans le registre."
         ),
         _("Organisations membres"), [_("Pôles")],
     )
     for low, high in MEMBER_BUCKETS:
-        if high is None:
+        if high == 0:
+            # Not « 0 »: the documents name no pole's members; none recorded is not none.
+            label = _("aucune enregistrée")
+        elif high is None:
             label = _("%(low)s ou plus") % {"low": low}
         else:
             label = str(low) if low == high else f"{low}–{high}"

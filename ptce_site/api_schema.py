@@ -1,0 +1,33 @@
+"""The OpenAPI schema of the JSON API as drf-spectacular writes it, with the constraints of
+two kinds of fields written so that a partner's validator accepts the API's answers
+(``tests/poles/test_api_v1_contract.py``). Its own module: ``rest.py``, which DRF's settings
+name, cannot import drf-spectacular's views while DRF reads them."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from drf_spectacular.openapi import AutoSchema
+
+EMPTY_STRING = {"type": "string", "maxLength": 0}
+
+
+class SiteAutoSchema(AutoSchema):
+    """drf-spectacular's schema, with two field constraints written as a validator reads them:
+
+    - a validator that refuses what its pattern finds (``inverse_match``: one line, no
+      control character) was written as that very pattern, so that every real name failed a
+      partner's validation: it is written as "does not contain" (a lookahead, ECMA 262);
+    - a text that may be empty or have a format (a website, ``""`` or a URI) was ``oneOf``
+      the two, which ``""`` matches both of when the format is not checked (JSON Schema
+      validators need not check it): ``anyOf``.
+    """
+
+    def _insert_field_validators(self, field, schema):
+        for validator in field.validators:
+            if isinstance(validator, RegexValidator) and validator.inverse_match:
+                found = validator.regex.pattern.encode("ascii", "backslashreplace").decode()
+                found = found.replace(r"\x", r"\u00")  # escaped as drf-spectacular does
+                schema.setdefault("pattern", rf"^(?![\s\S]*(?:{found}))")
+        super()._insert_field_validators(field, schema)
+        if schema.get("oneOf", [None])[-1] == EMPTY_STRING:
+            schema["anyOf"] = schema.pop("oneOf")
