@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -198,12 +198,21 @@ def _regions_with_counts():
 @require_safe
 @cache_public_page()
 def region_list(request: HttpRequest) -> HttpResponse:
-    regions = sorted(
-        _regions_with_counts()
-        .prefetch_related("former_regions"),
-        key=lambda region: french_key(region.name),
-    )
-    return render(request, "poles/region_list.html", {"regions": regions})
+    # Counted as the map counts them, with the row of the poles no document places in a
+    # region: the rows add up to the directory's number of poles.
+    counts = RegionCounts(PoleFilterSet(None, queryset=Pole.objects.published()), "current")
+    rows = counts.rows()
+    prefetch_related_objects([row["region"] for row in rows], "former_regions")
+    unplaced = counts.unplaced()
+    context = {
+        "rows": rows,
+        "unplaced": unplaced,
+        "total": {
+            "poles": sum(row["poles"] for row in [*rows, unplaced] if row),
+            "laureates": sum(row["laureates"] for row in [*rows, unplaced] if row),
+        },
+    }
+    return render(request, "poles/region_list.html", context)
 
 
 @require_safe

@@ -67,7 +67,20 @@ def test_the_network_links_poles_through_current_members_of_published_poles(regi
     assert "Pôle caché" not in page
     assert "date de départ est encore à venir" in page
     figures = client.get(URL).context["figures"]
-    assert figures == {"poles": 4, "linked": 3, "organisations": 2, "links": None}
+    assert figures == {"poles": 4, "linked": 3, "organisations": 2, "links": None,
+                       "with_members": 4}
+
+
+def test_poles_without_recorded_members_are_not_counted_as_unlinked(registry, client):
+    # A pole whose members nobody recorded may well share some: « 3 linked of 5 published »
+    # would say two are not; the page counts the linked among the poles with known members.
+    PoleFactory(name="Pôle sans membres connus", region=Region.objects.get(slug="bretagne"))
+    Membership.objects.filter(pole__name="Pôle Iroise").update(
+        left_on=TODAY - datetime.timedelta(days=1))
+    page = text_of(client.get(URL))
+    assert "pôles liés à un autre, sur 3 dont des membres sont enregistrés (5 publiés)" in page
+    bretagne = client.get(URL, {"region": "bretagne"}).context["figures"]
+    assert (bretagne["linked"], bretagne["with_members"], bretagne["poles"]) == (2, 2, 4)
 
 
 def test_the_list_by_organisation_gives_each_linking_organisation_and_its_poles(registry, client):
@@ -83,7 +96,7 @@ def test_a_region_shows_the_links_between_its_own_poles(registry, client):
     page = text_of(response)
     assert "Réseau des pôles de la région Bretagne" in page
     assert response.context["figures"] == {
-        "poles": 3, "linked": 2, "organisations": 2, "links": 1,
+        "poles": 3, "linked": 2, "organisations": 2, "links": 1, "with_members": 3,
     }
     assert "Pôle des Causses" not in page.split("Les liens, en liste")[1]
     assert 'role="img"' in page and "<title id=\"network-region-title\">" in page
@@ -121,9 +134,9 @@ def test_odd_query_strings_give_the_page_and_say_what_was_ignored(registry, clie
 
 def test_the_network_is_built_in_constant_queries(registry, client,
                                                   django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         client.get(URL)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         client.get(URL, {"list": "organisations"})
     more_region = RegionFactory(name="Normandie", slug="normandie", code="28")
     organisation = OrganisationFactory(name="Réseau normand")
@@ -133,7 +146,7 @@ def test_the_network_is_built_in_constant_queries(registry, client,
             organisation=organisation,
         )
     for params in ({}, {"list": "organisations"}, {"region": "normandie"}):
-        with django_assert_max_num_queries(5):
+        with django_assert_max_num_queries(6):
             assert client.get(URL, params).status_code == 200
 
 
@@ -189,7 +202,7 @@ def test_poles_whose_ids_are_far_apart_are_linked_like_any_other(db, client):
                           organisation=organisation)
     response = client.get(URL, {"region": "corse"})
     assert response.context["figures"] == {
-        "poles": 3, "linked": 3, "organisations": 1, "links": 3,
+        "poles": 3, "linked": 3, "organisations": 1, "links": 3, "with_members": 3,
     }
     page = text_of(client.get(URL, {"list": "organisations"}))
     assert "Pôle Ajaccio" in page and "Pôle Bastia" in page and "Pôle Calvi" in page

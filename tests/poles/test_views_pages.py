@@ -143,10 +143,26 @@ def test_pole_with_a_location_has_a_small_map_without_inline_script(client):
 
 def test_region_list_counts_poles_and_laureates(client, seeded):
     response = client.get(reverse("poles:region-list"))
-    regions = {r.name: r for r in response.context["regions"]}
+    regions = {row["name"]: row for row in response.context["rows"]}
     assert len(regions) == 18
-    assert (regions["Grand Est"].pole_count, regions["Grand Est"].laureate_count) == (3, 3)
-    assert regions["Auvergne-Rhône-Alpes"].laureate_count == 4
+    assert (regions["Grand Est"]["poles"], regions["Grand Est"]["laureates"]) == (3, 3)
+    assert regions["Auvergne-Rhône-Alpes"]["laureates"] == 4
+
+
+def test_region_list_adds_up_to_the_directory_with_the_poles_of_no_known_region(client, seeded):
+    # The 2011 call's examples have no region in any document: a row says so, and the total
+    # is the directory's number of poles, as a journalist adding the column would expect.
+    unplaced = Pole.objects.published().filter(region__isnull=True).count()
+    assert unplaced > 0
+    html = client.get(reverse("poles:region-list")).content.decode()
+    rows = re.findall(r'<th scope="row">([^<]*)</th>\s*<td></td>\s*<td class="number">(\d+)</td>'
+                      r'\s*<td class="number">(\d+)</td>', html)
+    assert rows == [
+        ("Région non renseignée", str(unplaced), "0"),
+        ("Total", str(Pole.objects.published().count()), "23"),
+    ]
+    directory = client.get(DIRECTORY).context["page_obj"].paginator.count
+    assert int(rows[-1][1]) == directory
 
 
 def test_region_page_names_the_former_regions_and_lists_laureates(client, seeded):

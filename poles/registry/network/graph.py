@@ -217,6 +217,17 @@ class Network:
                        key=lambda link: (-link[2], link[0], link[1]))
         return RegionLinks(positions, organisations, links)
 
+    def with_members(self) -> set[int]:
+        """The positions of the poles with at least one current member recorded: a pole
+        without any is not known to be unlinked, and the page counts the linked ones among
+        these (read when first asked, once for this state)."""
+
+        def read() -> set[int]:
+            ids = Membership.objects.current().order_by().values_list("pole_id", flat=True)
+            return {self.position[pk] for pk in ids.distinct() if pk in self.position}
+
+        return self.kept("with-members", read)
+
     def organisation_order(self) -> list[int]:
         """The linking organisations' ids in French order of their names (read when first
         asked: only the list of organisations needs it)."""

@@ -127,6 +127,9 @@ def network_page(request: HttpRequest) -> HttpResponse:
         "shown": shown,
         "neighbours_shown": NEIGHBOURS_SHOWN,
         "figures": {"poles": poles_count, "linked": len(linked),
+                    # Linked among the poles whose members are known: the others may be too.
+                    "with_members": len(net.with_members() if among is None
+                                        else net.with_members() & among),
                     "organisations": organisations_count,
                     "links": None if links is None else len(links)},
         "drawing": _drawing(net, regions, region, links),
