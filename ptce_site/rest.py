@@ -59,6 +59,20 @@ class SitePagination(PageNumberPagination):
     # catalogue would replace Django's wording elsewhere): the site says it in its languages.
     invalid_page_message = gettext_noop("Cette page de résultats n'existe pas.")
 
+    def get_page_size(self, request) -> int:
+        """The ``page_size`` asked, up to 100; a value that is not a whole number from 1 is a
+        400 naming it (DRF gives 20 instead: a program asking ``page_size=0`` or ``=abc``
+        would read pages of 20 thinking it had chosen)."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None or asked == "":
+            return self.page_size
+        if not asked.isascii() or not asked.isdigit() or int(asked) < 1:
+            message = gettext("« page_size » vaut un nombre entier de 1 à %(most)d.") % {
+                "most": self.max_page_size
+            }
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return min(int(asked), self.max_page_size)
+
     def _link(self, number: int) -> str:
         query = self.request.GET.copy()
         if number == 1:

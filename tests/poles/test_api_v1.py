@@ -66,6 +66,19 @@ def test_a_bad_filter_value_is_a_400_with_the_reason(client, seeded):
     assert "region" in response.json()
 
 
+@pytest.mark.parametrize("size", ["0", "-5", "abc", "2.5", "١٠"])
+def test_a_page_size_that_is_no_whole_number_from_1_is_a_400_naming_it(client, seeded, size):
+    # DRF gave pages of 20 instead: a program asking for pages of 0 or "abc" read 20 thinking
+    # it had chosen. Above 100 is the most, as the documentation says.
+    response = client.get(POLES, {"page_size": size})
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["« page_size » vaut un nombre entier de 1 à 100."]}
+    english = client.get(POLES, {"page_size": size, "lang": "en"})
+    assert english.json() == {"page_size": ["“page_size” is a whole number from 1 to 100."]}
+    assert len(client.get(POLES, {"page_size": "500"}).json()["results"]) == 30
+    assert len(client.get(POLES, {"page_size": "7"}).json()["results"]) == 7
+
+
 def test_memberships_filtered_by_pole_and_current(client, db):
     membership = MembershipFactory()
     MembershipFactory(pole=membership.pole, left_on="2020-01-01")
