@@ -174,7 +174,7 @@ def _bad_level() -> JsonResponse:
     return open_to_every_origin(JsonResponse({"error": message, "level": [message]}, status=400))
 
 
-def _refused(filterset: PoleFilterSet) -> JsonResponse | None:
+def refused(filterset: PoleFilterSet) -> JsonResponse | None:
     """A 400 with the form's reason for each filter value not understood, in the JSON API's
     shape (``{"region": ["…"]}``), or None: ignoring it, as the directory does on screen,
     gave a program that misspelt a region every pole of the country as the region's. The
@@ -192,7 +192,7 @@ def regions_geojson(request: HttpRequest) -> HttpResponse:
     if level is None:
         return _bad_level()
     filterset = PoleFilterSet.for_request(request)
-    if refusal := _refused(filterset):
+    if refusal := refused(filterset):
         return refusal
     counts = RegionCounts(filterset, level)
     features = []
@@ -283,7 +283,7 @@ def pole_collection(request: HttpRequest, filterset: PoleFilterSet | None = None
 @gzip_page
 def poles_geojson(request: HttpRequest) -> HttpResponse:
     filterset = PoleFilterSet.for_request(request)
-    if refusal := _refused(filterset):
+    if refusal := refused(filterset):
         return refusal
     body = json.dumps(pole_collection(request, filterset), ensure_ascii=False)
     return _with_cache_headers(HttpResponse(body, content_type=GEOJSON))
@@ -295,7 +295,7 @@ def poles_geojson(request: HttpRequest) -> HttpResponse:
 def poles_json(request: HttpRequest) -> HttpResponse:
     """The filtered poles, located or not, for the list beside the map."""
     filterset = PoleFilterSet.for_request(request)
-    if refusal := _refused(filterset):
+    if refusal := refused(filterset):
         return refusal
     poles = filterset.qs.for_cards()
     data = {

@@ -28,7 +28,7 @@ from ..territories.communes import commune_of_point
 from ..territories.curators import curating_organisations
 from ..territories.departments import former_region_of
 from ..territories.models import Region
-from .api import GEOJSON, RegionCounts, pole_collection, requested_level
+from .api import GEOJSON, RegionCounts, pole_collection, refused, requested_level
 from .embeds import embed_code
 from .exports import poles_csv
 from .facet_sets import pole_sets
@@ -104,7 +104,8 @@ def pole_list(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "chips": filterset.active_filters(),
         "ignored": filterset.ignored_filters(),
-        "query_string": request.GET.urlencode(),
+        # The exports refuse what the page ignores (``refused``): its links leave it out.
+        "query_string": filterset.understood_query().urlencode(),
         "embed_code": embed_code(request, "poles:embed-directory", _("Annuaire des PTCE"), 640),
         **pagination.context(),
     }
@@ -115,6 +116,8 @@ def pole_list(request: HttpRequest) -> HttpResponse:
 def pole_export_csv(request: HttpRequest) -> HttpResponse:
     """The directory's current result set as CSV: UTF-8 with BOM, ';' (or ``?sep=,``)."""
     filterset = PoleFilterSet.for_request(request)
+    if refusal := refused(filterset):
+        return refusal
     delimiter = "," if request.GET.get("sep") == "," else ";"
     response = poles_csv(dated_filename("poles-ptce"), filterset.qs, delimiter=delimiter)
     return open_to_every_origin(response)
@@ -122,7 +125,10 @@ def pole_export_csv(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def pole_export_geojson(request: HttpRequest) -> HttpResponse:
-    collection = pole_collection(request)
+    filterset = PoleFilterSet.for_request(request)
+    if refusal := refused(filterset):
+        return refusal
+    collection = pole_collection(request, filterset)
     response = HttpResponse(json.dumps(collection, ensure_ascii=False), content_type=GEOJSON)
     filename = dated_filename("poles-ptce", "geojson")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

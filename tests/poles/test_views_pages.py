@@ -68,6 +68,25 @@ def test_csv_export_dates_only_what_a_person_updated(client, seeded):
     assert dates["La Coursive Boutaric"] == "" and dates["Le Damier"] == ""
 
 
+@pytest.mark.parametrize("export", ["poles:pole-export-csv", "poles:pole-export-geojson"])
+def test_an_export_refuses_a_filter_it_does_not_understand(client, seeded, export):
+    # A misspelt region gave every pole of the country as the region's, as the open data
+    # did before it refused: a 400 naming it, in the JSON API's shape.
+    response = client.get(reverse(export), {"region": "grand-es", "status": "operational"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["region"]
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_directorys_download_links_leave_out_what_the_page_ignored(client, seeded):
+    page = client.get(DIRECTORY, {"region": "grand-es", "q": "coursive"}).content.decode()
+    assert "Région" in page and "grand-es" not in page.split('class="exports"')[1][:400]
+    links = re.findall(r'href="(/poles/export\.(?:csv|geojson)[^"]*)"', page)
+    assert links == ["/poles/export.csv?q=coursive", "/poles/export.geojson?q=coursive"]
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200
+
+
 def test_csv_export_with_comma_separator(client, seeded):
     response = client.get(reverse("poles:pole-export-csv"), {"sep": ",", "q": "coursive"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
