@@ -10,9 +10,41 @@ from drf_spectacular.openapi import AutoSchema
 
 EMPTY_STRING = {"type": "string", "maxLength": 0}
 
+# The bodies of the API's error answers (``rest.py``): a message in the request's language with
+# both languages beside it; a refusal names each parameter with its reasons.
+MESSAGE = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "messages": {
+            "type": "object",
+            "properties": {"fr": {"type": "string"}, "en": {"type": "string"}},
+            "required": ["fr", "en"],
+        },
+    },
+    "required": ["detail", "messages"],
+}
+REFUSAL = {
+    "type": "object",
+    "description": "Each parameter refused, with its reasons.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"region": ["Sélectionnez un choix valide. atlantide n’en fait pas partie."]},
+}
+ERRORS = {
+    "406": ("The Accept header allows no JSON.", MESSAGE),
+    "429": ("Too many requests from this address: see the Retry-After header.", MESSAGE),
+}
+LIST_ERRORS = {
+    "400": ("A parameter's value is not understood (a filter, page_size): nothing is "
+            "guessed.", REFUSAL),
+    "404": ("This page of results does not exist.", MESSAGE),
+}
+DETAIL_ERRORS = {"404": ("Nothing public at this address.", MESSAGE)}
+
 
 class SiteAutoSchema(AutoSchema):
-    """drf-spectacular's schema, with two field constraints written as a validator reads them:
+    """drf-spectacular's schema, with the API's error answers (which it does not document) and
+    two field constraints written as a validator reads them:
 
     - a validator that refuses what its pattern finds (``inverse_match``: one line, no
       control character) was written as that very pattern, so that every real name failed a
@@ -31,3 +63,12 @@ class SiteAutoSchema(AutoSchema):
         super()._insert_field_validators(field, schema)
         if schema.get("oneOf", [None])[-1] == EMPTY_STRING:
             schema["anyOf"] = schema.pop("oneOf")
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = {**(LIST_ERRORS if self._is_list_view() else DETAIL_ERRORS), **ERRORS}
+        for code, (description, schema) in errors.items():
+            responses.setdefault(code, {
+                "description": description, "content": {"application/json": {"schema": schema}},
+            })
+        return responses

@@ -25,8 +25,8 @@ def as_json_schema(node):
     return node
 
 
-def validator(schema: dict, path: str) -> jsonschema.Draft202012Validator:
-    answer = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+def validator(schema: dict, path: str, code: str = "200") -> jsonschema.Draft202012Validator:
+    answer = schema["paths"][path]["get"]["responses"][code]["content"]["application/json"]
     return jsonschema.Draft202012Validator(
         {**as_json_schema(answer["schema"]),
          "$defs": as_json_schema(schema["components"]["schemas"])}
@@ -55,3 +55,26 @@ def test_every_answer_of_the_api_is_valid_against_its_own_schema(client, seeded)
             assert not errors, (item["url"], [e.message[:120] for e in errors[:3]])
             checked += 1
     assert checked >= 20
+
+
+def test_the_apis_error_answers_are_documented_as_they_come(client, seeded, settings):
+    """A partner's generated client reads a refusal, a missing page or a throttle from the
+    schema: it documented the 200 answers only."""
+    schema = client.get(reverse("api-v1:schema")).json()
+    poles, pole = "/api/v1/poles/", "/api/v1/poles/{slug}/"
+    answers = [
+        (poles, "400", client.get(poles, {"region": "atlantide", "page_size": "0"})),
+        (poles, "404", client.get(poles, {"page": "999"})),
+        (pole, "404", client.get("/api/v1/poles/atlantide/")),
+        (poles, "406", client.get(poles, headers={"accept": "text/csv"})),
+    ]
+    settings.API_THROTTLE_RATE = "1/min"
+    client.get("/api/v1/sectors/", REMOTE_ADDR="10.0.0.7")
+    answers.append(("/api/v1/sectors/", "429",
+                    client.get("/api/v1/sectors/", REMOTE_ADDR="10.0.0.7")))
+    for path, code, answer in answers:
+        assert str(answer.status_code) == code, (path, code)
+        errors = list(validator(schema, path, code).iter_errors(answer.json()))
+        assert not errors, (path, code, [e.message[:120] for e in errors[:3]])
+    assert set(schema["paths"][poles]["get"]["responses"]) == {"200", "400", "404", "406", "429"}
+    assert set(schema["paths"][pole]["get"]["responses"]) == {"200", "404", "406", "429"}
