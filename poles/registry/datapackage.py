@@ -149,7 +149,10 @@ def data_package() -> dict:
             },
             {
                 "name": "api-v1",
-                "title": _("API JSON (pôles, organisations, appels, régions, secteurs)"),
+                "title": _(
+                    "API JSON (pôles, organisations, appels, régions, secteurs, chronologie, "
+                    "indicateurs, charte)"
+                ),
                 "description": _("Paginée ; schéma OpenAPI 3 : %(schema)s")
                 % {"schema": absolute_url(reverse("api-v1:schema"))},
                 "path": absolute_url(reverse("api-v1:pole-list")),
