@@ -87,6 +87,16 @@ def test_schema_and_documentation_describe_the_filters_in_the_requests_language(
         assert region in page and other_region not in page
 
 
+def test_the_schemas_english_texts_are_marked_english_on_the_french_documentation(client, db):
+    # The summaries and field descriptions exist in English only: a screen reader reading
+    # the French page pronounces them as English (WCAG 3.1.2).
+    french = client.get(reverse("api-v1:docs")).content.decode()
+    assert '<span lang="en">Published poles</span>' in french
+    assert '<p lang="en">Published poles' in french
+    english = client.get(reverse("api-v1:docs"), {"lang": "en"}).content.decode()
+    assert "<span>Published poles</span>" in english and 'lang="en">Published' not in english
+
+
 def test_csv_export_is_valid_against_its_table_schema(client, seeded, tmp_path):
     frictionless = pytest.importorskip("frictionless")
     from frictionless.formats import CsvControl
