@@ -9,13 +9,14 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from .exports import SafeXLSX, SemicolonCSV, neutralised, yes_no
-from .import_widgets import BooleanWidget, ChoiceWidget, KeyedManyWidget, KeyedWidget
+from .import_widgets import BooleanWidget, KeyedManyWidget, KeyedWidget
 
 ALLOWED_LIMIT = 60  # values listed per column (the rest is in the admin)
 
 
 def allowed_values(widget) -> list[str]:
-    if isinstance(widget, ChoiceWidget):
+    # A choice's labels, or what another widget says it reads (the pole's witness flag).
+    if hasattr(widget, "allowed"):
         return widget.allowed()
     if isinstance(widget, BooleanWidget):
         return [yes_no(True), yes_no(False)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Prefetch
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
@@ -50,13 +51,38 @@ from .models import Objective, Pole, Sector
 class KnownOrNotWidget(BooleanWidget):
     """« oui », « non », or an empty cell for what no source nor person says (None): here
     rather than beside ``BooleanWidget``, whose empty cell is « non », as long as only the
-    pole's witness flag has three states."""
+    pole's witness flag has three states. The admin's and the page's word for None (« Non
+    renseigné ») reads as None too: a curator may copy it. Any other cell is refused with a
+    message that offers the empty cell, lest a doubt (« n/a », « ? ») be rewritten « non »."""
 
     def clean(self, value, row=None, **kwargs):
-        return None if text_of(value) == "" else super().clean(value, row, **kwargs)
+        if fold(text_of(value)) in {"", *map(fold, self._not_known())}:
+            return None
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _(
+                    "« %(value)s » : écrivez « oui » ou « non », ou laissez la case vide si "
+                    "aucune source ne le dit (non renseigné)."
+                )
+                % {"value": value}
+            ) from None
 
     def render(self, value, obj=None, **kwargs):
         return yes_no(value)
+
+    def allowed(self) -> list[str]:
+        """For the template's sheet of allowed values and the help page."""
+        return [yes_no(True), yes_no(False), str(_("vide ou « non renseigné »"))]
+
+    @staticmethod
+    def _not_known() -> tuple[str, str]:
+        # The model's label of None, in the admin's language and in French (the source).
+        label = dict(Pole._meta.get_field("is_witness").flatchoices)[None]
+        shown = str(label)
+        with translation.override("fr"):
+            return shown, str(label)
 
 
 def region_widget() -> KeyedWidget:

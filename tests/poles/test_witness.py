@@ -196,8 +196,28 @@ def test_an_imports_empty_cell_is_not_known(reference):
     assert summary(again)["unchanged"] == 4
 
 
+def test_a_cell_saying_not_known_is_not_known_and_a_doubtful_one_is_not_turned_into_no(
+    reference,
+):
+    """« Non renseigné » is the admin's and the page's word for the third state: a curator who
+    copies it is understood. A cell that says some other doubt (« n/a », « ? ») is refused
+    with a message that offers the empty cell, not only « oui » or « non » (which would make
+    a careless user write the « non » that nobody stated)."""
+    data = "nom;pôle témoin\nPôle Muet;Non renseigné\nPôle Ouvert;NON RENSEIGNE\n".encode()
+    result = PoleResource().import_data(read_table(data), dry_run=False, file_name="f.csv")
+    assert all_errors(result) == []
+    assert set(Pole.objects.values_list("is_witness", flat=True)) == {None}
+
+    data = "nom;pôle témoin\nPôle Douteux;n/a\nPôle Incertain;?\n".encode()
+    result = PoleResource().import_data(read_table(data), dry_run=True, file_name="f.csv")
+    errors = all_errors(result)
+    assert len(errors) == 2 and all("laissez la case vide" in error for error in errors)
+
+
 def test_the_import_template_leaves_the_example_blank_and_says_what_blank_means():
     columns = {column["name"]: column for column in describe_columns(PoleResource())}
     assert columns["pôle témoin"]["example"] == ""
     assert "Vide" in columns["pôle témoin"]["help"]
-    assert json.dumps(columns["pôle témoin"]["allowed"], ensure_ascii=False) == '["oui", "non"]'
+    # The XLSX template's sheet of allowed values shows these (and not the help).
+    allowed = json.dumps(columns["pôle témoin"]["allowed"], ensure_ascii=False)
+    assert allowed == '["oui", "non", "vide ou « non renseigné »"]'
