@@ -3,8 +3,9 @@
 # shown as not one. A False stays only where it is stated:
 #
 # - by the source: the announcement of the 2013 call's 23 laureates marks its 8 witness poles,
-#   so it says "no" of the other 15 (``SAID_NO``, the seed's poles: a frozen copy, as
-#   0015_truthful_seed keeps its own, since this migration must not read the fixtures);
+#   so it says "no" of the other 15 (``SAID_NO``, the seed's poles by the identifier they have
+#   or had: a frozen copy, as 0015_truthful_seed keeps its own, since this migration must not
+#   read the fixtures);
 # - by a person: a version of the pole's history, made by an account or by code run by the
 #   team (an author, or a change reason: ``provenance.origin_of``), that turned a True into
 #   False, and the versions after it that kept that False. A pole created unticked said
@@ -63,7 +64,11 @@ def forget_unstated_no(apps, schema_editor):
     alias = schema_editor.connection.alias
     poles = apps.get_model("poles", "Pole").objects.using(alias)
     history = apps.get_model("poles", "HistoricalPole").objects.using(alias)
-    said_no = set(poles.filter(slug__in=SAID_NO).values_list("pk", flat=True))
+    # By the identifier it has or had (a curator may have given it another: the history
+    # keeps the old one), so that the source's "no" follows the pole.
+    said_no = set(poles.filter(slug__in=SAID_NO).values_list("pk", flat=True)) | set(
+        history.filter(slug__in=SAID_NO).values_list("id", flat=True)
+    )
     # Only a pole that was a witness at some time can have been turned into a "no".
     rows = (
         history.filter(id__in=history.filter(is_witness=True).values("id"))

@@ -86,3 +86,30 @@ def test_a_false_nobody_stated_becomes_not_known_and_back(old_database):
     History = apps.get_model("poles", "HistoricalPole")
     assert set(Pole.objects.values_list("is_witness", flat=True)) == {True, False}
     assert not History.objects.filter(is_witness__isnull=True).exists()
+
+
+def test_a_sourced_no_survives_a_new_identifier_given_by_a_person(old_database):
+    """The source's « non » follows the pole, not its identifier: a curator who gave one of
+    the 2013 laureates a clearer identifier (its history keeps the old one) has not made the
+    announcement say nothing of it."""
+    apps = old_database
+    person = apps.get_model("auth", "User").objects.create(username="claire")
+    pole = make_pole(apps, "cis-dt-52", [(False, SEED, None)])
+    pole.slug = "cis-dt-52-chaumont"
+    pole.save()
+    renamed = datetime.datetime(2024, 2, 1, tzinfo=datetime.UTC)
+    apps.get_model("poles", "HistoricalPole").objects.create(
+        id=pole.pk, name=pole.name, slug=pole.slug, status=pole.status, is_witness=False,
+        is_published=False, version=2, updated_at=renamed, history_date=renamed,
+        history_type="~", history_user=person,
+    )
+    make_pole(apps, "pole-renomme", [(False, SEED, None)])
+
+    apps = migrate(AFTER).apps
+    Pole = apps.get_model("poles", "Pole")
+    assert dict(Pole.objects.values_list("slug", "is_witness")) == {
+        "cis-dt-52-chaumont": False, "pole-renomme": None,
+    }
+    History = apps.get_model("poles", "HistoricalPole")
+    versions = History.objects.filter(id=pole.pk).order_by("history_date")
+    assert [version.is_witness for version in versions] == [False, False]
