@@ -28,12 +28,15 @@ class PtceAdminConfig(SimpleAdminConfig):
     def ready(self) -> None:
         super().ready()
         # Connects the page cache's invalidation signals in every process (shell, scripts).
-        from . import cache  # noqa: F401
+        from . import cache
         from .curators import sync_after_migrate
 
         # The curators' group follows the models after every migrate: once per migrate, with
         # the admin's own post_migrate (its LogEntry model makes it send one).
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="ptce_site.curators")
+        post_migrate.connect(
+            cache.registry_migrated, sender=self, dispatch_uid="ptce_site.page_cache"
+        )
 
         for app_config in apps.get_app_configs():
             if app_config.label in SKIPPED_ADMIN_MODULES:

@@ -158,6 +158,15 @@ def _registry_relation_changed(sender, action: str, **kwargs) -> None:
         bump_generation()
 
 
+def registry_migrated(sender, *, plan=None, **kwargs) -> None:
+    """``post_migrate`` receiver: a migration that applied something may have changed what the
+    pages show (a data migration writes with ``update()``, which sends no signal): every page
+    cached before the deployment is stale. A ``migrate`` that applies nothing (each start of
+    the service) leaves the cache alone."""
+    if plan:
+        bump_generation()
+
+
 post_save.connect(_registry_changed, dispatch_uid="ptce-page-cache-save")
 post_delete.connect(_registry_changed, dispatch_uid="ptce-page-cache-delete")
 m2m_changed.connect(_registry_relation_changed, dispatch_uid="ptce-page-cache-m2m")

@@ -7,6 +7,9 @@ False becomes "not known". Migrating back makes "not known" False again."""
 import datetime
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from tests.migrations_helpers import database_at, migrate
 
@@ -113,3 +116,24 @@ def test_a_sourced_no_survives_a_new_identifier_given_by_a_person(old_database):
     History = apps.get_model("poles", "HistoricalPole")
     versions = History.objects.filter(id=pole.pk).order_by("history_date")
     assert [version.is_witness for version in versions] == [False, False]
+
+
+def test_pages_cached_before_the_migration_are_not_served_after_it(old_database, settings):
+    """The migration writes with ``update()``, which tells the page cache nothing: a page a
+    visitor cached just before the deployment would go on saying « non » for the cache's
+    lifetime. Any migrate that applies something makes every cached page stale."""
+    settings.PAGE_CACHE_SECONDS = 600
+    pole = make_pole(old_database, "sicoval", [(False, SEED, None)])
+    type(pole).objects.filter(pk=pole.pk).update(is_published=True)
+    url = reverse("poles:api-poles-list")
+
+    def witness():
+        response = Client().get(url)
+        return response.get("X-Page-Cache"), [row["witness"] for row in response.json()["poles"]]
+
+    assert witness() == ("miss", [False])
+    assert witness() == ("hit", [False])
+    call_command("migrate", "poles", AFTER[0][1], verbosity=0)
+    assert witness() == ("miss", [None])
+    call_command("migrate", verbosity=0)  # nothing to apply: the cache is left alone
+    assert witness() == ("hit", [None])
