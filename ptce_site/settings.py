@@ -292,10 +292,8 @@ INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1)  # a 
 # Bulk imports (ptce_site/imports.py): the largest file and the most data rows accepted.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", 10, minimum=1) * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
-# Where an import's file waits between its preview and its confirmation (django-import-export's
-# setting; ptce_site/import_pending.py): the server's temporary folder, files left waiting
-# deleted after a day. Several nodes: sticky sessions, or the library's CacheStorage
-# ("import_export.tmp_storages.CacheStorage") with REDIS_URL, whose entries expire after a day.
+# Where an import's file waits between preview and confirmation (django-import-export's setting;
+# import_pending.py; several nodes: sticky sessions or CacheStorage with Redis, see the README).
 IMPORT_EXPORT_TMP_STORAGE_CLASS = (
     env_str("IMPORT_EXPORT_TMP_STORAGE_CLASS") or "ptce_site.import_pending.PendingImportStorage"
 )

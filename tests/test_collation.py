@@ -156,7 +156,7 @@ def test_csv_export_in_french_order(client):
 def test_regions_list_and_map_in_french_order(client):
     make_regions()
     response = client.get(reverse("poles:region-list"))
-    assert [r.name for r in response.context["regions"]] == REGIONS_IN_ORDER
+    assert [row["name"] for row in response.context["rows"]] == REGIONS_IN_ORDER
     assert list(Region.objects.values_list("name", flat=True)) == REGIONS_IN_ORDER
     geojson = client.get(reverse("poles:api-regions")).json()
     names = [feature["properties"]["name"] for feature in geojson["features"]]

@@ -169,7 +169,7 @@ def test_events_in_the_api_and_the_sitemap(client, seeded):
 
 def test_the_chronology_speaks_english(client, seeded):
     page = text(client.get("/chronologie/", {"lang": "en", "year": "2013"}))
-    assert "Timeline of the approach" in page
+    assert "Timeline of the PTCE approach" in page
     assert '<time datetime="2013-02-28">28 February 2013</time>' in page
     assert '<time datetime="2013-05">May 2013</time>' in page
     assert '<span class="badge">Seminar</span>' in page
