@@ -51,7 +51,11 @@ def secrets_of(rows: dict) -> list[str]:
     return [pole.name, str(rows["poles.region"]), organisation.name, organisation.siren]
 
 
-def assert_answered_as_unknown(messages: list[str], unknown: list[str], key: str, theirs):
+def assert_answered_as_unknown(client, model: str, row: str, key: str, theirs):
+    """The preview of ``row`` (a ``{}`` for the key) naming ``key`` says what it says of an
+    unknown key, word for word, and nothing else of the other region's rows."""
+    messages = preview(client, model, row.format(key))
+    unknown = preview(client, model, row.format(UNKNOWN))
     assert messages and messages == [text.replace(UNKNOWN, key) for text in unknown]
     for secret in set(secrets_of(theirs)) - {key}:
         assert not any(secret in text for text in messages), secret
@@ -64,9 +68,7 @@ def test_a_membership_of_another_regions_pole_is_answered_as_one_of_an_unknown_p
     mine, theirs = two_regions
     organisation, pole_b = mine["members.organisation"], theirs["poles.pole"]
     row = "pôle;organisation;rôle\n{};" + f"{organisation.slug};Partenaire\n"
-    messages = preview(rita_client, "members_membership", row.format(pole_b.slug))
-    unknown = preview(rita_client, "members_membership", row.format(UNKNOWN))
-    assert_answered_as_unknown(messages, unknown, pole_b.slug, theirs)
+    assert_answered_as_unknown(rita_client, "members_membership", row, pole_b.slug, theirs)
     assert not Membership.objects.filter(pole=pole_b, organisation=organisation).exists()
 
 
@@ -80,9 +82,7 @@ def test_an_organisation_known_only_through_another_region_is_unknown_to_a_membe
     pole, organisation_b = mine["poles.pole"], theirs["members.organisation"]
     for key in (organisation_b.slug, organisation_b.siren):
         row = f"pôle;organisation;rôle\n{pole.slug};{{}};Partenaire\n"
-        messages = preview(rita_client, "members_membership", row.format(key))
-        unknown = preview(rita_client, "members_membership", row.format(UNKNOWN))
-        assert_answered_as_unknown(messages, unknown, key, theirs)
+        assert_answered_as_unknown(rita_client, "members_membership", row, key, theirs)
     assert not Membership.objects.filter(pole=pole, organisation=organisation_b).exists()
 
 
@@ -96,9 +96,7 @@ def test_an_application_of_another_regions_pole_never_says_its_region(
     call, pole_b = mine["calls.application"].call, theirs["poles.pole"]
     former_a = mine["calls.application"].former_region
     row = f"appel;pôle;ancienne région\n{call.slug};{{}};{former_a.code}\n"
-    messages = preview(rita_client, "calls_application", row.format(pole_b.slug))
-    unknown = preview(rita_client, "calls_application", row.format(UNKNOWN))
-    assert_answered_as_unknown(messages, unknown, pole_b.slug, theirs)
+    assert_answered_as_unknown(rita_client, "calls_application", row, pole_b.slug, theirs)
     assert not Application.objects.filter(pole=pole_b, call=call).exists()
 
 
@@ -113,9 +111,8 @@ def test_a_pole_named_as_another_regions_pole_is_a_new_pole_of_ones_region(
     messages = preview(rita_client, "poles_pole", row.format(theirs["poles.pole"].name))
     assert messages == preview(rita_client, "poles_pole", row.format("Pôle inconnu")) == []
     # Without a region: refused as out of the curator's regions, whether it exists or not.
-    messages = preview(rita_client, "poles_pole", f"nom\n{theirs['poles.pole'].name}\n")
-    unknown = preview(rita_client, "poles_pole", f"nom\n{UNKNOWN}\n")
-    assert_answered_as_unknown(messages, unknown, theirs["poles.pole"].name, theirs)
+    assert_answered_as_unknown(rita_client, "poles_pole", "nom\n{}\n", theirs["poles.pole"].name,
+                               theirs)
 
 
 def test_an_identifier_of_another_regions_row_says_only_that_it_is_taken(
