@@ -6,6 +6,8 @@ name, cannot import drf-spectacular's views while DRF reads them."""
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import has_override
 from drf_spectacular.openapi import AutoSchema
 
 EMPTY_STRING = {"type": "string", "maxLength": 0}
@@ -26,20 +28,20 @@ MESSAGE = {
 }
 REFUSAL = {
     "type": "object",
-    "description": "Each parameter refused, with its reasons.",
+    "description": _("Chaque paramètre refusé, avec ses raisons."),
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "example": {"region": ["Sélectionnez un choix valide. atlantide n’en fait pas partie."]},
 }
 ERRORS = {
-    "406": ("The Accept header allows no JSON.", MESSAGE),
-    "429": ("Too many requests from this address: see the Retry-After header.", MESSAGE),
+    "406": (_("L'en-tête Accept n'accepte pas de JSON."), MESSAGE),
+    "429": (_("Trop de requêtes depuis cette adresse : voyez l'en-tête Retry-After."), MESSAGE),
 }
 LIST_ERRORS = {
-    "400": ("A parameter's value is not understood (a filter, page_size): nothing is "
-            "guessed.", REFUSAL),
-    "404": ("This page of results does not exist.", MESSAGE),
+    "400": (_("La valeur d'un paramètre n'est pas comprise (un filtre, page_size) : rien "
+              "n'est deviné."), REFUSAL),
+    "404": (_("Cette page de résultats n'existe pas."), MESSAGE),
 }
-DETAIL_ERRORS = {"404": ("Nothing public at this address.", MESSAGE)}
+DETAIL_ERRORS = {"404": (_("Rien de public à cette adresse."), MESSAGE)}
 
 
 class SiteAutoSchema(AutoSchema):
@@ -63,6 +65,18 @@ class SiteAutoSchema(AutoSchema):
         super()._insert_field_validators(field, schema)
         if schema.get("oneOf", [None])[-1] == EMPTY_STRING:
             schema["anyOf"] = schema.pop("oneOf")
+
+    # The code's docstrings speak to its developers, in English: the schema says only the
+    # descriptions given to ``extend_schema`` (which overrides ``get_description``) and
+    # ``extend_schema_serializer``, written with gettext to be read in the request's language.
+    def get_description(self) -> str:
+        return ""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if not has_override(serializer, "description"):
+            schema.pop("description", None)
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

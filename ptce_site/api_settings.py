@@ -1,6 +1,7 @@
 """Configuration of the JSON API ``/api/v1/`` (Django REST framework and drf-spectacular),
 kept out of ``settings.py``, which imports ``REST_FRAMEWORK`` and ``SPECTACULAR_SETTINGS``
-from here. Strings only: nothing of DRF is imported while the settings load.
+from here. Strings only (the schema's description a lazy translation): nothing of DRF is
+imported while the settings load.
 
 The API is public and read-only: no authentication (no session, no cookie, no CSRF), JSON
 only (DRF's browsable API would need inline scripts that the CSP refuses), every client
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 RATE = re.compile(r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$")
 
@@ -43,12 +45,12 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Registre des PTCE — API",
-    "DESCRIPTION": (
-        "Read-only JSON API of the registry of the Pôles Territoriaux de Coopération "
-        "Économique: published poles, their member organisations and memberships, calls for "
-        "projects with their milestones and applications, regions, former regions and sectors. "
-        "Public data under the Licence Ouverte 2.0, no key needed; requests are limited per "
-        "client address."
+    "DESCRIPTION": gettext_lazy(
+        "API JSON en lecture seule du registre des Pôles Territoriaux de Coopération "
+        "Économique : pôles publiés, leurs organisations membres et adhésions, appels à projets "
+        "avec leurs étapes et candidatures, régions, anciennes régions et secteurs. Données "
+        "publiques sous Licence Ouverte 2.0, sans clé ; le nombre de requêtes est limité par "
+        "adresse."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

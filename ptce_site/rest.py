@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import quote_etag
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.gzip import gzip_page
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
@@ -58,6 +58,10 @@ class SitePagination(PageNumberPagination):
     # DRF's own messages are English only here (rest_framework is not an installed app, its
     # catalogue would replace Django's wording elsewhere): the site says it in its languages.
     invalid_page_message = gettext_noop("Cette page de résultats n'existe pas.")
+    page_query_description = gettext_lazy("Un numéro de page dans les résultats paginés.")
+    page_size_query_description = gettext_lazy(
+        "Le nombre de résultats par page (20 par défaut, jusqu'à 100)."
+    )
 
     def get_page_size(self, request) -> int:
         """The ``page_size`` asked, up to 100; a value that is not a whole number from 1 is a

@@ -1,11 +1,13 @@
 """The JSON API's schema and documentation, and what it answers that is not a list of rows."""
 
 import csv
+import html
 import io
 
 import pytest
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
+from poles.registry.api_v1.docs import openapi_schema
 from tests.factories import (
     CharterSignatureFactory,
     EventFactory,
@@ -37,16 +39,18 @@ def test_the_schema_says_what_the_dates_and_the_unknowns_mean(client, db):
     """A partner read « charter_signed_on: null » as "did not sign", and could not tell
     content_changed_at from updated_at (no description): the documents name no signatory.
     « witness » is null where no source nor person says whether the pole is one."""
-    fields = client.get(reverse("api-v1:schema")).json()["components"]["schemas"]["Pole"][
-        "properties"
-    ]
+    fields = client.get(reverse("api-v1:schema"), {"lang": "en"}).json()["components"][
+        "schemas"
+    ]["Pole"]["properties"]
     assert "null where that is not known" in fields["witness"]["description"]
     assert fields["witness"]["nullable"] is True
     assert "not that it did not sign" in fields["charter_signed_on"]["description"]
     assert "a person" in fields["content_changed_at"]["description"]
     assert "not that of the facts" in fields["updated_at"]["description"]
     assert "only that of its commune" in fields["latitude"]["description"]
-    schemas = client.get(reverse("api-v1:schema")).json()["components"]["schemas"]
+    schemas = client.get(reverse("api-v1:schema"), {"lang": "en"}).json()["components"][
+        "schemas"
+    ]
     for name in ("Organisation", "Call", "Event", "Charter"):
         assert "not that of the facts" in schemas[name]["properties"]["updated_at"]["description"]
     # The CSV's Table Schema, in both languages.
@@ -87,14 +91,81 @@ def test_schema_and_documentation_describe_the_filters_in_the_requests_language(
         assert region in page and other_region not in page
 
 
-def test_the_schemas_english_texts_are_marked_english_on_the_french_documentation(client, db):
-    # The summaries and field descriptions exist in English only: a screen reader reading
-    # the French page pronounces them as English (WCAG 3.1.2).
-    french = client.get(reverse("api-v1:docs")).content.decode()
-    assert '<span lang="en">Published poles</span>' in french
-    assert '<p lang="en">Published poles' in french
-    english = client.get(reverse("api-v1:docs"), {"lang": "en"}).content.decode()
-    assert "<span>Published poles</span>" in english and 'lang="en">Published' not in english
+def texts(schema: dict) -> set[str]:
+    """Every summary and description the schema says (operations, parameters, fields)."""
+    found = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in {"summary", "description"} and isinstance(inner, str) and inner:
+                    found.add(inner.strip())
+                else:
+                    walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(schema)
+    return found
+
+
+SAID = {  # what the schema and the documentation page say, in each language
+    "fr": {
+        "summary": "Pôles publiés",
+        "witness": "Si le pôle est un pôle témoin de la démarche nationale",
+        "updated_at": "une date technique, pas celle des faits",
+        "page": "Un numéro de page dans les résultats paginés.",
+        "page_size": "Le nombre de résultats par page (20 par défaut, jusqu'à 100).",
+        "root": "Le point d'entrée de l'API",
+    },
+    "en": {
+        "summary": "Published clusters",
+        "witness": "Whether the cluster is a witness cluster (pôle témoin)",
+        "updated_at": "a technical date, not that of the facts",
+        "page": "A page number within the paginated results.",
+        "page_size": "The number of results per page (20 by default, up to 100).",
+        "root": "The API's entry point",
+    },
+}
+
+
+@pytest.mark.parametrize("first", ["fr", "en"])
+def test_the_schema_and_its_documentation_speak_the_requests_language(client, db, first):
+    """The summaries, the fields' descriptions and the pagination's parameters were English
+    only, even on the French page: each language's schema is built and kept apart, whichever
+    is asked first."""
+    openapi_schema.cache_clear()  # the process keeps one schema per language: built here
+    for lang in (first, "en" if first == "fr" else "fr"):
+        said = SAID[lang]
+        schema = client.get(reverse("api-v1:schema"), {"lang": lang}).json()
+        poles = schema["paths"]["/api/v1/poles/"]["get"]
+        assert poles["summary"] == said["summary"]
+        described = {p["name"]: p["description"] for p in poles["parameters"]}
+        assert described["page"] == said["page"]
+        assert described["page_size"] == said["page_size"]
+        assert schema["paths"]["/api/v1/"]["get"]["summary"] == said["root"]
+        fields = schema["components"]["schemas"]["Pole"]["properties"]
+        assert fields["witness"]["description"].startswith(said["witness"])
+        assert said["updated_at"] in fields["updated_at"]["description"]
+        page = html.unescape(client.get(reverse("api-v1:docs"), {"lang": lang}).content.decode())
+        assert f"— {said['summary']}</li>" in page and f"<p>{said['summary']}. " in page
+        assert said["witness"] in page and said["page_size"] in page
+        other = SAID["en" if lang == "fr" else "fr"]
+        assert other["summary"] not in page and other["witness"] not in page
+
+
+def test_no_english_sentence_of_the_schema_shows_on_the_french_documentation(client, db):
+    french_schema = texts(client.get(reverse("api-v1:schema")).json())
+    english_schema = texts(client.get(reverse("api-v1:schema"), {"lang": "en"}).json())
+    # Sentences: a one-word label may be an object's name too (« Objective »).
+    english_only = {text for text in english_schema - french_schema if " " in text}
+    assert len(english_only) > 50  # the summaries, descriptions and help texts: translated
+    page = html.unescape(client.get(reverse("api-v1:docs")).content.decode())
+    assert not [text for text in english_only if text in page]
+    main = page.split("<main")[1].split("</main>")[0]
+    assert 'lang="en"' not in main  # no longer English to mark (WCAG 3.1.2)
+    assert "A page number within the paginated result set." not in page  # DRF's own wording
 
 
 def test_csv_export_is_valid_against_its_table_schema(client, seeded, tmp_path):

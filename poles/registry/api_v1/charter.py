@@ -4,6 +4,7 @@ poles and organisations), each with the date it signed; one object, not a list."
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -42,14 +43,16 @@ class OrganisationSignatureSerializer(serializers.ModelSerializer):
 class CharterSerializer(serializers.ModelSerializer):
     html_url = PageLink()
     sources = SourceSerializer(source="source_list", many=True, read_only=True)
-    event = EventRef(read_only=True, allow_null=True, help_text="The event of its signature.")
+    event = EventRef(read_only=True, allow_null=True, help_text=_("L'événement de sa signature."))
     poles = PoleSignatureSerializer(
         source="pole_signatures", many=True, read_only=True,
-        help_text="The published poles that signed it, in French order of names.",
+        help_text=_("Les pôles publiés qui l'ont signée, dans l'ordre alphabétique français "
+                    "des noms."),
     )
     organisations = OrganisationSignatureSerializer(
         source="organisation_signatures", many=True, read_only=True,
-        help_text="The organisations (networks) that signed it, in French order of names.",
+        help_text=_("Les organisations (réseaux) qui l'ont signée, dans l'ordre alphabétique "
+                    "français des noms."),
     )
     updated_at = written_at()
 
@@ -64,7 +67,9 @@ class CharterView(APIView):
     documents name none)."""
 
     @extend_schema(
-        summary="The charter of the collective approach, with its signatories",
+        summary=_("La charte de la démarche collective, avec ses signataires"),
+        description=_("Les listes de signataires sont vides tant qu'aucun n'est enregistré : "
+                      "les documents sources n'en nomment aucun."),
         responses=CharterSerializer,
     )
     def get(self, request):

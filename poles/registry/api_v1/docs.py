@@ -15,7 +15,6 @@ from functools import lru_cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from drf_spectacular.generators import SchemaGenerator
@@ -32,7 +31,9 @@ REF = "#/components/schemas/"
 
 @lru_cache(maxsize=4)
 def openapi_schema(language: str) -> dict:
-    """The schema (one per language: choice labels are translated), built once per process."""
+    """The schema in ``language`` (the active one: its summaries, descriptions and choice
+    labels are lazy translations, rendered when drf-spectacular builds it), built once per
+    process and language."""
     return SchemaGenerator().get_schema(request=None, public=True)
 
 
@@ -150,8 +151,5 @@ def api_docs(request: HttpRequest) -> HttpResponse:
         "base": absolute_url(""),
         "schema_url": absolute_url(reverse("api-v1:schema")),
         "root_url": absolute_url(reverse("api-v1:root")),
-        # The schema's summaries and field descriptions are written in English only: marked
-        # so on the other languages' page (WCAG 3.1.2), for screen readers' pronunciation.
-        "english": "" if get_language() == "en" else mark_safe(' lang="en"'),
     }
     return render(request, "poles/api_docs.html", context)

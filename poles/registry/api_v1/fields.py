@@ -7,6 +7,7 @@ import functools
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -60,10 +61,10 @@ def reference(model, name: str, *, title: str = "name", page: bool = True):
     attrs = {
         "slug": serializers.SlugField(read_only=True),
         title: serializers.CharField(read_only=True),
-        "url": ApiLink(name, help_text="Address of the object in this API."),
+        "url": ApiLink(name, help_text=_("L'adresse de l'objet dans cette API.")),
         "Meta": type("Meta", (), {"model": model, "fields": ["slug", title, "url"]}),
     }
     if page:
-        attrs["html_url"] = PageLink(help_text="Its page on the site.")
+        attrs["html_url"] = PageLink(help_text=_("Sa page sur le site."))
         attrs["Meta"].fields.append("html_url")
     return type(f"{model.__name__}Reference", (serializers.ModelSerializer,), attrs)

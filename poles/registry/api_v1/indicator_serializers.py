@@ -5,6 +5,7 @@ them. Never a draft, a submitted year, the note or who checked."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -43,12 +44,14 @@ class Number(serializers.Field):
 class YearSerializer(serializers.ModelSerializer):
     """One checked year of a pole, seen from the pole (no pole reference)."""
 
-    jobs_fte = Number(help_text="Jobs in full-time equivalents on 31 December.")
-    public_funding_share = Number(help_text="Share of the budget from public funding, in %.")
+    jobs_fte = Number(help_text=_("Emplois en équivalents temps plein au 31 décembre."))
+    public_funding_share = Number(
+        help_text=_("Part du budget venant de financements publics, en %.")
+    )
     source_label = serializers.CharField(source="get_source_display", read_only=True)
     members_by_kind = serializers.SerializerMethodField(
-        help_text="Member organisations on 31 December of the year, by kind (computed from "
-        "the memberships; kinds without members left out)."
+        help_text=_("Organisations membres au 31 décembre de l'année, par type (calculé à partir "
+                    "des adhésions ; les types sans membre omis).")
     )
 
     class Meta:

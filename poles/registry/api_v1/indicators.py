@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -18,12 +19,12 @@ from .indicator_serializers import IndicatorSerializer, with_member_counts
 
 class IndicatorFilterSet(django_filters.FilterSet):
     year = django_filters.NumberFilter(
-        field_name="year", min_value=1, max_value=9999, help_text="The year of the figures."
+        field_name="year", min_value=1, max_value=9999, help_text=_("L'année des chiffres.")
     )
     region = django_filters.CharFilter(
-        field_name="pole__region__slug", help_text="The current region's slug."
+        field_name="pole__region__slug", help_text=_("Le slug de la région actuelle.")
     )
-    pole = django_filters.CharFilter(field_name="pole__slug", help_text="The pole's slug.")
+    pole = django_filters.CharFilter(field_name="pole__slug", help_text=_("Le slug du pôle."))
 
     class Meta:
         model = YearlyIndicators
@@ -34,8 +35,8 @@ IndicatorFilterSet.base_filters["year"].field_class = forms.IntegerField
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Checked yearly indicators of the published poles"),
-    retrieve=extend_schema(summary="One pole's checked indicators for one year"),
+    list=extend_schema(summary=_("Indicateurs annuels vérifiés des pôles publiés")),
+    retrieve=extend_schema(summary=_("Les indicateurs vérifiés d'un pôle pour une année")),
 )
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = IndicatorSerializer

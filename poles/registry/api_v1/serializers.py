@@ -4,6 +4,7 @@ links on ``SITE_URL``. Only public data: no leaders, no version, no history."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,15 +27,17 @@ CallRef = reference(Call, "call", title="title")
 
 def label(source: str) -> serializers.CharField:
     return serializers.CharField(
-        source=source, read_only=True, help_text="The code's label, in the request's language."
+        source=source, read_only=True,
+        help_text=_("Le libellé du code, dans la langue de la requête."),
     )
 
 
 def written_at() -> serializers.DateTimeField:
     """``updated_at``, said for what it is: not the date of the facts."""
-    return serializers.DateTimeField(read_only=True, help_text=(
-        "When the record was last written, by anyone or anything (the seed load, an import, "
-        "a recount included): a technical date, not that of the facts."
+    return serializers.DateTimeField(read_only=True, help_text=_(
+        "Quand la fiche a été écrite pour la dernière fois, par qui ou quoi que ce soit (le "
+        "chargement initial, un import, un recomptage compris) : une date technique, pas celle "
+        "des faits."
     ))
 
 
@@ -57,27 +60,29 @@ class PoleSerializer(serializers.ModelSerializer):
     html_url = PageLink()
     status_label = label("get_status_display")
     witness = serializers.BooleanField(
-        source="is_witness", read_only=True, allow_null=True, help_text=(
-            "Whether the pole is a witness pole (pôle témoin) of the national approach: true "
-            "or false where a source document or a person says so; null where that is not "
-            "known (no document says it of the poles other than the 2013 call's winners)."
+        source="is_witness", read_only=True, allow_null=True, help_text=_(
+            "Si le pôle est un pôle témoin de la démarche nationale : true ou false quand un "
+            "document source ou une personne le dit ; null quand on ne le sait pas (aucun "
+            "document ne le dit des pôles autres que les lauréats de l'appel de 2013)."
         ),
     )
     region = RegionRef(read_only=True, allow_null=True)
     sectors = SectorRef(many=True, read_only=True)
     laureate_of = serializers.SerializerMethodField(
-        help_text="Slugs of the calls the pole won, oldest first."
+        help_text=_("Les slugs des appels dont le pôle est lauréat, du plus ancien au plus récent.")
     )
     charter_signed_on = serializers.DateField(
         read_only=True, allow_null=True,
-        help_text=(
-            "The day the pole signed the charter (/api/v1/charter/); null while no signature "
-            "is recorded (the source documents name no signatory), not that it did not sign."
+        help_text=_(
+            "Le jour où le pôle a signé la charte (/api/v1/charter/) ; null tant qu'aucune "
+            "signature n'est enregistrée (les documents sources ne nomment aucun signataire), "
+            "non qu'il ne l'a pas signée."
         ),
     )
-    content_changed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=(
-        "When a person (its leaders, the registry team) last changed the pole's content: the "
-        "date its page gives as updated. null while its data is only its source documents'."
+    content_changed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_(
+        "Quand une personne (ses responsables, l'équipe du registre) a changé pour la dernière "
+        "fois le contenu du pôle : la date de mise à jour que donne sa page. null tant que ses "
+        "données ne sont que celles de ses documents sources."
     ))
     updated_at = written_at()
 
@@ -89,9 +94,9 @@ class PoleSerializer(serializers.ModelSerializer):
             "sectors", "founded_year", "charter_signed_on", "website", "laureate_of",
             "content_changed_at", "updated_at",
         ]
-        extra_kwargs = {coordinate: {"help_text": (
-            "The pole's point (WGS 84): placed by a person, or, when equal to its commune's "
-            "representative point, only that of its commune (no address known)."
+        extra_kwargs = {coordinate: {"help_text": _(
+            "Le point du pôle (WGS 84) : placé par une personne, ou, quand il est égal au point "
+            "représentatif de sa commune, seulement celui de sa commune (pas d'adresse connue)."
         )} for coordinate in ("latitude", "longitude")}
 
     def get_laureate_of(self, pole: Pole) -> list[str]:
@@ -139,7 +144,8 @@ class PoleDetailSerializer(PoleSerializer):
     )
     sources = SourceSerializer(many=True, read_only=True)
     indicators = serializers.SerializerMethodField(
-        help_text="The pole's checked yearly indicators, oldest year first."
+        help_text=_("Les indicateurs annuels vérifiés du pôle, de la plus ancienne année à la "
+                    "plus récente.")
     )
 
     class Meta(PoleSerializer.Meta):
@@ -178,7 +184,7 @@ class OrganisationMembershipSerializer(_MembershipFields):
 class OrganisationDetailSerializer(OrganisationSerializer):
     memberships = OrganisationMembershipSerializer(
         source="public_memberships", many=True, read_only=True,
-        help_text="Its memberships of published poles.",
+        help_text=_("Ses adhésions aux pôles publiés."),
     )
     organised_calls = CallRef(source="calls_organised", many=True, read_only=True)
 
@@ -194,7 +200,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     organisation = OrganisationRef(read_only=True)
     role_label = label("get_role_display")
     is_current = serializers.BooleanField(
-        read_only=True, help_text="No departure date, or one still to come."
+        read_only=True, help_text=_("Pas de date de départ, ou une date encore à venir.")
     )
 
     class Meta:
@@ -241,7 +247,7 @@ class CallSerializer(serializers.ModelSerializer):
 class CallDetailSerializer(CallSerializer):
     applications = CallApplicationSerializer(
         source="public_applications", many=True, read_only=True,
-        help_text="The applications of published poles.",
+        help_text=_("Les candidatures des pôles publiés."),
     )
     sources = SourceSerializer(source="source_list", many=True, read_only=True)
 
@@ -267,9 +273,9 @@ class RegionSerializer(serializers.ModelSerializer):
     url = ApiLink("region")
     html_url = PageLink()
     former_regions = FormerRegionRef(many=True, read_only=True)
-    pole_count = serializers.IntegerField(read_only=True, help_text="Published poles.")
+    pole_count = serializers.IntegerField(read_only=True, help_text=_("Pôles publiés."))
     laureate_count = serializers.IntegerField(
-        read_only=True, help_text="Published poles laureate of a call."
+        read_only=True, help_text=_("Pôles publiés lauréats d'un appel.")
     )
 
     class Meta:
@@ -280,8 +286,8 @@ class RegionSerializer(serializers.ModelSerializer):
 
 class SectorSerializer(serializers.ModelSerializer):
     url = ApiLink("sector")
-    pole_count = serializers.IntegerField(read_only=True, help_text="Published poles.")
-    poles = PoleListLink(help_text="The list of its published poles in this API.")
+    pole_count = serializers.IntegerField(read_only=True, help_text=_("Pôles publiés."))
+    poles = PoleListLink(help_text=_("La liste de ses pôles publiés dans cette API."))
 
     class Meta:
         model = Sector
@@ -293,12 +299,13 @@ class EventSerializer(serializers.ModelSerializer):
     html_url = PageLink()
     kind_label = label("get_kind_display")
     date_label = serializers.CharField(
-        read_only=True, help_text="The date as precisely as it is known, in the request's language."
+        read_only=True, help_text=_("La date aussi précise qu'on la connaît, dans la langue de la "
+                    "requête.")
     )
     organisers = OrganisationRef(source="organiser_list", many=True, read_only=True)
     poles = PoleRef(
         source="pole_list", many=True, read_only=True,
-        help_text="The published poles that took part.",
+        help_text=_("Les pôles publiés qui y ont pris part."),
     )
     sources = SourceSerializer(source="source_list", many=True, read_only=True)
     updated_at = written_at()

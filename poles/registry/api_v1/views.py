@@ -17,6 +17,7 @@ from django import forms
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -96,12 +97,15 @@ def sources():
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Published poles",
-        description="The directory's filters and search, with the same results in the same "
-        "order as /poles/ (relevance under a search, else by name or the chosen sort).",
+        summary=_("Pôles publiés"),
+        description=_(
+            "Les filtres et la recherche de l'annuaire, avec les mêmes résultats dans le même "
+            "ordre que /poles/ (par pertinence pour une recherche, sinon par nom ou selon le tri "
+            "choisi)."
+        ),
         parameters=filter_parameters(PoleFilterSet),
     ),
-    retrieve=extend_schema(summary="A published pole, with its members and applications"),
+    retrieve=extend_schema(summary=_("Un pôle publié, avec ses membres et ses candidatures")),
 )
 class PoleViewSet(ReadOnly):
     serializer_class = s.PoleSerializer
@@ -119,11 +123,11 @@ class PoleViewSet(ReadOnly):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Organisations of the published poles, organisers of calls and events, and "
-        "signatories of the charter",
+        summary=_("Organisations des pôles publiés, organisatrices d'appels et d'événements, et "
+                  "signataires de la charte"),
         parameters=filter_parameters(OrganisationFilterSet),
     ),
-    retrieve=extend_schema(summary="An organisation, with its memberships of published poles"),
+    retrieve=extend_schema(summary=_("Une organisation, avec ses adhésions aux pôles publiés")),
 )
 class OrganisationViewSet(ReadOnly):
     serializer_class = s.OrganisationSerializer
@@ -150,14 +154,15 @@ class OrganisationViewSet(ReadOnly):
 
 
 class MembershipFilterSet(django_filters.FilterSet):
-    pole = django_filters.CharFilter(field_name="pole__slug", help_text="The pole's slug.")
+    pole = django_filters.CharFilter(field_name="pole__slug", help_text=_("Le slug du pôle."))
     organisation = django_filters.CharFilter(
-        field_name="organisation__slug", help_text="The organisation's slug."
+        field_name="organisation__slug", help_text=_("Le slug de l'organisation.")
     )
     role = django_filters.ChoiceFilter(choices=Membership.Role.choices)
     current = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_current",
-        help_text="true: current (no departure date, or one still to come); false: ended.",
+        help_text=_("true : en cours (pas de date de départ, ou une date encore à venir) ; "
+                    "false : terminée."),
     )
 
     class Meta:
@@ -169,8 +174,8 @@ class MembershipFilterSet(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Memberships of organisations in the published poles"),
-    retrieve=extend_schema(summary="A membership"),
+    list=extend_schema(summary=_("Adhésions des organisations aux pôles publiés")),
+    retrieve=extend_schema(summary=_("Une adhésion")),
 )
 class MembershipViewSet(ReadOnly):
     serializer_class = s.MembershipSerializer
@@ -186,9 +191,9 @@ class MembershipViewSet(ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Calls for projects, with their milestones"),
+    list=extend_schema(summary=_("Appels à projets, avec leurs étapes")),
     retrieve=extend_schema(
-        summary="A call, with its milestones and the applications of published poles"
+        summary=_("Un appel, avec ses étapes et les candidatures des pôles publiés")
     ),
 )
 class CallViewSet(ReadOnly):
@@ -215,8 +220,8 @@ class CallViewSet(ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The 18 regions, with their numbers of published poles"),
-    retrieve=extend_schema(summary="A region"),
+    list=extend_schema(summary=_("Les 18 régions, avec leur nombre de pôles publiés")),
+    retrieve=extend_schema(summary=_("Une région")),
 )
 class RegionViewSet(ReadOnly):
     serializer_class = s.RegionSerializer
@@ -238,8 +243,10 @@ class RegionViewSet(ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The 27 regions before 2016 and the region each merged into"),
-    retrieve=extend_schema(summary="A former region"),
+    list=extend_schema(
+        summary=_("Les 27 régions d'avant 2016, chacune avec la région née de sa fusion")
+    ),
+    retrieve=extend_schema(summary=_("Une ancienne région")),
 )
 class FormerRegionViewSet(ReadOnly):
     serializer_class = s.FormerRegionSerializer
@@ -247,8 +254,8 @@ class FormerRegionViewSet(ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Sectors of activity, with their numbers of published poles"),
-    retrieve=extend_schema(summary="A sector"),
+    list=extend_schema(summary=_("Secteurs d'activité, avec leur nombre de pôles publiés")),
+    retrieve=extend_schema(summary=_("Un secteur")),
 )
 class SectorViewSet(ReadOnly):
     serializer_class = s.SectorSerializer
@@ -265,7 +272,7 @@ class EventFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Event.Kind.choices)
     year = YearFilter(
         field_name="start_date__year", min_value=1, max_value=9999,
-        help_text="The year of the event's date.",
+        help_text=_("L'année de la date de l'événement."),
     )
 
     class Meta:
@@ -274,8 +281,12 @@ class EventFilterSet(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Events of the national approach (the chronology), oldest first"),
-    retrieve=extend_schema(summary="An event, with its organisers, poles and sources"),
+    list=extend_schema(summary=_(
+        "Événements de la démarche nationale (la chronologie), du plus ancien au plus récent"
+    )),
+    retrieve=extend_schema(
+        summary=_("Un événement, avec ses organisateurs, ses pôles et ses sources")
+    ),
 )
 class EventViewSet(ReadOnly):
     serializer_class = s.EventSerializer
@@ -305,7 +316,11 @@ class IndexSerializer(serializers.Serializer):
 class ApiRoot(APIView):
     """Where everything is: the endpoints, the OpenAPI schema and its documentation."""
 
-    @extend_schema(summary="The API's entry point", responses=IndexSerializer)
+    @extend_schema(
+        summary=_("Le point d'entrée de l'API"),
+        description=_("Où tout se trouve : les adresses, le schéma OpenAPI et sa documentation."),
+        responses=IndexSerializer,
+    )
     def get(self, request):
         return Response(
             {
