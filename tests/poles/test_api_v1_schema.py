@@ -3,8 +3,13 @@
 import csv
 import html
 import io
+import json
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from poles.registry.api_v1.docs import openapi_schema
@@ -118,6 +123,7 @@ SAID = {  # what the schema and the documentation page say, in each language
         "page": "Un numéro de page dans les résultats paginés.",
         "page_size": "Le nombre de résultats par page (20 par défaut, jusqu'à 100).",
         "root": "Le point d'entrée de l'API",
+        "volunteers": "Bénévoles",  # the field's title (its name says it in English)
     },
     "en": {
         "summary": "Published clusters",
@@ -126,6 +132,7 @@ SAID = {  # what the schema and the documentation page say, in each language
         "page": "A page number within the paginated results.",
         "page_size": "The number of results per page (20 by default, up to 100).",
         "root": "The API's entry point",
+        "volunteers": None,
     },
 }
 
@@ -148,11 +155,34 @@ def test_the_schema_and_its_documentation_speak_the_requests_language(client, db
         fields = schema["components"]["schemas"]["Pole"]["properties"]
         assert fields["witness"]["description"].startswith(said["witness"])
         assert said["updated_at"] in fields["updated_at"]["description"]
+        year = schema["components"]["schemas"]["Year"]["properties"]  # a pole's indicators
+        assert year["volunteers"].get("title") == said["volunteers"]
         page = html.unescape(client.get(reverse("api-v1:docs"), {"lang": lang}).content.decode())
         assert f"— {said['summary']}</li>" in page and f"<p>{said['summary']}. " in page
         assert said["witness"] in page and said["page_size"] in page
         other = SAID["en" if lang == "fr" else "fr"]
         assert other["summary"] not in page and other["witness"] not in page
+
+
+def test_a_process_whose_first_schema_is_english_gives_the_whole_french_schema():
+    """A serializer instance made at import kept its fields as built for the first schema of
+    the process: after an English one, the French schema lost the titles of a pole's yearly
+    figures (« Bénévoles »). A fresh process, as a worker whose first request is ``?lang=en``."""
+    code = """
+import json, django; django.setup()
+from django.utils import translation
+from poles.registry.api_v1.docs import openapi_schema
+for lang in ("en", "fr"):
+    with translation.override(lang):
+        schema = openapi_schema(lang)
+print(json.dumps(schema["components"]["schemas"]["Year"]["properties"]["volunteers"]))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "DJANGO_SETTINGS_MODULE": "ptce_site.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]).get("title") == "Bénévoles"
 
 
 def test_no_english_sentence_of_the_schema_shows_on_the_french_documentation(client, db):

@@ -69,6 +69,14 @@ class YearSerializer(serializers.ModelSerializer):
         return row.member_counts_by_kind
 
 
+class YearListSerializer(serializers.ListSerializer):
+    """A pole's years, for the schema: a class, instantiated at each build (an instance made at
+    import kept its fields as built in the language of the first schema: DRF gives a model
+    field's label only where it differs from the field's name in that language)."""
+
+    child = YearSerializer()
+
+
 class IndicatorSerializer(YearSerializer):
     """One checked year of a pole, in the list of every pole's years."""
 

@@ -15,7 +15,7 @@ from ...territories.models import FormerRegion, Region
 from ..events.models import Event
 from ..models import Objective, Pole, Sector, SourceDocument
 from .fields import ApiLink, PageLink, PoleListLink, reference
-from .indicator_serializers import YearSerializer, with_member_counts
+from .indicator_serializers import YearListSerializer, YearSerializer, with_member_counts
 
 RegionRef = reference(Region, "region")
 FormerRegionRef = reference(FormerRegion, "former-region")
@@ -155,7 +155,7 @@ class PoleDetailSerializer(PoleSerializer):
             "sources", "indicators",
         ]
 
-    @extend_schema_field(YearSerializer(many=True))
+    @extend_schema_field(YearListSerializer)
     def get_indicators(self, pole: Pole) -> list[dict]:
         rows = with_member_counts(pole.yearly_indicators.checked().order_by("year"))
         return YearSerializer(rows, many=True, context=self.context).data
