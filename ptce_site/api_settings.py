@@ -15,6 +15,8 @@ import re
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
+from .env import env_str
+
 RATE = re.compile(r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$")
 
 
@@ -27,6 +29,9 @@ def throttle_rate(value: str) -> str:
         )
     return value
 
+
+# Requests allowed per client address (``ClientAddressThrottle``, which reads the setting).
+API_THROTTLE_RATE = throttle_rate(env_str("API_THROTTLE_RATE", "120/min"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

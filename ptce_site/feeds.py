@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 
-from .rest import open_to_every_origin
-
 
 class OpenFeed(Feed):
     """Django's feed without ``Last-Modified``, and open to every origin.
@@ -15,10 +13,10 @@ class OpenFeed(Feed):
     reader revalidating with ``If-Modified-Since`` alone was told « 304 » and kept a stale
     copy. The ETag, computed from the body (``ConditionalGetMiddleware``), is exact. Public
     data without credentials: ``Access-Control-Allow-Origin: *``, so that a partner site's
-    script shows a feed (its 304 too, ``ptce_site.middleware``).
+    script shows a feed (its 304 too), by the feeds' addresses in ``ptce_site.cors_settings``.
     """
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         del response["Last-Modified"]
-        return open_to_every_origin(response)
+        return response

@@ -1,18 +1,13 @@
-"""The site's language (French unless the visitor chose another one), private pages, the
-304s, slash redirects and CORS preflights of the open data, and French spacing."""
+"""The site's language (French unless the visitor chose another one), private pages and
+French spacing. The open data's CORS headers are django-cors-headers' (settings'
+``CORS_URLS_REGEX``)."""
 
 from django.conf import settings
-from django.http import HttpResponse
-from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
-from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
 
 from .typography import space_html_response
-
-# Headers a 304 or a redirect to the address with a slash keeps from the answer it replaces.
-KEPT_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers")
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 # The page cache's answers from a stored copy, spaced when it was stored: scanning such a page
@@ -67,60 +62,6 @@ class PrivatePagesMiddleware:
         if request.path.startswith(self.prefixes):
             patch_cache_control(response, private=True, no_store=True)
         return response
-
-
-def _keeping_origin(answer, response):
-    """``answer``, which replaces ``response``, with its ``KEPT_HEADERS``."""
-    if answer is not response:
-        for header in KEPT_HEADERS:
-            if header in response:
-                answer[header] = response[header]
-    return answer
-
-
-class PreflightMiddleware:
-    """A browser's CORS preflight for a GET or HEAD (``OPTIONS`` with an ``Origin`` and
-    ``Access-Control-Request-Method``) answered yes, with the headers of a conditional
-    request: a partner site's script revalidating a file with its ETag (``If-None-Match``)
-    is asked first, which the GeoJSON refused (405) and the API answered without allowing the
-    header, so the request failed. Harmless on any address: no credentials are allowed, and
-    an answer is readable from another origin only if it says ``Access-Control-Allow-Origin``
-    itself (the open data's, ``ptce_site.rest.open_to_every_origin``)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if (
-            request.method == "OPTIONS"
-            and "Origin" in request.headers
-            and request.headers.get("Access-Control-Request-Method") in {"GET", "HEAD"}
-        ):
-            response = HttpResponse(status=204)
-            response["Access-Control-Allow-Origin"] = "*"
-            response["Access-Control-Allow-Methods"] = "GET, HEAD"
-            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
-            response["Access-Control-Max-Age"] = "86400"
-            return response
-        return self.get_response(request)
-
-
-class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
-    """Django's, whose 304 keeps ``Access-Control-Allow-Origin`` (the open data's,
-    ``ptce_site.rest.open_to_every_origin``): Django's 304 keeps only the caching headers, so
-    that a partner site's script revalidating a file with its ETag was refused the answer."""
-
-    def process_response(self, request, response):
-        return _keeping_origin(super().process_response(request, response), response)
-
-
-class CommonMiddleware(DjangoCommonMiddleware):
-    """Django's, whose redirect to the address with its final slash (``/api/v1/poles`` to
-    ``/api/v1/poles/``) keeps the API's ``Access-Control-Allow-Origin``: a browser follows a
-    redirect for a partner site's script only if the redirect says it too."""
-
-    def process_response(self, request, response):
-        return _keeping_origin(super().process_response(request, response), response)
 
 
 class FrenchSpacingMiddleware:

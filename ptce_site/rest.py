@@ -1,6 +1,6 @@
 """What every endpoint of the JSON API shares (Django REST framework, configured in
 ``api_settings.py``): the throttle per client address, the pagination with absolute links,
-the bilingual 429, and ``api_endpoint``, which gives each view its ETag, gzip and CORS header.
+the bilingual 429, and ``api_endpoint``, which gives each view its ETag and gzip.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 import math
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.cache import quote_etag
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -153,30 +153,17 @@ def exception_handler(exc, context):
     return response
 
 
-def open_to_every_origin(response: HttpResponse) -> HttpResponse:
-    """``Access-Control-Allow-Origin: *`` on an answer of the open data (the API, the
-    GeoJSON files), its errors included, so that a partner site's script reads them: public
-    data, no credentials, no cookie."""
-    response["Access-Control-Allow-Origin"] = "*"
-    # A script reads only the safelisted headers unless told: the ETag to revalidate with
-    # (``If-None-Match``, allowed by ``middleware.PreflightMiddleware``), the 429's wait.
-    response["Access-Control-Expose-Headers"] = "ETag, Retry-After"
-    return response
-
-
 def api_endpoint(view):
-    """``view`` with what every API response carries: ``Access-Control-Allow-Origin: *``
-    (public data, no credentials), an ETag computed from the body before it is gzipped (the
-    gzip of Django is salted against BREACH, so a hash of the gzipped body would change at
-    each request; ``ConditionalGetMiddleware`` then answers 304), and gzip for the clients
-    that take it."""
+    """``view`` with what every API response carries: an ETag computed from the body before
+    it is gzipped (the gzip of Django is salted against BREACH, so a hash of the gzipped body
+    would change at each request; ``ConditionalGetMiddleware`` then answers 304), and gzip for
+    the clients that take it. The CORS headers are django-cors-headers' (``cors_settings``)."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if callable(getattr(response, "render", None)):
             response.render()
-        open_to_every_origin(response)
         if request.method in {"GET", "HEAD"} and response.status_code == 200:
             digest = hashlib.sha256(response.content).hexdigest()[:32]
             response["ETag"] = quote_etag(digest)

@@ -17,7 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS, throttle_rate  # noqa: F401
+from .api_settings import API_THROTTLE_RATE, REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401
+from .cors_settings import *  # the open data's CORS_* (django-cors-headers)  # noqa: F403
 from .env import (
     BASE_DIR,
     database_from_url,
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "ptce_site.apps.LoginLockoutConfig",  # django-axes, named « Sécurité des connexions »
     "import_export",
     "drf_spectacular",  # DRF itself not: its French catalogue would replace Django's messages
+    "corsheaders",
     "poles",
     "members",
     "calls",
@@ -68,11 +70,11 @@ MIDDLEWARE = [
     "ptce_site.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "ptce_site.middleware.PreflightMiddleware",  # answers before any session or language
+    "corsheaders.middleware.CorsMiddleware",  # above the answering ones: see cors_settings
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ptce_site.middleware.LanguageMiddleware",
-    "ptce_site.middleware.CommonMiddleware",
-    "ptce_site.middleware.ConditionalGetMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     # Before the ETag is computed (responses go up the list): no-break spaces in French text.
     "ptce_site.middleware.FrenchSpacingMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -303,8 +305,6 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = (
 EMAIL_FORM_LIMIT_PER_CLIENT = env_int("EMAIL_FORM_LIMIT_PER_CLIENT", 5, minimum=1)
 EMAIL_FORM_LIMIT_PER_TARGET = env_int("EMAIL_FORM_LIMIT_PER_TARGET", 3, minimum=1)
 EMAIL_FORM_WINDOW_MINUTES = env_int("EMAIL_FORM_WINDOW_MINUTES", 60, minimum=1)
-# The JSON API /api/v1/ (ptce_site/api_settings.py): requests allowed per client address.
-API_THROTTLE_RATE = throttle_rate(env_str("API_THROTTLE_RATE", "120/min"))
 
 # Leaders' edits e-mailed to staff (poles.leadership.notifications): "each", "daily" (digest,
 # `manage.py send_edit_digest`) or "off". About a pole: to its region's regional curators; to

@@ -24,7 +24,6 @@ from calls.models import Application, Call
 from ptce_site.cache import cache_public_page
 from ptce_site.collation import french
 from ptce_site.links import absolute_url
-from ptce_site.rest import open_to_every_origin
 
 from ..territories.departments import department_expression, former_regions_by_department
 from ..territories.models import FormerRegion, Region
@@ -165,13 +164,13 @@ def _with_cache_headers(response: HttpResponse) -> HttpResponse:
     # membership, a sector renamed, a departure date that comes), so a client revalidating
     # with If-Modified-Since alone would keep a stale copy. The ETag, from the body, is exact.
     response["Cache-Control"] = "public, max-age=300"
-    return open_to_every_origin(response)
+    return response
 
 
 def _bad_level() -> JsonResponse:
     message = _("Le paramètre « level » vaut « current » ou « former ».")
     # "level" as the filters' refusals say theirs (below); "error" as it always said.
-    return open_to_every_origin(JsonResponse({"error": message, "level": [message]}, status=400))
+    return JsonResponse({"error": message, "level": [message]}, status=400)
 
 
 def refused(filterset: PoleFilterSet) -> JsonResponse | None:
@@ -180,7 +179,7 @@ def refused(filterset: PoleFilterSet) -> JsonResponse | None:
     gave a program that misspelt a region every pole of the country as the region's. The
     map pages ask these files without what they ignored (``understood_query``)."""
     if refused := filterset.refused():
-        return open_to_every_origin(JsonResponse(refused, status=400))
+        return JsonResponse(refused, status=400)
     return None
 
 

@@ -20,7 +20,6 @@ from ptce_site.cache import cache_public_page
 from ptce_site.collation import french, french_key
 from ptce_site.exports import dated_filename
 from ptce_site.pagination import paginate
-from ptce_site.rest import open_to_every_origin
 from ptce_site.structured_data import json_ld
 from ptce_site.typography import french_spacing, with_label
 
@@ -119,8 +118,7 @@ def pole_export_csv(request: HttpRequest) -> HttpResponse:
     if refusal := refused(filterset):
         return refusal
     delimiter = "," if request.GET.get("sep") == "," else ";"
-    response = poles_csv(dated_filename("poles-ptce"), filterset.qs, delimiter=delimiter)
-    return open_to_every_origin(response)
+    return poles_csv(dated_filename("poles-ptce"), filterset.qs, delimiter=delimiter)
 
 
 @require_safe
@@ -132,7 +130,7 @@ def pole_export_geojson(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(json.dumps(collection, ensure_ascii=False), content_type=GEOJSON)
     filename = dated_filename("poles-ptce", "geojson")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return open_to_every_origin(response)
+    return response
 
 
 def _members_by_kind(memberships) -> list[dict]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from poles.models import Region
+from tests.cross_origin import FROM_A_PARTNER
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -70,7 +71,7 @@ def test_region_counts_honour_the_directory_filters(client, seeded):
 
 
 def test_bad_level_is_a_400_with_a_message(client, seeded):
-    response = client.get(REGIONS, {"level": "departements"})
+    response = client.get(REGIONS, {"level": "departements"}, **FROM_A_PARTNER)
     assert response.status_code == 400
     assert "current" in json.loads(response.content)["error"]
     # A partner site's script reads the message, as it reads the files.
@@ -174,9 +175,9 @@ def test_every_file_of_the_data_package_is_open_to_other_origins_even_when_not_m
     paths = [resource["path"] for resource in package["resources"]]
     paths += [reverse("poles:pole-export-geojson"), reverse("api-v1:pole-list")]
     for path in paths:
-        first = client.get(path)
+        first = client.get(path, **FROM_A_PARTNER)
         assert (first.status_code, first.get("Access-Control-Allow-Origin")) == (200, "*"), path
-        again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+        again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"], **FROM_A_PARTNER)
         assert (again.status_code, again.get("Access-Control-Allow-Origin")) == (304, "*"), path
 
 
@@ -184,11 +185,12 @@ def test_the_apis_redirect_to_its_address_with_a_slash_is_open_to_other_origins(
     """A partner site's script asking ``/api/v1/poles?region=…`` (no final slash): the browser
     follows the redirect only if it says ``Access-Control-Allow-Origin`` too, which it did
     not (a « CORS error » with no hint of the missing slash)."""
-    response = client.get("/api/v1/poles", {"region": "bretagne"})
+    response = client.get("/api/v1/poles", {"region": "bretagne"}, **FROM_A_PARTNER)
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/poles/?region=bretagne"
     assert response["Access-Control-Allow-Origin"] == "*"
-    assert "Access-Control-Allow-Origin" not in client.get("/a-propos")  # the site's own pages
+    # The site's own pages.
+    assert "Access-Control-Allow-Origin" not in client.get("/a-propos", **FROM_A_PARTNER)
 ETALAB = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 
@@ -221,7 +223,7 @@ def test_a_filter_value_the_open_data_does_not_understand_is_a_400_saying_which(
     """A partner's misspelt region (``ile-de-franc``) was ignored with a 200: the whole
     country's poles, drawn as if they were the region's. The JSON API refuses it with the
     form's reason; the GeoJSON now does too, in the same shape, readable from another site."""
-    response = client.get(url, {"region": "ile-de-franc", "witness": "true"})
+    response = client.get(url, {"region": "ile-de-franc", "witness": "true"}, **FROM_A_PARTNER)
     assert response.status_code == 400
     assert response["Access-Control-Allow-Origin"] == "*"
     assert response["Content-Type"] == "application/json"

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.cross_origin import FROM_A_PARTNER
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -112,7 +113,7 @@ def test_pole_detail_in_english_field_names_and_iso_dates(client, db):
 
 
 def test_etag_304_gzip_and_cors(client, seeded):
-    first = client.get(POLES, HTTP_ACCEPT_ENCODING="gzip")
+    first = client.get(POLES, HTTP_ACCEPT_ENCODING="gzip", **FROM_A_PARTNER)
     assert first["Content-Encoding"] == "gzip"
     assert first["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in first

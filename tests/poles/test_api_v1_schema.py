@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from poles.registry.api_v1.docs import openapi_schema
+from tests.cross_origin import FROM_A_PARTNER
 from tests.factories import (
     CharterSignatureFactory,
     EventFactory,
@@ -284,7 +285,7 @@ def test_feeds_of_poles_calls_and_a_region(client, seeded):
 )
 def test_an_address_no_endpoint_answers_is_the_apis_json_404(client, db, path):
     """Under /api/v1/, a program gets the API's JSON 404, not the site's HTML page."""
-    response = client.get(path, {"lang": "en"})
+    response = client.get(path, {"lang": "en"}, **FROM_A_PARTNER)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response["Access-Control-Allow-Origin"] == "*"

@@ -17,6 +17,7 @@ from poles.models import Pole
 from poles.registry.provenance import mark_content_changed
 from poles.registry.search.indexer import deferred_indexing
 from tests.constant_queries import counted_then_grown
+from tests.cross_origin import FROM_A_PARTNER
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -72,7 +73,9 @@ def test_csv_export_dates_only_what_a_person_updated(client, seeded):
 def test_an_export_refuses_a_filter_it_does_not_understand(client, seeded, export):
     # A misspelt region gave every pole of the country as the region's, as the open data
     # did before it refused: a 400 naming it, in the JSON API's shape.
-    response = client.get(reverse(export), {"region": "grand-es", "status": "operational"})
+    response = client.get(
+        reverse(export), {"region": "grand-es", "status": "operational"}, **FROM_A_PARTNER
+    )
     assert response.status_code == 400
     assert list(response.json()) == ["region"]
     assert response["Access-Control-Allow-Origin"] == "*"

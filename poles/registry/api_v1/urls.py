@@ -1,7 +1,8 @@
 """``/api/v1/`` (namespace ``api-v1``): the router's list and detail of each kind, the entry
 point, the OpenAPI 3 schema (``docs.SchemaView``: JSON, or YAML on ``Accept:
 application/yaml``) and its documentation page. Every JSON endpoint goes through
-``ptce_site.rest.api_endpoint`` (ETag, gzip, ``Access-Control-Allow-Origin: *``)."""
+``ptce_site.rest.api_endpoint`` (ETag, gzip); ``ptce_site.cors_settings`` opens them
+to every origin."""
 
 from __future__ import annotations
 

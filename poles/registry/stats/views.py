@@ -8,7 +8,6 @@ from django.views.decorators.http import require_safe
 
 from ptce_site.cache import cache_public_page
 from ptce_site.exports import csv_response, dated_filename
-from ptce_site.rest import open_to_every_origin
 
 from ..indicators.schemas import INDICATOR_FILES
 from ..indicators.stats import indicator_statistics
@@ -38,7 +37,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 def statistics_csv(request: HttpRequest, figure: str) -> HttpResponse:
     """One figure's table as CSV (cells neutralised like every CSV of the site)."""
     if figure in INDICATOR_FILES:
-        return open_to_every_origin(INDICATOR_FILES[figure].response())
+        return INDICATOR_FILES[figure].response()
     if figure not in FIGURES:
         raise Http404
     table = FIGURES[figure]()
@@ -47,4 +46,4 @@ def statistics_csv(request: HttpRequest, figure: str) -> HttpResponse:
         [table.category, *table.series],
         [[label, *values] for label, values in table.rows],
     )
-    return open_to_every_origin(response)
+    return response
