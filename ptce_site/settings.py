@@ -1,6 +1,6 @@
 """Settings of the PTCE registry, read from environment variables.
 
-One file, no ``from .base import *``: every value that changes between a developer's laptop,
+One file, no layers of base and local settings: every value that changes between a laptop,
 CI and production comes from the environment through small typed helpers
 (``ptce_site/env.py``), which refuse a bad value with a message naming the variable instead of
 failing later and elsewhere. ``.env.example`` lists every variable. Development defaults are
