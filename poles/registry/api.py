@@ -123,6 +123,11 @@ class RegionCounts:
             "laureates": self.laureates[None],
         }
 
+    def totals(self) -> dict[str, int]:
+        """The sums of the rows and of the unplaced row: what a table's total line says (a
+        pole that applied under two former regions' names counts in each, as in its rows)."""
+        return {"poles": sum(self.poles.values()), "laureates": sum(self.laureates.values())}
+
     def rows(self, *, outlines: bool = False) -> list[dict]:
         """One row per region, in name order, for the GeoJSON and the accessible table (the
         outlines, in their own table, joined only when ``outlines`` asks for them)."""

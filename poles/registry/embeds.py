@@ -73,8 +73,7 @@ def embed_map(request: HttpRequest) -> HttpResponse:
     query["level"] = level
     counts = RegionCounts(filterset, level)
     rows = counts.rows()
-    unplaced = counts.unplaced()
-    everything = [*rows, unplaced] if unplaced else rows
+    totals = counts.totals()
     from .views import map_strings  # the views import this module's embed_code
 
     context = {
@@ -82,10 +81,10 @@ def embed_map(request: HttpRequest) -> HttpResponse:
         "level": level,
         "metric": metric,
         "rows": rows,
-        "unplaced": unplaced,
+        "unplaced": counts.unplaced(),
         "ignored": filterset.ignored_filters(),
-        "total_poles": sum(row["poles"] for row in everything),
-        "total_laureates": sum(row["laureates"] for row in everything),
+        "total_poles": totals["poles"],
+        "total_laureates": totals["laureates"],
         "api_query": query.urlencode(),
         "chosen_call": filterset.cleaned("call"),
         "map_strings": map_strings(metric),

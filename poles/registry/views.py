@@ -207,15 +207,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
     counts = RegionCounts(PoleFilterSet(None, queryset=Pole.objects.published()), "current")
     rows = counts.rows()
     prefetch_related_objects([row["region"] for row in rows], "former_regions")
-    unplaced = counts.unplaced()
-    context = {
-        "rows": rows,
-        "unplaced": unplaced,
-        "total": {
-            "poles": sum(row["poles"] for row in [*rows, unplaced] if row),
-            "laureates": sum(row["laureates"] for row in [*rows, unplaced] if row),
-        },
-    }
+    context = {"rows": rows, "unplaced": counts.unplaced(), "total": counts.totals()}
     return render(request, "poles/region_list.html", context)
 
 
