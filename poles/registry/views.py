@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -185,20 +185,6 @@ def pole_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "poles/pole_detail.html", context)
 
 
-def _regions_with_counts():
-    return Region.objects.annotate(
-        pole_count=Count("poles", filter=Q(poles__is_published=True), distinct=True),
-        laureate_count=Count(
-            "poles",
-            filter=Q(
-                poles__is_published=True,
-                poles__applications__outcome=Application.Outcome.LAUREATE,
-            ),
-            distinct=True,
-        ),
-    )
-
-
 @require_safe
 @cache_public_page()
 def region_list(request: HttpRequest) -> HttpResponse:
@@ -214,11 +200,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_public_page("page")
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    region = get_object_or_404(
-        _regions_with_counts()
-        .prefetch_related("former_regions"),
-        slug=slug,
-    )
+    region = get_object_or_404(Region.objects.prefetch_related("former_regions"), slug=slug)
     poles = (
         Pole.objects.published().in_region(region).for_cards()
         .order_by(french("name"))
@@ -233,11 +215,15 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {"call": call, "applications": list(applications)}
         for call, applications in groupby(laureates, key=lambda a: a.call)
     ]
+    pagination = paginate(request, poles)
     context = {
         "region": region,
+        # Its figures from what the page reads already: the poles listed, the laureates.
+        "pole_count": pagination.page_obj.paginator.count,
+        "laureate_count": len({a.pole_id for c in calls for a in c["applications"]}),
         "laureates_by_call": calls,
         "curators": curating_organisations(region),  # organisations, never persons
-        **paginate(request, poles).context(),
+        **pagination.context(),
     }
     return render(request, "poles/region_detail.html", context)
 
