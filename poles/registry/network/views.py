@@ -115,11 +115,14 @@ def network_page(request: HttpRequest) -> HttpResponse:
     if region is None:
         linked, among, links = net.linked_positions, None, None
         poles_count, organisations_count = len(net.poles), net.organisations_count
+        # The linked are counted among the poles whose members are known: the others may be too.
+        with_members = len(net.with_members())
     else:
         view = net.in_region(region.pk)
         linked, links = view.linked, view.links
         among, poles_count = set(view.positions), len(view.positions)
         organisations_count = len(view.organisations)
+        with_members = len(net.with_members() & among)
     context = {
         "region": region,
         "regions": regions,
@@ -127,9 +130,7 @@ def network_page(request: HttpRequest) -> HttpResponse:
         "shown": shown,
         "neighbours_shown": NEIGHBOURS_SHOWN,
         "figures": {"poles": poles_count, "linked": len(linked),
-                    # Linked among the poles whose members are known: the others may be too.
-                    "with_members": len(net.with_members() if among is None
-                                        else net.with_members() & among),
+                    "with_members": with_members,
                     "organisations": organisations_count,
                     "links": None if links is None else len(links)},
         "drawing": _drawing(net, regions, region, links),
