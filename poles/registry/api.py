@@ -183,8 +183,8 @@ def refused(filterset: PoleFilterSet) -> JsonResponse | None:
     shape (``{"region": ["…"]}``), or None: ignoring it, as the directory does on screen,
     gave a program that misspelt a region every pole of the country as the region's. The
     map pages ask these files without what they ignored (``understood_query``)."""
-    if refused := filterset.refused():
-        return JsonResponse(refused, status=400)
+    if reasons := filterset.refused():
+        return JsonResponse(reasons, status=400)
     return None
 
 
@@ -271,11 +271,11 @@ def pole_features(request: HttpRequest, poles) -> list[dict]:
     ]
 
 
-def pole_collection(request: HttpRequest, filterset: PoleFilterSet | None = None) -> dict:
-    """The filtered poles as a GeoJSON FeatureCollection; with ``?facets=1``, the facet
+def pole_collection(request: HttpRequest, filterset: PoleFilterSet) -> dict:
+    """The poles of ``filterset`` (the request's, whose refusals the caller answered, see
+    ``refused``) as a GeoJSON FeatureCollection; with ``?facets=1``, the facet
     counts of the directory's filters (``facets.py``) as a foreign member ``facets``
     (RFC 7946, section 6.1), asked for only: they cost about ten more queries."""
-    filterset = filterset or PoleFilterSet.for_request(request)
     collection = {"type": "FeatureCollection", "features": pole_features(request, filterset.qs)}
     if request.GET.get("facets") == "1":
         collection["facets"] = pole_facets(filterset)
