@@ -41,9 +41,8 @@ def statistics_csv(request: HttpRequest, figure: str) -> HttpResponse:
     if figure not in FIGURES:
         raise Http404
     table = FIGURES[figure]()
-    response = csv_response(
+    return csv_response(
         dated_filename(table.key),
         [table.category, *table.series],
         [[label, *values] for label, values in table.rows],
     )
-    return response
