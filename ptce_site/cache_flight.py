@@ -57,6 +57,7 @@ from django.utils import timezone
 from django.utils.cache import set_response_etag
 
 from .cache_keys import page_key
+from .typography import mark_spaced
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def from_entry(request: HttpRequest, entry: dict, state: str = "hit") -> HttpRes
     if entry["content_length"]:
         response.headers["Content-Length"] = str(len(content))
     response["X-Page-Cache"] = state
-    return response
+    return mark_spaced(response)  # stored spaced (``cache_public_page``)
 
 
 def serve(

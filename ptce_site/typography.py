@@ -33,10 +33,18 @@ def quoted(text) -> str:
     return _("« %(text)s »") % {"text": text}
 
 
+def mark_spaced(response):
+    """Say that ``response``'s body is spaced already (a copy of a page spaced when it was
+    stored): ``space_html_response`` leaves it as it is."""
+    response._french_spaced = True
+    return response
+
+
 def space_html_response(response):
     """``french_spacing`` on a response's body, if it is a page (HTML, whole, not compressed);
-    the response, changed in place, once: a page the page cache spaced before storing it is
-    not scanned again by the middleware (0.2-0.3 ms for a directory page)."""
+    the response, changed in place, once: a page spaced already (``mark_spaced``: the page
+    cache's copies, spaced before they were stored) is not scanned again (0.2-0.3 ms for a
+    directory page)."""
     if (
         not getattr(response, "_french_spaced", False)
         and not response.streaming
@@ -47,7 +55,7 @@ def space_html_response(response):
         response.content = french_spacing(response.content.decode(charset)).encode(charset)
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
-        response._french_spaced = True
+        mark_spaced(response)
     return response
 
 
