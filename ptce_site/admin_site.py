@@ -55,6 +55,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR, IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes import views as contenttype_views
@@ -183,8 +184,7 @@ def _refuse_unusable_parameters(view):
             request, model_admin
         ):
             # Django's answer to a list's invalid filter: the list unfiltered, saying so.
-            info = model_admin.opts.app_label, model_admin.opts.model_name
-            changelist = reverse(f"admin:{info[0]}_{info[1]}_changelist")
+            changelist = reverse(admin_urlname(model_admin.opts, "changelist"))
             return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
         if getattr(view, "__name__", "") != "changelist_view":
             return view(request, *args, **kwargs)
