@@ -64,8 +64,8 @@ class ApplicationResource(RegistryResource):
 
     def preload(self, dataset):
         slugs = looked_up_keys(self.fields["pole"], dataset.dict)
-        applications = Application.objects.filter(pole__slug__in=slugs)
-        return self.scoped(applications).select_related("call", "pole", "former_region")
+        applications = super().preload(dataset).filter(pole__slug__in=slugs)  # within the scope
+        return applications.select_related("call", "pole", "former_region")
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("call", "pole", "former_region")

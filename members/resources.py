@@ -237,8 +237,8 @@ class MembershipResource(RegistryResource):
 
     def preload(self, dataset):
         slugs = looked_up_keys(self.fields["pole"], dataset.dict)
-        memberships = Membership.objects.filter(pole__slug__in=slugs)
-        return self.scoped(memberships).select_related("pole", "organisation")
+        memberships = super().preload(dataset).filter(pole__slug__in=slugs)  # within the scope
+        return memberships.select_related("pole", "organisation")
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("pole", "organisation")
