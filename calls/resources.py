@@ -13,7 +13,7 @@ from import_export.fields import Field
 
 from members.resources import pole_widget
 from poles.territories.models import FormerRegion
-from ptce_site.import_widgets import ChoiceWidget, KeyedWidget, TextWidget, cell_key, text_of
+from ptce_site.import_widgets import ChoiceWidget, KeyedWidget, TextWidget, cell_key, looked_up_keys
 from ptce_site.resources import PreloadedInstanceLoader, RegistryResource
 
 from .models import Application, Call
@@ -63,11 +63,9 @@ class ApplicationResource(RegistryResource):
         instance_loader_class = PreloadedInstanceLoader
 
     def preload(self, dataset):
-        column = str(self.fields["pole"].column_name)
-        typed = {text_of(row.get(column)) for row in dataset.dict}
-        slugs = typed | {slug.lower() for slug in typed}  # as the pole's widget finds them
-        applications = Application.objects.filter(pole__slug__in=slugs)
-        return self.scoped(applications).select_related("call", "pole", "former_region")
+        slugs = looked_up_keys(self.fields["pole"], dataset.dict)
+        applications = super().preload(dataset).filter(pole__slug__in=slugs)  # within the scope
+        return applications.select_related("call", "pole", "former_region")
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("call", "pole", "former_region")

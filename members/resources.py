@@ -28,6 +28,7 @@ from ptce_site.import_widgets import (
     KeyedWidget,
     cell_key,
     identifier_reader,
+    looked_up_keys,
     text_field,
     text_of,
 )
@@ -235,11 +236,9 @@ class MembershipResource(RegistryResource):
         instance_loader_class = PreloadedInstanceLoader
 
     def preload(self, dataset):
-        column = str(self.fields["pole"].column_name)
-        typed = {text_of(row.get(column)) for row in dataset.dict}
-        slugs = typed | {slug.lower() for slug in typed}  # as the pole's widget finds them
-        memberships = Membership.objects.filter(pole__slug__in=slugs)
-        return self.scoped(memberships).select_related("pole", "organisation")
+        slugs = looked_up_keys(self.fields["pole"], dataset.dict)
+        memberships = super().preload(dataset).filter(pole__slug__in=slugs)  # within the scope
+        return memberships.select_related("pole", "organisation")
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("pole", "organisation")

@@ -55,6 +55,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR, IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes import views as contenttype_views
@@ -111,7 +112,7 @@ def _drop_unusable_selection(request, model_admin) -> None:
         request.POST = post
 
 
-def _lookups_to_try(request, model_admin, permitted) -> bool:
+def _lookups_to_try(request, permitted) -> bool:
     """Whether the query string holds lookups to try, for an account the view lets in."""
     return not all(name in NOT_LOOKUPS for name in request.GET) and permitted(request)
 
@@ -133,8 +134,9 @@ def _failure_in_savepoint(model_admin, read, answered) -> Exception | None:
 def _export_lookups_fail(request, model_admin) -> bool:
     """Whether the export page's rows (the changelist's, filtered by the same query string)
     cannot be counted with its lookups; the export view answers none of their errors."""
-    if not _lookups_to_try(request, model_admin, model_admin.has_export_permission):
+    if not _lookups_to_try(request, model_admin.has_export_permission):
         return False
+
     def count():  # building the queryset may fail too (IncorrectLookupParameters)
         model_admin.get_export_queryset(request).count()
 
@@ -144,14 +146,15 @@ def _export_lookups_fail(request, model_admin) -> bool:
 def _lookups_fail(request, model_admin) -> bool:
     """Whether the changelist's rows cannot be counted and read with the query string's
     lookups."""
-    if not _lookups_to_try(request, model_admin, model_admin.has_view_or_change_permission):
+    if not _lookups_to_try(request, model_admin.has_view_or_change_permission):
         return False
-    built = []
 
     def read():
         changelist = model_admin.get_changelist_instance(request)
         len(changelist.result_list)
-        built.append(changelist)  # read whole: the view may use it
+        # Read whole: the view reads this list rather than building and reading it again
+        # (_ReusesCheckedList).
+        request._checked_changelist = (model_admin, changelist)
 
     error = _failure_in_savepoint(model_admin, read, ANSWERED_BY_THE_VIEW)
     if error is not None:
@@ -161,8 +164,6 @@ def _lookups_fail(request, model_admin) -> bool:
             exc_info=error,
         )
         return True
-    if built:  # The view reads this list rather than building and reading it again
-        request._checked_changelist = (model_admin, built[0])  # (_ReusesCheckedList).
     return False
 
 
@@ -183,8 +184,7 @@ def _refuse_unusable_parameters(view):
             request, model_admin
         ):
             # Django's answer to a list's invalid filter: the list unfiltered, saying so.
-            info = model_admin.opts.app_label, model_admin.opts.model_name
-            changelist = reverse(f"admin:{info[0]}_{info[1]}_changelist")
+            changelist = reverse(admin_urlname(model_admin.opts, "changelist"))
             return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
         if getattr(view, "__name__", "") != "changelist_view":
             return view(request, *args, **kwargs)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -131,8 +132,7 @@ class RegistryImportExportMixin(ImportMixin, ExportActionMixin):
 
     def admin_url(self, name: str, *args) -> str:
         """The address of this model's admin page ``name`` (« import », « changelist »…)."""
-        app_label, model_name = self.get_model_info()
-        return reverse(f"admin:{app_label}_{model_name}_{name}", args=args)
+        return reverse(admin_urlname(self.opts, name), args=args)
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)

@@ -259,7 +259,7 @@ class KeyedWidget(widgets.ForeignKeyWidget):
         typed in capitals (``identifier_reader``'s rule): the exact one first, in one query for
         all the texts."""
         keys = [key for key in self.keys if isinstance(key, str)]
-        candidates = texts | {text.lower() for text in texts}
+        candidates = self.looked_up(texts)
         query = models.Q()
         for key in keys:
             query |= models.Q(**{f"{key}__in": candidates})
@@ -276,6 +276,12 @@ class KeyedWidget(widgets.ForeignKeyWidget):
     def key_text(self, value) -> str:
         """The text a cell names its row by (``clean`` and ``warm`` read it)."""
         return text_of(value)
+
+    @staticmethod
+    def looked_up(texts: set[str]) -> set[str]:
+        """The key values ``texts`` are looked up by (``_rows_named``): each as typed and in
+        lower case; a resource that preloads the rows its keys name reads the same."""
+        return texts | {text.lower() for text in texts}
 
     def warm(self, values) -> None:
         """The rows the cells ``values`` name found in one query and remembered, as ``find``
@@ -333,6 +339,13 @@ def warm_keys(fields, rows: list[dict]) -> None:
     for field in fields:
         if isinstance(field.widget, KeyedWidget):
             field.widget.warm(row.get(str(field.column_name)) for row in rows)
+
+
+def looked_up_keys(field: Field, rows) -> set[str]:
+    """The values the ``KeyedWidget`` column ``field``'s cells are looked up by, for a
+    resource's ``preload`` to read the rows the widget will find."""
+    texts = {field.widget.key_text(row.get(str(field.column_name))) for row in rows}
+    return field.widget.looked_up(texts)
 
 
 def cell_key(field: Field, row: dict):
