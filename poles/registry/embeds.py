@@ -23,7 +23,6 @@ from ptce_site.cache import cache_public_page
 from ptce_site.links import absolute_url
 from ptce_site.pagination import paginate
 
-from .api import RegionCounts, requested_level
 from .facets import PoleFacets
 from .filters import PoleFilterSet
 
@@ -66,30 +65,15 @@ def _registry_link(request: HttpRequest, name: str) -> str:
 @cache_public_page(PoleFilterSet, level=("current", "former"), metric=("poles", "laureates"))
 def embed_map(request: HttpRequest) -> HttpResponse:
     """The map of ``/carte/`` alone, with its table of figures (what works without JS)."""
-    level = requested_level(request) or "current"
-    filterset = PoleFilterSet.for_request(request)
-    metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
-    query = filterset.understood_query()  # the files refuse what the page ignores
-    query["level"] = level
-    counts = RegionCounts(filterset, level)
-    rows = counts.rows()
-    totals = counts.totals()
-    from .views import map_strings  # the views import this module's embed_code
+    from .views import map_figures  # the views import this module's embed_code
 
-    context = {
-        "filter": filterset,
-        "level": level,
-        "metric": metric,
-        "rows": rows,
-        "unplaced": counts.unplaced(),
-        "ignored": filterset.ignored_filters(),
+    context, counts = map_figures(request)
+    totals = counts.totals()
+    context.update({
         "total_poles": totals["poles"],
         "total_laureates": totals["laureates"],
-        "api_query": query.urlencode(),
-        "chosen_call": filterset.cleaned("call"),
-        "map_strings": map_strings(metric),
         "registry_url": _registry_link(request, "poles:map"),
-    }
+    })
     return render(request, "poles/embed/map.html", context)
 
 

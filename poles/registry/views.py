@@ -232,32 +232,40 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_public_page(PoleFilterSet, level=("current", "former"), metric=("poles", "laureates"))
 def map_page(request: HttpRequest) -> HttpResponse:
     """The map of laureates by region, with the same figures as a table (works without JS)."""
-    level = requested_level(request)
-    if level is None:
-        level = "current"
+    context, _counts = map_figures(request)
+    rows, level = context["rows"], context["level"]
+    # The current regions' rows hold the regions already, in the same (French) order.
+    regions = [row["region"] for row in rows] if level == "current" else Region.objects.all()
+    context.update({
+        "overseas": [(r.code, r.name) for r in regions if r.is_overseas],
+        "api_url": reverse("poles:api-index"),
+        "embed_code": embed_code(request, "poles:embed-map", _("Carte des PTCE"), 640),
+    })
+    return render(request, "poles/map.html", context)
+
+
+def map_figures(request: HttpRequest) -> tuple[dict, RegionCounts]:
+    """What the map page and the embedded map show alike: the filters, the level and metric
+    asked, the figures by region (with their counts, for what each page adds) and the words
+    of the map's script."""
+    level = requested_level(request) or "current"
     filterset = PoleFilterSet.for_request(request)
     metric = "poles" if request.GET.get("metric") == "poles" else "laureates"
     query = filterset.understood_query()  # the files refuse what the page ignores
     query["level"] = level
     counts = RegionCounts(filterset, level)
-    rows = counts.rows()
-    # The current regions' rows hold the regions already, in the same (French) order.
-    regions = [row["region"] for row in rows] if level == "current" else Region.objects.all()
     context = {
         "filter": filterset,
         "level": level,
         "metric": metric,
-        "rows": rows,
+        "rows": counts.rows(),
         "unplaced": counts.unplaced(),
         "ignored": filterset.ignored_filters(),
         "api_query": query.urlencode(),
         "chosen_call": filterset.cleaned("call"),
-        "overseas": [(r.code, r.name) for r in regions if r.is_overseas],
-        "api_url": reverse("poles:api-index"),
         "map_strings": map_strings(metric),
-        "embed_code": embed_code(request, "poles:embed-map", _("Carte des PTCE"), 640),
     }
-    return render(request, "poles/map.html", context)
+    return context, counts
 
 
 def map_strings(metric: str = "laureates") -> dict:
